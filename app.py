@@ -1,0 +1,48 @@
+"""Home page: the course as a map. Must stay light: it never imports torch."""
+
+import streamlit as st
+
+from explorer import course, ui
+
+ui.page_setup(
+    "Deep learning, hands on",
+    "Each page turns one idea of deep learning into something you can move and watch. "
+    "Change a control and the numbers, the picture and the explanation change with it. "
+    "Every view has its own link: copy the address bar to share exactly what you see.",
+)
+
+path_col, workflow_col = st.columns([1, 1.25], gap="large")
+
+with path_col:
+    st.subheader("The learning path")
+    for number, page in enumerate(course.LEARNING_PATH, start=1):
+        if page.exists():
+            st.page_link(page.file, label=f"{number}. {page.title}", icon=page.icon)
+            st.caption(page.question)
+        else:
+            st.markdown(f"{page.icon} {number}. {page.title} · *coming soon*")
+
+with workflow_col:
+    st.subheader("The workflow of a deep learning project")
+    st.caption("The steps in order, and the pages where you can try each one.")
+    for number, step in enumerate(course.WORKFLOW, start=1):
+        st.markdown(f"**{number}. {step.step}**: {step.detail}")
+        links = [course.page_by_url(u) for u in step.shown_on]
+        ready = [p for p in links if p.exists()]
+        if ready:
+            cols = st.columns(len(ready))
+            for col, page in zip(cols, ready, strict=True):
+                with col:
+                    st.page_link(page.file, label=page.title, icon=page.icon)
+
+st.subheader("Words you will meet")
+glossary_cols = st.columns(2, gap="large")
+for i, (term, meaning) in enumerate(course.GLOSSARY.items()):
+    glossary_cols[i % 2].markdown(f"**{term}**: {meaning}")
+
+st.divider()
+st.caption(
+    "For instructors: switch on *Presentation mode* in the sidebar (or add `?present=true` "
+    "to any link) for larger text and charts. Preset buttons on each page jump straight to "
+    "a teaching moment, and `?preset=<name>` links to one."
+)

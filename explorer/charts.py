@@ -1,0 +1,67 @@
+"""Shared chart look: a colour-blind-safe palette, readable fonts, sizes that grow in
+presentation mode. Chart builders elsewhere return plain alt.Chart objects and leave the
+look to `themed` (called by explorer.ui.chart)."""
+
+from __future__ import annotations
+
+import altair as alt
+
+# Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+           "#000000"]
+# Diverging scale for signed values (kernels, gradients): blue negative, orange positive.
+DIVERGING = "blueorange"
+# Sequential scale for magnitudes.
+SEQUENTIAL = "viridis"
+
+BASE_HEIGHT = 320
+PRESENT_SCALE = 1.4
+
+
+def chart_height(base: int = BASE_HEIGHT, present: bool = False) -> int:
+    return int(base * PRESENT_SCALE) if present else base
+
+
+def theme_config(present: bool = False) -> dict:
+    size = 1.4 if present else 1.0
+    return {
+        "font": "Source Sans Pro, Helvetica, Arial, sans-serif",
+        "axis": {"labelFontSize": round(13 * size), "titleFontSize": round(14 * size),
+                 "titleFontWeight": "normal", "gridColor": "#E3E6EA"},
+        "legend": {"labelFontSize": round(13 * size), "titleFontSize": round(14 * size),
+                   "symbolSize": 120 * size},
+        "header": {"labelFontSize": round(13 * size), "titleFontSize": round(14 * size)},
+        "title": {"fontSize": round(16 * size), "anchor": "start", "fontWeight": "normal"},
+        "text": {"fontSize": round(12 * size)},
+        "range": {"category": PALETTE},
+        "view": {"stroke": None, "continuousHeight": chart_height(BASE_HEIGHT, present)},
+        "line": {"strokeWidth": 2.5 * size},
+        "point": {"size": 50 * size},
+    }
+
+
+def _merge(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def themed(chart: alt.TopLevelMixin, present: bool = False) -> alt.TopLevelMixin:
+    """The chart with the project's look; settings the chart made itself win."""
+    own = chart.config.to_dict() if chart.config is not alt.Undefined else {}
+    themed_chart = chart.copy(deep=False)
+    themed_chart.config = alt.Config(**_merge(theme_config(present), own))
+    return themed_chart
+
+
+def _register_theme() -> None:
+    @alt.theme.register("explorer", enable=False)
+    def _explorer_theme() -> alt.theme.ThemeConfig:
+        return {"config": theme_config(False)}
+
+
+_register_theme()

@@ -1,0 +1,124 @@
+"""The course as data: the pages in learning order and the deep learning workflow.
+
+The home page and the "next concept" pointers read this; a page that does not exist
+yet is listed without a link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class ConceptPage:
+    file: str  # relative to the project root, as st.page_link wants it
+    title: str
+    icon: str
+    question: str  # the one question the page answers
+
+    @property
+    def url_path(self) -> str:
+        """The URL Streamlit gives a pages/ file: its name without the number prefix."""
+        stem = Path(self.file).stem
+        return stem.split("_", 1)[1] if stem.split("_", 1)[0].isdigit() else stem
+
+    def exists(self) -> bool:
+        return (ROOT / self.file).is_file()
+
+
+LEARNING_PATH: tuple[ConceptPage, ...] = (
+    ConceptPage("pages/1_pixels_to_matrix.py", "Pixels to matrix", "🔢",
+                "How does a picture of a digit become numbers, and numbers a prediction?"),
+    ConceptPage("pages/2_gradient_descent.py", "Gradient descent", "⛰️",
+                "How does a model find good parameters by walking downhill on its loss?"),
+    ConceptPage("pages/3_activation_functions.py", "Activation functions", "📈",
+                "Why does a network need a bend between its matrix multiplies?"),
+    ConceptPage("pages/4_backprop_graph.py", "Backprop on a graph", "🔁",
+                "How does one backward pass give every derivative at once?"),
+    ConceptPage("pages/5_convolution_kernels.py", "Convolution kernels", "🧮",
+                "What does a small sliding grid of weights see in an image?"),
+    ConceptPage("pages/6_over_underfitting.py", "Over- and underfitting", "🎯",
+                "Too simple, too flexible, or about right, and how would you know?"),
+    ConceptPage("pages/7_tabular.py", "Deep learning on tables", "📋",
+                "How does a table with categories and gaps become input to a network?"),
+    ConceptPage("pages/8_collaborative_filtering.py", "Collaborative filtering", "🎬",
+                "How can ratings alone teach a model what people like?"),
+)
+
+
+def page_by_url(url_path: str) -> ConceptPage:
+    for page in LEARNING_PATH:
+        if page.url_path == url_path:
+            return page
+    raise KeyError(url_path)
+
+
+def next_page(url_path: str) -> ConceptPage | None:
+    """The page after this one on the learning path, or None at the end."""
+    urls = [p.url_path for p in LEARNING_PATH]
+    i = urls.index(url_path)
+    return LEARNING_PATH[i + 1] if i + 1 < len(LEARNING_PATH) else None
+
+
+@dataclass(frozen=True)
+class WorkflowStep:
+    step: str
+    detail: str
+    shown_on: tuple[str, ...]  # url paths of the pages that show this step
+
+
+WORKFLOW: tuple[WorkflowStep, ...] = (
+    WorkflowStep("Define the problem and get the data",
+                 "What goes in, what should come out, and which rows you can learn from.",
+                 ("tabular", "pixels_to_matrix")),
+    WorkflowStep("Choose a measure of success",
+                 "Accuracy, F1, RMSE: the number that says whether the model is any good.",
+                 ("tabular",)),
+    WorkflowStep("Choose an evaluation protocol",
+                 "Hold-out, K-fold, or iterated K-fold: keep data the model never trains on.",
+                 ("over_underfitting",)),
+    WorkflowStep("Prepare the data",
+                 "Turn everything into numbers: vectorize, normalize, fill missing values.",
+                 ("pixels_to_matrix", "tabular")),
+    WorkflowStep("Beat a baseline",
+                 "A trivial or classic model first; the network has to do better than it.",
+                 ("pixels_to_matrix", "tabular", "collaborative_filtering")),
+    WorkflowStep("Build a model that overfits",
+                 "Enough capacity to memorize the training data proves the model can learn.",
+                 ("over_underfitting",)),
+    WorkflowStep("Regularize and tune",
+                 "Weight decay, dropout, more data, early stopping; tune on validation data.",
+                 ("over_underfitting", "collaborative_filtering")),
+    WorkflowStep("Train the final model, test it once",
+                 "Retrain on training plus validation data and score the test set one time.",
+                 ("over_underfitting",)),
+)
+
+
+GLOSSARY: dict[str, str] = {
+    "Parameter": "A number the model stores and training changes: a weight or a bias.",
+    "Activation": "A number the model computes from the input on the way through; it is "
+                  "recomputed for every input and never stored between inputs.",
+    "Layer": "One step of the computation: usually a matrix multiply (parameters) followed "
+             "by a non-linear function.",
+    "Input layer": "Not a computation at all: the input numbers themselves, e.g. 784 pixels.",
+    "Output activations": "The numbers the last layer produces; after softmax they read as "
+                          "one probability per class.",
+    "Loss": "One number that says how wrong the predictions are on some data; training "
+            "pushes it down.",
+    "Gradient": "For each parameter, how fast the loss changes when that parameter is "
+                "nudged; it points uphill, so training steps the other way.",
+    "Learning rate": "How far each step goes along the negative gradient. Too small crawls; "
+                     "too big overshoots and can blow up.",
+    "Epoch": "One full pass over the training data.",
+    "Mini-batch": "A small random group of rows used for one step; many steps make an epoch.",
+    "Regression": "Predicting a continuous number (a price, a rating), whatever the model's "
+                  "shape; 'linear' is only one kind.",
+    "Argmax": "The position of the largest value in a list; for ten class scores, the "
+              "predicted digit.",
+    "Tensor rank": "The number of axes: a single number has rank 0, a vector rank 1, an "
+                   "image rank 2, a batch of images rank 3.",
+}

@@ -1,0 +1,185 @@
+"""The shared page kit: the only explorer module that imports streamlit.
+
+Every page starts with `page_setup(...)`. It gives the page its config, its header and the
+presentation-mode switch (bound to the URL as ?present=true, carried from page to page).
+Then a page may call `preset_row(...)` before its controls, `chart(...)` for each Altair
+chart, `notice(...)` / `diverged(...)` for settings that cannot work, and `next_concept()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from explorer import charts, course
+
+PRESENT_KEY = "present"
+PRESET_PARAM = "preset"
+
+# Static CSS written here, never built from user text.
+_PRESENT_CSS = """
+<style>
+html { font-size: 22px; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; max-width: 100%; }
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
+h1 { font-size: 2.2rem !important; }
+</style>
+"""
+_BASE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+</style>
+"""
+
+
+def presenting() -> bool:
+    """True when presentation mode is on (from the widget, or the URL on first load)."""
+    if PRESENT_KEY in st.session_state:
+        return bool(st.session_state[PRESENT_KEY])
+    return str(st.query_params.get(PRESENT_KEY, "")).lower() == "true"
+
+
+def page_setup(title: str, intro: str = "", icon: str = "🧠", wide: bool = True) -> bool:
+    """Config, presentation mode and header for a page. Returns whether presenting."""
+    present = presenting()
+    st.set_page_config(
+        page_title=f"{title} · Deep learning explorer",
+        page_icon=icon,
+        layout="wide" if wide else "centered",
+        initial_sidebar_state="collapsed" if present else "auto",
+    )
+    with st.sidebar:
+        st.toggle(
+            "Presentation mode",
+            key=PRESENT_KEY,
+            bind="query-params",
+            help="Larger text and charts for a projector. Stays on as you change pages.",
+        )
+    present = presenting()
+    st.markdown(_PRESENT_CSS if present else _BASE_CSS, unsafe_allow_html=True)
+    st.title(f"{icon} {title}")
+    if intro:
+        st.markdown(intro)
+    return present
+
+
+def chart_height(base: int = charts.BASE_HEIGHT) -> int:
+    """A chart height that grows in presentation mode."""
+    return charts.chart_height(base, presenting())
+
+
+def chart(altair_chart, caption: str, *, key: str | None = None, on_select="ignore",
+          selection_mode=None):
+    """Show an Altair chart with the project's look and a caption saying what it shows."""
+    event = st.altair_chart(
+        charts.themed(altair_chart, presenting()),
+        theme=None,
+        width="stretch",
+        key=key,
+        on_select=on_select,
+        selection_mode=selection_mode,
+    )
+    st.caption(caption)
+    return event
+
+
+def formula(latex: str, words: str = "") -> None:
+    """A formula, with one line of plain words under it."""
+    st.latex(latex)
+    if words:
+        st.caption(words)
+
+
+# ---- presets ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A teaching moment: several control values set at once.
+
+    name: the URL id (?preset=name); label: the button text; values: widget key -> value;
+    note: one sentence on what to look at once it is applied.
+    """
+
+    name: str
+    label: str
+    values: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+def _apply_preset(preset: Preset) -> None:
+    for key, value in preset.values.items():
+        st.session_state[key] = value
+    st.session_state["_active_preset"] = preset.name
+
+
+def _matches(preset: Preset) -> bool:
+    return all(st.session_state.get(k) == v for k, v in preset.values.items())
+
+
+def preset_row(presets: Sequence[Preset], label: str = "Try:") -> Preset | None:
+    """One button per preset; call it before the controls it sets.
+
+    ?preset=name in the URL applies that preset once when the page opens; the URL then
+    carries the individual control values, so a link always reproduces the view.
+    Returns the preset whose values are all in force, if any.
+    """
+    by_name = {p.name: p for p in presets}
+    requested = st.query_params.get(PRESET_PARAM)
+    if requested is not None:
+        if requested in by_name:
+            _apply_preset(by_name[requested])
+        del st.query_params[PRESET_PARAM]
+
+    active = next((p for p in presets if p.values and _matches(p)), None)
+    cols = st.columns([0.6] + [1.0] * len(presets), vertical_alignment="center")
+    cols[0].markdown(f"**{label}**")
+    for col, preset in zip(cols[1:], presets, strict=True):
+        col.button(
+            preset.label,
+            key=f"preset_btn_{preset.name}",
+            on_click=_apply_preset,
+            args=(preset,),
+            type="primary" if preset is active else "secondary",
+            help=preset.note or None,
+            width="stretch",
+        )
+    if active is not None and active.note:
+        st.info(active.note, icon="👀")
+    return active
+
+
+# ---- notices ---------------------------------------------------------------------------
+
+
+def notice(what_happened: str, what_to_change: str = "", *, kind: str = "warning") -> None:
+    """One clear sentence of what happened and, when there is one, what to change."""
+    text = what_happened if not what_to_change else f"{what_happened} {what_to_change}"
+    {"warning": st.warning, "error": st.error, "info": st.info}[kind](text, icon="⚠️"
+                                                                       if kind != "info"
+                                                                       else "ℹ️")
+
+
+def diverged(step: int, what_to_change: str = "Lower the learning rate.") -> None:
+    """Training blew up: say where, why in plain words, and what to do."""
+    notice(
+        f"Training diverged at step {step}: each step overshot the minimum by more than "
+        "the last, so the loss grew without bound and training was stopped there.",
+        what_to_change,
+    )
+
+
+def next_concept(current_url_path: str) -> None:
+    """A pointer to the next page on the learning path."""
+    following = course.next_page(current_url_path)
+    st.divider()
+    if following is None:
+        st.page_link("app.py", label="Back to the map of the course", icon="🗺️")
+    elif following.exists():
+        st.page_link(following.file, label=f"Next: {following.title}", icon=following.icon)
+    else:
+        st.caption(f"Next on the path: {following.title} (coming soon).")

@@ -1,0 +1,119 @@
+"""Helpers shared by the page tests (AppTest) and browser tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+ALL_SCRIPTS = ["app.py", *PAGE_FILES]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic",
+                 "--no-first-run"]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def url_path_of(script: str) -> str:
+    """The URL path Streamlit gives a script: '' for app.py, the name sans number prefix."""
+    if script == "app.py":
+        return ""
+    stem = Path(script).stem
+    head, _, rest = stem.partition("_")
+    return rest if head.isdigit() and rest else stem
+
+
+def app_test(script: str, timeout: float = 60):
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(ROOT / script), default_timeout=timeout)
+
+
+def chart_specs(at) -> list[dict]:
+    """Every Altair/Vega-Lite chart on the page as a spec dict."""
+    return [json.loads(el.proto.spec) for el in at.get("arrow_vega_lite_chart")] + [
+        json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+
+
+def visible_text(at) -> str:
+    """The text of the rendered markdown, captions, metrics, alerts and titles."""
+    parts = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "info", "warning",
+                 "error", "success", "latex", "text", "code"):
+        parts += [str(el.value) for el in at.get(kind)]
+    parts += [f"{m.label} {m.value}" for m in at.get("metric")]
+    return "\n".join(parts)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """`streamlit run app.py` on a free local port, for browser tests and benchmarks."""
+
+    def __init__(self, port: int | None = None, log: Path | None = None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log or Path(f"/tmp/explorer-server-{self.port}.log")
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 90) -> AppServer:
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+             f"--server.port={self.port}", "--server.address=127.0.0.1",
+             "--browser.gatherUsageStats=false"],
+            cwd=ROOT, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,
+            start_new_session=True)
+        t0 = time.time()
+        while time.time() - t0 < timeout:
+            try:
+                if urllib.request.urlopen(self.url + "/_stcore/health", timeout=2).read() == b"ok":
+                    return self
+            except OSError:
+                time.sleep(0.2)
+            if self.proc.poll() is not None:
+                break
+        self.stop()
+        raise RuntimeError(f"streamlit did not start; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            import signal
+
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def wait_idle(page, timeout_ms: int = 90_000) -> None:
+    """Wait until the script finished and no element is still stale."""
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+# Streamlit's own frontend probes these relative to a deep link and gets 404s: harmless.
+IGNORED_CONSOLE = ("/_stcore/health", "/_stcore/host-config")
+
+
+def is_ignored_console_error(text: str, location_url: str = "") -> bool:
+    blob = f"{text} {location_url}"
+    return any(probe in blob for probe in IGNORED_CONSOLE)

@@ -1,0 +1,31 @@
+import altair as alt
+import pandas as pd
+
+from explorer import charts
+
+
+def _line():
+    return alt.Chart(pd.DataFrame({"x": [0, 1], "y": [1, 2]})).mark_line().encode(x="x", y="y")
+
+
+def test_theme_uses_colour_blind_safe_palette_and_grows_when_presenting():
+    normal, big = charts.theme_config(False), charts.theme_config(True)
+    assert normal["range"]["category"] == charts.PALETTE
+    assert big["axis"]["labelFontSize"] > normal["axis"]["labelFontSize"]
+    assert charts.chart_height(300, True) > charts.chart_height(300, False) == 300
+
+
+def test_themed_keeps_the_charts_own_settings():
+    own = _line().configure_axis(labelFontSize=30)
+    spec = charts.themed(own, present=False).to_dict()
+    assert spec["config"]["axis"]["labelFontSize"] == 30
+    assert spec["config"]["axis"]["titleFontSize"] == 14
+    assert spec["config"]["range"]["category"] == charts.PALETTE
+
+
+def test_themed_works_on_layers_and_does_not_mutate():
+    base = _line()
+    layered = base + base.mark_point()
+    spec = charts.themed(layered, present=True).to_dict()
+    assert spec["config"]["axis"]["labelFontSize"] == 18
+    assert base.config is alt.Undefined

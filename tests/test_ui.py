@@ -1,0 +1,57 @@
+from tests.helpers import app_test, visible_text
+
+KIT = "tests/kit_page.py"
+
+
+def test_defaults_and_presentation_toggle():
+    at = app_test(KIT).run()
+    assert not at.exception
+    assert at.toggle(key="present").value is False
+    assert "lr=0.1 epochs=10" in visible_text(at)
+
+
+def test_preset_button_sets_several_controls_and_marks_itself():
+    at = app_test(KIT).run()
+    at.button(key="preset_btn_too_big").click().run()
+    assert not at.exception
+    assert at.slider(key="lr").value == 2.5
+    assert at.slider(key="epochs").value == 30
+    assert "It overshoots." in visible_text(at)
+    assert "diverged at step 7" in visible_text(at)
+    assert "Lower the learning rate" in visible_text(at)
+
+
+def test_preset_in_url_applies_once_and_expands_into_control_values():
+    at = app_test(KIT)
+    at.query_params["preset"] = "too_small"
+    at.run()
+    assert at.slider(key="lr").value == 0.001
+    assert at.slider(key="epochs").value == 5
+    assert "preset" not in at.query_params
+    at.slider(key="epochs").set_value(50).run()
+    assert at.slider(key="epochs").value == 50
+    assert at.slider(key="lr").value == 0.001
+
+
+def test_explicit_url_values_win_over_the_preset():
+    at = app_test(KIT)
+    at.query_params["preset"] = "too_small"
+    at.query_params["epochs"] = "77"
+    at.run()
+    assert at.slider(key="lr").value == 0.001
+    assert at.slider(key="epochs").value == 77
+
+
+def test_unknown_preset_in_url_is_ignored():
+    at = app_test(KIT)
+    at.query_params["preset"] = "no_such_thing"
+    at.run()
+    assert not at.exception
+    assert at.slider(key="lr").value == 0.1
+
+
+def test_url_restores_presentation_mode():
+    at = app_test(KIT)
+    at.query_params["present"] = "true"
+    at.run()
+    assert at.toggle(key="present").value is True
