@@ -43,7 +43,7 @@ def presenting() -> bool:
     return str(st.query_params.get(PRESENT_KEY, "")).lower() == "true"
 
 
-def page_setup(title: str, intro: str = "", icon: str = "🧠", wide: bool = True) -> bool:
+def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:", wide: bool = True) -> bool:
     """Config, presentation mode and header for a page. Returns whether presenting."""
     present = presenting()
     st.set_page_config(
@@ -61,7 +61,7 @@ def page_setup(title: str, intro: str = "", icon: str = "🧠", wide: bool = Tru
         )
     present = presenting()
     st.markdown(_PRESENT_CSS if present else _BASE_CSS, unsafe_allow_html=True)
-    st.title(f"{icon} {title}")
+    st.title(f"{icon} {title}")  # Material icons render in markdown without an emoji font
     if intro:
         st.markdown(intro)
     return present
@@ -149,7 +149,7 @@ def preset_row(presets: Sequence[Preset], label: str = "Try:") -> Preset | None:
             width="stretch",
         )
     if active is not None and active.note:
-        st.info(active.note, icon="👀")
+        st.info(active.note, icon=":material/visibility:")
     return active
 
 
@@ -159,9 +159,8 @@ def preset_row(presets: Sequence[Preset], label: str = "Try:") -> Preset | None:
 def notice(what_happened: str, what_to_change: str = "", *, kind: str = "warning") -> None:
     """One clear sentence of what happened and, when there is one, what to change."""
     text = what_happened if not what_to_change else f"{what_happened} {what_to_change}"
-    {"warning": st.warning, "error": st.error, "info": st.info}[kind](text, icon="⚠️"
-                                                                       if kind != "info"
-                                                                       else "ℹ️")
+    show = {"warning": st.warning, "error": st.error, "info": st.info}[kind]
+    show(text, icon=":material/info:" if kind == "info" else ":material/warning:")
 
 
 def diverged(step: int, what_to_change: str = "Lower the learning rate.") -> None:
@@ -178,7 +177,7 @@ def next_concept(current_url_path: str) -> None:
     following = course.next_page(current_url_path)
     st.divider()
     if following is None:
-        st.page_link("app.py", label="Back to the map of the course", icon="🗺️")
+        st.page_link("app.py", label="Back to the map of the course", icon=":material/map:")
     elif following.exists():
         st.page_link(following.file, label=f"Next: {following.title}", icon=following.icon)
     else:
