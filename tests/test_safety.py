@@ -1,0 +1,105 @@
+"""Static checks over the app's own code: no user input can reach eval, pickle or raw HTML,
+caches are bounded, torch stays off the start-up path, charts go through ui.chart (theme +
+caption)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+APP_FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"),
+                    *(ROOT / "explorer").glob("*.py")])
+
+
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(), filename=str(path))
+
+
+def _calls(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            yield node
+
+
+def _name(func) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return f"{_name(func.value)}.{func.attr}"
+    return ""
+
+
+def _kw(call: ast.Call, name: str):
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+@pytest.mark.parametrize("path", APP_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_eval_exec_or_pickle(path):
+    tree = _tree(path)
+    for call in _calls(tree):
+        name = _name(call.func)
+        assert name not in ("eval", "exec", "compile", "__import__"), (path, call.lineno)
+        if name.endswith("torch.load"):
+            weights_only = _kw(call, "weights_only")
+            assert isinstance(weights_only, ast.Constant) and weights_only.value is True, (
+                f"{path}:{call.lineno} torch.load without weights_only=True")
+        if name.endswith(("np.load", "numpy.load")):
+            allow = _kw(call, "allow_pickle")
+            assert allow is None or (isinstance(allow, ast.Constant) and not allow.value)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
+            assert not any(n.split(".")[0] in ("pickle", "dill", "cloudpickle", "joblib",
+                                               "marshal", "shelve") for n in names), path
+
+
+@pytest.mark.parametrize("path", APP_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_raw_html_only_in_the_page_kit(path):
+    if path == ROOT / "explorer" / "ui.py":
+        return
+    for call in _calls(_tree(path)):
+        unsafe = _kw(call, "unsafe_allow_html")
+        assert not (isinstance(unsafe, ast.Constant) and unsafe.value), (path, call.lineno)
+        assert _name(call.func) not in ("st.html", "components.html"), (path, call.lineno)
+
+
+@pytest.mark.parametrize("path", APP_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_caches_are_bounded(path):
+    """A cache keyed by parameters must say how many entries it keeps (30 visitors with
+    different settings must not grow memory without limit)."""
+    for node in ast.walk(_tree(path)):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        has_params = bool(node.args.args or node.args.kwonlyargs or node.args.vararg)
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            name = _name(target)
+            if not name.endswith(("cache_data", "cache_resource")):
+                continue
+            if name.endswith("cache_resource") and not has_params:
+                continue  # one shared read-only object
+            assert isinstance(dec, ast.Call) and _kw(dec, "max_entries") is not None, (
+                f"{path}:{node.lineno} {node.name}: {name} without max_entries")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "explorer").glob("*.py")),
+                         ids=lambda p: p.name)
+def test_explorer_imports_neither_streamlit_nor_torch_at_import_time(path):
+    for node in _tree(path).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
+            tops = {n.split(".")[0] for n in names if n}
+            assert "torch" not in tops, f"{path.name}: import torch inside functions"
+            if path.name != "ui.py":
+                assert "streamlit" not in tops, f"{path.name}: only explorer/ui.py uses streamlit"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "pages").glob("*.py")), ids=lambda p: p.name)
+def test_pages_show_charts_through_the_kit(path):
+    for call in _calls(_tree(path)):
+        assert _name(call.func) not in ("st.altair_chart", "st.vega_lite_chart"), (
+            f"{path.name}:{call.lineno}: use ui.chart(chart, caption) for theme and caption")
