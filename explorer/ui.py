@@ -72,19 +72,27 @@ def chart_height(base: int = charts.BASE_HEIGHT) -> int:
     return charts.chart_height(base, presenting())
 
 
-def chart(altair_chart, caption: str, *, key: str | None = None, on_select="ignore",
-          selection_mode=None):
-    """Show an Altair chart with the project's look and a caption saying what it shows."""
-    event = st.altair_chart(
-        charts.themed(altair_chart, presenting()),
-        theme=None,
-        width="stretch",
-        key=key,
-        on_select=on_select,
-        selection_mode=selection_mode,
-    )
+def chart(figure, caption: str, *, key: str | None = None, on_select="ignore",
+          selection_mode=None, width="stretch"):
+    """Show a chart with the project's look and a caption saying what it shows.
+
+    figure: an Altair chart, or a Vega-Lite spec as a plain dict (cheaper to build on
+    every rerun: no schema validation)."""
+    present = presenting()
+    if isinstance(figure, dict):
+        event = st.vega_lite_chart(charts.themed_spec(figure, present), theme=None,
+                                   width=width, key=key, on_select=on_select,
+                                   selection_mode=selection_mode)
+    else:
+        event = st.altair_chart(charts.themed(figure, present), theme=None, width=width,
+                                key=key, on_select=on_select, selection_mode=selection_mode)
     st.caption(caption)
     return event
+
+
+def static_css(css: str) -> None:
+    """Page-specific styling. Only for CSS written in the code, never for user text."""
+    st.markdown(f"<style>{css}</style>", unsafe_allow_html=True)
 
 
 def formula(latex: str, words: str = "") -> None:

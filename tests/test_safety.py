@@ -86,16 +86,50 @@ def test_caches_are_bounded(path):
                 f"{path}:{node.lineno} {node.name}: {name} without max_entries")
 
 
+def _top_level_imports(path: Path) -> set[str]:
+    names = set()
+    for node in _tree(path).body:
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{a.name}" for a in node.names}
+    return names
+
+
+def _startup_modules() -> set[Path]:
+    """explorer modules imported at the top of app.py or a page, and what they import at
+    their top, recursively: the code every visitor pays for before anything is clicked."""
+    todo = [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]
+    seen: set[Path] = set()
+    while todo:
+        for name in _top_level_imports(todo.pop()):
+            if name.split(".")[0] != "explorer":
+                continue
+            parts = name.split(".")
+            for k in (len(parts), len(parts) - 1):
+                module = ROOT.joinpath(*parts[:k]).with_suffix(".py")
+                if module.is_file() and module not in seen:
+                    seen.add(module)
+                    todo.append(module)
+    return seen
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "explorer").glob("*.py")),
                          ids=lambda p: p.name)
-def test_explorer_imports_neither_streamlit_nor_torch_at_import_time(path):
-    for node in _tree(path).body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
-            tops = {n.split(".")[0] for n in names if n}
-            assert "torch" not in tops, f"{path.name}: import torch inside functions"
-            if path.name != "ui.py":
-                assert "streamlit" not in tops, f"{path.name}: only explorer/ui.py uses streamlit"
+def test_only_the_page_kit_imports_streamlit(path):
+    tops = {n.split(".")[0] for n in _top_level_imports(path)}
+    if path.name != "ui.py":
+        assert "streamlit" not in tops, f"{path.name}: only explorer/ui.py uses streamlit"
+
+
+def test_torch_is_not_on_any_start_up_path():
+    """torch costs ~2.5 s to import: pages import torch-using modules inside functions."""
+    offenders = [p.name for p in _startup_modules()
+                 if {n.split(".")[0] for n in _top_level_imports(p)} & {"torch"}]
+    assert not offenders, offenders
+    for page in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]:
+        assert "torch" not in {n.split(".")[0] for n in _top_level_imports(page)}, page.name
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "pages").glob("*.py")), ids=lambda p: p.name)
