@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, IDLE, AppServer  # noqa: E402
 
-SLIDER = '[data-testid="stMain"] [data-testid="stSlider"] [role="slider"]'
+SLIDER = '[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]'
 EXCEPTION = '[data-testid="stException"]'
 PAGE_TIMEOUT_MS = 180_000
 

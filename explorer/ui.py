@@ -132,16 +132,31 @@ def _matches(preset: Preset) -> bool:
 def preset_row(presets: Sequence[Preset], label: str = "Try:") -> Preset | None:
     """One button per preset; call it before the controls it sets.
 
-    ?preset=name in the URL applies that preset once when the page opens; the URL then
-    carries the individual control values, so a link always reproduces the view.
-    Returns the preset whose values are all in force, if any.
+    ?preset=name in the URL applies that preset when the page opens, and stays in the URL
+    until the next run. Then the preset's values are written into the URL one by one
+    (Streamlit writes a value set from code into the URL only once its widget has been
+    drawn, so not on the first run) and `preset` leaves the URL: from then on the address
+    names the control values. Explicit control values in the URL win over the preset's
+    (?preset=too_big&lr=0.5). Returns the preset in force, if any.
     """
     by_name = {p.name: p for p in presets}
     requested = st.query_params.get(PRESET_PARAM)
-    if requested is not None:
-        if requested in by_name:
-            _apply_preset(by_name[requested])
-        del st.query_params[PRESET_PARAM]
+    # Which URL preset this session applied, so a rerun does not apply it again over a
+    # change the user made; and whether its values still have to be written to the URL.
+    applied_key = "_preset_from_url:" + ",".join(sorted(by_name))
+    sync_key = "_preset_url_sync:" + ",".join(sorted(by_name))
+    if requested in by_name and st.session_state.get(applied_key) != requested:
+        _apply_preset(by_name[requested])
+        st.session_state[applied_key] = requested
+        st.session_state[sync_key] = requested
+    else:
+        pending = st.session_state.pop(sync_key, None)
+        if pending in by_name:
+            for key, value in by_name[pending].values.items():
+                if key in st.session_state and st.session_state[key] == value:
+                    st.session_state[key] = value  # untouched by the user: write to the URL
+        if requested is not None:
+            del st.query_params[PRESET_PARAM]
 
     active = next((p for p in presets if p.values and _matches(p)), None)
     cols = st.columns([0.6] + [1.0] * len(presets), vertical_alignment="center")

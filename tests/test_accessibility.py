@@ -9,7 +9,7 @@ from tests.helpers import PAGE_FILES, url_path_of, wait_idle
 pytestmark = pytest.mark.browser
 
 # Streamlit's own widgets, as the browser sees them: what a keyboard user must reach.
-CONTROLS = ('[data-testid="stMain"] [role="slider"], '
+CONTROLS = ('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"], '
             '[data-testid="stMain"] [data-testid="stButton"] button, '
             '[data-testid="stMain"] [data-testid="stSelectbox"] input, '
             '[data-testid="stMain"] [data-testid="stTextInput"] input, '
