@@ -1,0 +1,162 @@
+"""Chart builders for the activation functions page (Altair; no streamlit)."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from explorer.activations import SATURATION_THRESHOLD, Fit
+from explorer.charts import PALETTE
+
+SHADE = "#BBBBBB"
+
+
+def _shade_layer(intervals, y_title: str) -> alt.Chart | None:
+    if not intervals:
+        return None
+    bands = pd.DataFrame([{"start": a, "end": b,
+                           "region": f"saturated: |slope| < {SATURATION_THRESHOLD}"}
+                          for a, b in intervals])
+    return alt.Chart(bands).mark_rect(opacity=0.28, color=SHADE).encode(
+        x="start:Q", x2="end:Q",
+        tooltip=[alt.Tooltip("region:N", title="region"),
+                 alt.Tooltip("start:Q", format=".2f"), alt.Tooltip("end:Q", format=".2f")])
+
+
+def _panel(df: pd.DataFrame, column: str, title: str, names: list[str], intervals,
+           half_width: float, height: int, sel_name: str) -> alt.LayerChart:
+    colour = alt.Color("function:N", title="function",
+                       scale=alt.Scale(domain=names, range=PALETTE[: len(names)]),
+                       legend=alt.Legend(orient="top"))
+    x = alt.X("x:Q", title="x (input to the function)",
+              scale=alt.Scale(domain=[-half_width, half_width], nice=False))
+    base = alt.Chart(df).encode(x=x)
+    lines = base.mark_line().encode(y=alt.Y(f"{column}:Q", title=title), color=colour,
+                                    strokeWidth=alt.condition(
+                                        alt.datum.function == names[0], alt.value(3.5),
+                                        alt.value(2.2)))
+    nearest = alt.selection_point(name=sel_name, nearest=True, on="pointerover",
+                                  fields=["x"], empty=False, clear="pointerout")
+    wide = df.pivot_table(index="x", columns="function", values=column).reset_index()
+    wide = wide[["x", *names]]
+    tooltip = [alt.Tooltip("x:Q", format=".2f")] + [
+        alt.Tooltip(f"{_safe(n)}:Q", title=n, format=".4f") for n in names]
+    wide.columns = ["x", *[_safe(n) for n in names]]
+    rule = alt.Chart(wide).mark_rule(color="#555555", strokeWidth=1).encode(
+        x="x:Q", opacity=alt.condition(nearest, alt.value(0.6), alt.value(0)),
+        tooltip=tooltip).add_params(nearest)
+    points = lines.mark_point(filled=True, size=70).encode(
+        opacity=alt.condition(nearest, alt.value(1), alt.value(0)))
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(
+        color="#888888", strokeDash=[3, 3]).encode(y="y:Q")
+    layers = [layer for layer in (_shade_layer(intervals, title), zero, lines, rule, points)
+              if layer is not None]
+    return alt.layer(*layers).properties(height=height, title=title)
+
+
+def _safe(name: str) -> str:
+    """A field name Vega-Lite reads literally (no dots, brackets or quotes)."""
+    return name.replace(" ", "_").replace("'", "")
+
+
+def functions_chart(df: pd.DataFrame, names: list[str], intervals, half_width: float,
+                    show_derivative: bool, height: int = 340):
+    """f(x) of each function (the first one bold), and f'(x) beside it; the first
+    function's saturated regions shaded in both."""
+    left = _panel(df, "f(x)", "f(x): what the function outputs", names, intervals,
+                  half_width, height, "hover_f")
+    if not show_derivative:
+        return left
+    right = _panel(df.rename(columns={"f'(x)": "slope"}), "slope",
+                   "f′(x): its slope, what backprop multiplies by", names, intervals,
+                   half_width, height, "hover_df")
+    return alt.hconcat(left, right).resolve_scale(color="shared")
+
+
+def softmax_chart(table: pd.DataFrame, temperature: float, height: int = 320) -> alt.Chart:
+    """Probability bars, the argmax in a second colour, each bar labelled with its value."""
+    data = table.assign(label=[f"{p:.1%}" if p >= 0.001 else f"{p:.1e}"
+                               for p in table["softmax"]],
+                        pick=np.where(table["argmax"], "argmax (the prediction)", "other"))
+    base = alt.Chart(data).encode(x=alt.X("class:N", sort=None, title=None,
+                                          axis=alt.Axis(labelAngle=0)))
+    bars = base.mark_bar().encode(
+        y=alt.Y("softmax:Q", title="probability", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("pick:N", title=None,
+                        scale=alt.Scale(domain=["argmax (the prediction)", "other"],
+                                        range=[PALETTE[3], PALETTE[0]]),
+                        legend=alt.Legend(orient="top")),
+        tooltip=["class:N", alt.Tooltip("logit:Q", format=".3f"),
+                 alt.Tooltip("softmax:Q", title="probability", format=".4f")])
+    text = base.mark_text(dy=-10, fontSize=15).encode(y="softmax:Q", text="label:N")
+    return (bars + text).properties(height=height,
+                                    title=f"softmax(logits / T) at T = {temperature:g}")
+
+
+def temperature_chart(sweep: pd.DataFrame, temperature: float, height: int = 320):
+    """Each class's probability as the temperature goes from cold (left) to hot (right)."""
+    lines = alt.Chart(sweep).mark_line().encode(
+        x=alt.X("temperature:Q", title="temperature T (log scale)",
+                scale=alt.Scale(type="log")),
+        y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("class:N", sort=None, legend=alt.Legend(orient="top", title=None)),
+        tooltip=["class:N", alt.Tooltip("temperature:Q", format=".3g"),
+                 alt.Tooltip("probability:Q", format=".4f")])
+    rule = alt.Chart(pd.DataFrame({"temperature": [temperature]})).mark_rule(
+        color="#333333", strokeDash=[5, 4], strokeWidth=2).encode(x="temperature:Q")
+    return (lines + rule).properties(height=height,
+                                     title="cold: one class wins · hot: all equal")
+
+
+def hinge_chart(fit: Fit, x_in: float | None = None, height: int = 380,
+                max_parts: int = 60) -> alt.LayerChart:
+    """The target (dots), each hidden unit's contribution (thin lines), their sum plus
+    the output bias (the network, thick), and where the sum bends (kinks)."""
+    net = fit.net
+    x = np.linspace(fit.x.min(), fit.x.max(), 241)
+    parts = net.unit_contributions(x)[:max_parts]
+    part_rows = pd.DataFrame({
+        "x": np.tile(x, len(parts)), "y": parts.ravel(),
+        "unit": np.repeat([f"unit {i + 1}" for i in range(len(parts))], len(x))})
+    kind = "hinge" if net.hidden == "ReLU" else "line"
+    part_layer = alt.Chart(part_rows).mark_line(strokeWidth=1.3, opacity=0.55,
+                                                color=PALETTE[5]).encode(
+        x=alt.X("x:Q", title="x", scale=alt.Scale(domain=[float(x[0]), float(x[-1])],
+                                                  nice=False)),
+        y=alt.Y("y:Q", title="output"), detail="unit:N",
+        tooltip=[alt.Tooltip("unit:N", title=f"one unit's {kind}")])
+    sub = slice(None, None, 4)
+    target = pd.DataFrame({"x": fit.x[sub], "y": fit.y[sub], "series": "target"})
+    network = pd.DataFrame({"x": x, "y": net(x), "series": "network = sum + b2"})
+    colour = alt.Color("series:N", title=None,
+                       scale=alt.Scale(domain=["target", "network = sum + b2", "kink"],
+                                       range=[PALETTE[1], PALETTE[0], PALETTE[3]]),
+                       legend=alt.Legend(orient="top"))
+    target_layer = alt.Chart(target).mark_circle(size=45, opacity=0.8).encode(
+        x="x:Q", y="y:Q", color=colour)
+    net_layer = alt.Chart(network).mark_line(strokeWidth=4).encode(
+        x="x:Q", y="y:Q", color=colour, tooltip=[alt.Tooltip("x:Q", format=".2f"),
+                                                 alt.Tooltip("y:Q", format=".3f")])
+    layers = [part_layer, target_layer, net_layer]
+    kinks = net.kinks(float(x[0]), float(x[-1]))
+    if len(kinks):
+        kink_rows = pd.DataFrame({"x": kinks, "y": net(kinks), "series": "kink"})
+        layers.append(alt.Chart(kink_rows).mark_point(
+            shape="diamond", size=150, filled=True, stroke="white", strokeWidth=1).encode(
+            x="x:Q", y="y:Q", color=colour,
+            tooltip=[alt.Tooltip("x:Q", title="kink at x", format=".3f")]))
+    if x_in is not None:
+        layers.append(alt.Chart(pd.DataFrame({"x": [x_in]})).mark_rule(
+            color="#333333", strokeDash=[4, 4]).encode(x="x:Q"))
+    return alt.layer(*layers).properties(height=height)
+
+
+def loss_chart(fit: Fit, height: int = 380) -> alt.Chart:
+    data = pd.DataFrame({"step": fit.logged_steps, "MSE": np.maximum(fit.losses, 1e-12)})
+    return alt.Chart(data).mark_line(color=PALETTE[2]).encode(
+        x=alt.X("step:Q", title="training step"),
+        y=alt.Y("MSE:Q", title="training loss (MSE, log scale)", scale=alt.Scale(type="log")),
+        tooltip=["step:Q", alt.Tooltip("MSE:Q", format=".5f")],
+    ).properties(height=height, title=f"loss after {int(fit.logged_steps[-1])} steps: "
+                                      f"{fit.mse:.4f}")
