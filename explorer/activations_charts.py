@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from explorer.activations import SATURATION_THRESHOLD, Fit
-from explorer.charts import PALETTE
+from explorer.charts import PALETTE, themed
 
 SHADE = "#BBBBBB"
 
@@ -160,3 +160,119 @@ def loss_chart(fit: Fit, height: int = 380) -> alt.Chart:
         tooltip=["step:Q", alt.Tooltip("MSE:Q", format=".5f")],
     ).properties(height=height, title=f"loss after {int(fit.logged_steps[-1])} steps: "
                                       f"{fit.mse:.4f}")
+
+
+def _arrow_stream(rows) -> bytes:
+    """Rows (a list of dicts or a DataFrame) as an Arrow IPC stream."""
+    import pyarrow as pa
+
+    table = (pa.Table.from_pandas(rows, preserve_index=False)
+             if isinstance(rows, pd.DataFrame) else pa.Table.from_pylist(rows))
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def to_spec(chart, present: bool = False) -> dict:
+    """The themed chart as a Vega-Lite dict whose datasets are already Arrow bytes, the
+    form st.vega_lite_chart passes straight through. Converting an Altair chart costs
+    hundreds of milliseconds (schema validation, deep copies), so the page converts once
+    per setting and caches this; the builders are validated in the tests instead."""
+    spec = themed(chart, present).to_dict(validate=False)
+    spec["datasets"] = {name: _arrow_stream(rows)
+                        for name, rows in spec.get("datasets", {}).items()}
+    return spec
+
+
+# ---- the function view as a plain Vega-Lite dict ---------------------------------------
+# The controls of the function view change on every click, and turning an Altair chart
+# into a spec costs several hundred milliseconds on a busy machine; this dict is built in
+# well under a millisecond. tests/test_activations.py validates it against the Vega-Lite
+# schema through alt.Chart.from_dict.
+
+def _q(field: str, title: str | None = None, **extra) -> dict:
+    enc = {"field": field, "type": "quantitative"}
+    if title is not None:
+        enc["title"] = title
+    enc.update(extra)
+    return enc
+
+
+def _function_panel(names, column: str, title: str, intervals, half_width: float,
+                    height: int, param: str) -> dict:
+    x = _q("x", "x (input to the function)",
+           scale={"domain": [-half_width, half_width], "nice": False})
+    y = _q(column, title)
+    colour = {"field": "function", "type": "nominal", "title": "function",
+              "scale": {"domain": list(names), "range": PALETTE[: len(names)]},
+              "legend": {"orient": "top"}}
+    main = names[0]  # from the fixed list of function names: safe inside the test
+    layers = []
+    if intervals:
+        layers.append({
+            "data": {"values": [{"start": a, "end": b} for a, b in intervals]},
+            "mark": {"type": "rect", "color": SHADE, "opacity": 0.28},
+            "encoding": {"x": _q("start"), "x2": {"field": "end"},
+                         "tooltip": [{"field": "start", "type": "quantitative",
+                                      "format": ".2f", "title": "saturated from x ="},
+                                     {"field": "end", "type": "quantitative",
+                                      "format": ".2f", "title": "to x ="}]}})
+    layers.append({"data": {"values": [{"zero": 0.0}]},
+                   "mark": {"type": "rule", "color": "#888888", "strokeDash": [3, 3]},
+                   "encoding": {"y": _q("zero")}})
+    layers.append({"data": {"name": "curves"}, "mark": {"type": "line"},
+                   "encoding": {"x": x, "y": y, "color": colour,
+                                "strokeWidth": {"condition": {
+                                    "test": f"datum.function === '{main}'", "value": 3.5},
+                                    "value": 2.2}}})
+    prefix = "f" if column == "f" else "d"
+    tooltip = [_q("x", "x", format=".2f")] + [
+        _q(f"{prefix}{i}", name, format=".4f") for i, name in enumerate(names)]
+    layers.append({"data": {"name": "wide"},
+                   "mark": {"type": "rule", "color": "#555555", "strokeWidth": 1},
+                   "params": [{"name": param, "select": {
+                       "type": "point", "fields": ["x"], "nearest": True,
+                       "on": "pointerover", "clear": "pointerout"}}],
+                   "encoding": {"x": _q("x"), "tooltip": tooltip,
+                                "opacity": {"condition": {"param": param, "empty": False,
+                                                          "value": 0.6}, "value": 0}}})
+    layers.append({"data": {"name": "curves"},
+                   "mark": {"type": "point", "filled": True, "size": 70},
+                   "encoding": {"x": _q("x"), "y": _q(column), "color": colour,
+                                "opacity": {"condition": {"param": param, "empty": False,
+                                                          "value": 1}, "value": 0}}})
+    return {"layer": layers, "height": height, "title": title}
+
+
+def functions_specs(table: pd.DataFrame, names, intervals, half_width: float,
+                    show_derivative: bool, height: int = 340,
+                    present: bool = False) -> list[dict]:
+    """f(x) of each function (the first one bold) and, if asked, f'(x) as a second chart;
+    the first function's saturated regions shaded grey in both. Datasets as Arrow bytes."""
+    names = list(names)
+    curves = table.rename(columns={"f(x)": "f", "f'(x)": "df"})
+    wide = pd.DataFrame({"x": curves.loc[curves["function"] == names[0], "x"].to_numpy()})
+    for i, name in enumerate(names):
+        part = curves[curves["function"] == name]
+        wide[f"f{i}"] = part["f"].to_numpy()
+        wide[f"d{i}"] = part["df"].to_numpy()
+    datasets = {"curves": _arrow_stream(curves), "wide": _arrow_stream(wide)}
+    panels = [("f", "f(x): what the function outputs", "hover_f")]
+    if show_derivative:
+        panels.append(("df", "f′(x): its slope, what backprop multiplies by", "hover_df"))
+    specs = []
+    for column, title, param in panels:
+        spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+                "config": _merged_config(present), "datasets": dict(datasets),
+                "width": "container"}
+        spec.update(_function_panel(names, column, title, intervals, half_width, height,
+                                    param))
+        specs.append(spec)
+    return specs
+
+
+def _merged_config(present: bool) -> dict:
+    from explorer.charts import theme_config
+
+    return theme_config(present)

@@ -1,5 +1,6 @@
 """Activation functions: the bend between matrix multiplies, softmax, and why it matters."""
 
+import copy
 from pathlib import Path
 
 import streamlit as st
@@ -53,25 +54,38 @@ view = st.tabs(TABS, key="view", bind="query-params")
 
 
 # ---- cached work (explorer stays streamlit-free; the caches live here) -----------------
-# Charts are cached as objects (read-only: ui.chart themes a shallow copy), because
-# building an Altair chart costs more than the numbers behind it.
+# Charts are cached as finished Vega-Lite specs (see charts.to_spec): building and
+# converting an Altair chart costs far more than the numbers behind it, so it is done once
+# per setting, and a rerun only sends the cached spec.
+
+
+def show_chart(spec: dict, caption: str) -> None:
+    """ui.chart for a cached spec (already themed): same look, no per-rerun conversion."""
+    st.vega_lite_chart(copy.deepcopy(spec), theme=None, width="stretch")
+    st.caption(caption)
+
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def functions_view(names: tuple[str, ...], half_width: int, slope: float,
-                   show_derivative: bool, height: int):
+                   show_derivative: bool, height: int,
+                   present: bool):
     table = act.function_table(list(names), half_width, slope)
     main = table[table["function"] == names[0]]
     intervals = act.saturated_intervals(main["x"].to_numpy(), main["f'(x)"].to_numpy())
-    chart = charts.functions_chart(table, list(names), intervals, half_width,
-                                   show_derivative, height=height)
-    return chart, intervals
+    specs = charts.functions_specs(table, names, intervals, half_width, show_derivative,
+                                   height=height, present=present)
+    return specs, intervals
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def softmax_view(logits: tuple[float, ...], temperature: float, height: int):
+def softmax_view(logits: tuple[float, ...], temperature: float, height: int,
+                 present: bool):
     table = act.softmax_table(logits, temperature)
-    return (table, charts.softmax_chart(table, temperature, height),
-            charts.temperature_chart(act.temperature_sweep(logits), temperature, height))
+    sweep = act.temperature_sweep(logits)
+    return (table, charts.to_spec(charts.softmax_chart(table, temperature, height),
+                                  present),
+            charts.to_spec(charts.temperature_chart(sweep, temperature, height),
+                           present))
 
 
 @st.cache_resource(max_entries=48, show_spinner="Training the network in torch…")
@@ -81,14 +95,18 @@ def fit(target: str, units: int, seed: int, hidden: str):
 
 
 @st.cache_resource(max_entries=96, show_spinner=False)
-def fit_charts(target: str, units: int, seed: int, hidden: str, height: int):
+def fit_charts(target: str, units: int, seed: int, hidden: str, height: int,
+               present: bool):
     result = fit(target, units, seed, hidden)
-    return charts.hinge_chart(result, None, height), charts.loss_chart(result, height)
+    return (charts.to_spec(charts.hinge_chart(result, None, height), present),
+            charts.to_spec(charts.loss_chart(result, height), present))
 
 
 @st.cache_resource(max_entries=96, show_spinner=False)
-def input_chart(target: str, units: int, seed: int, hidden: str, x_in: float, height: int):
-    return charts.hinge_chart(fit(target, units, seed, hidden), x_in, height)
+def input_chart(target: str, units: int, seed: int, hidden: str, x_in: float, height: int,
+                present: bool):
+    return charts.to_spec(charts.hinge_chart(fit(target, units, seed, hidden), x_in, height),
+                          present)
 
 
 def render_function_words(fn, slope, intervals, half_width):
@@ -135,13 +153,13 @@ def render_softmax(logits_text: str, temperature: float) -> None:
         logits = act.parse_logits(DEFAULT_LOGITS)
 
     probs_table, bars, sweep = softmax_view(tuple(float(v) for v in logits), temperature,
-                                            ui.chart_height(320))
+                                            ui.chart_height(320), present)
     left, right = st.columns(2, gap="large")
     with left:
-        ui.chart(bars, "One bar per class: its probability after softmax. The red bar is "
+        show_chart(bars, "One bar per class: its probability after softmax. The red bar is "
                        "the argmax, the class the network predicts.")
     with right:
-        ui.chart(sweep, "The same logits at every temperature from 0.05 to 20; the dashed "
+        show_chart(sweep, "The same logits at every temperature from 0.05 to 20; the dashed "
                         "line is the T you chose.")
     top = float(probs_table["softmax"].max())
     m1, m2, m3 = st.columns(3)
@@ -168,18 +186,19 @@ def render_softmax(logits_text: str, temperature: float) -> None:
 def render_fit(target: str, units: int, seed: int, hidden: str) -> None:
     result = fit(target, units, seed, hidden)
     net = result.net
-    hinges, losses = fit_charts(target, units, seed, hidden, ui.chart_height(380))
+    hinges, losses = fit_charts(target, units, seed, hidden, ui.chart_height(380),
+                                 present)
     left, right = st.columns([2.2, 1], gap="medium")
     with left:
         part = "hinge" if hidden == "ReLU" else "straight line"
-        ui.chart(hinges,
+        show_chart(hinges,
                  f"Orange dots: the target ({target}). Thin lines: each hidden unit's "
                  f"contribution w2·{'ReLU(w1·x + b1)' if hidden == 'ReLU' else '(w1·x + b1)'}"
                  f", one {part} per unit. Thick blue: their sum plus b2, the network's "
                  "output." + (" Diamonds: the kinks, where a hinge bends the sum."
                               if hidden == "ReLU" else ""))
     with right:
-        ui.chart(losses, "Mean squared error on the target during training (full-batch "
+        show_chart(losses, "Mean squared error on the target during training (full-batch "
                          "Adam).")
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Hidden units", units)
@@ -229,7 +248,7 @@ def render_inventory(target: str, units: int, seed: int, hidden: str, x_in: floa
     with table_col:
         st.dataframe(inventory, hide_index=True, width="stretch")
     with chart_col:
-        ui.chart(input_chart(target, units, seed, hidden, x_in, ui.chart_height(260)),
+        show_chart(input_chart(target, units, seed, hidden, x_in, ui.chart_height(260), present),
                  f"The network's output (blue) with the input x = {x_in:g} marked.")
     is_param = inventory["kind"] == "parameter"
     is_act = inventory["kind"] == "activation"
@@ -265,14 +284,17 @@ with view[0]:
                       bind="query-params", disabled="leaky ReLU" not in names,
                       help="Only used by leaky ReLU. 0 turns it into ReLU; 1 into identity.")
     if is_open(view[0]):
-        chart, intervals = functions_view(tuple(names), half_width, slope, show_derivative,
-                                          ui.chart_height(340))
-        ui.chart(chart,
-                 f"Left: the output of {', '.join(names)} for inputs from −{half_width} to "
-                 f"{half_width}. " + ("Right: the slope at each input. " if show_derivative
-                                      else "")
-                 + f"Grey bands: where {fn}'s slope is below {act.SATURATION_THRESHOLD} "
-                   "(saturated). Hover to read the values.")
+        specs, intervals = functions_view(tuple(names), half_width, slope, show_derivative,
+                                          ui.chart_height(340), present)
+        for col, spec in zip(st.columns(len(specs), gap="medium"), specs, strict=True):
+            with col:
+                st.vega_lite_chart(copy.deepcopy(spec), theme=None, width="stretch")
+        st.caption(
+            f"Left: the output of {', '.join(names)} for inputs from −{half_width} to "
+            f"{half_width}. " + ("Right: the slope at each input. " if show_derivative
+                                 else "")
+            + f"Grey bands: where {fn}'s slope is below {act.SATURATION_THRESHOLD} "
+              "(saturated). Hover to read the values.")
         render_function_words(fn, slope, intervals, half_width)
 
 
