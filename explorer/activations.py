@@ -413,7 +413,7 @@ def bmatrix(a, digits: int = 2) -> str:
 
 # ---- parameters versus activations ----------------------------------------------------
 
-def tensor_inventory(net: OneHiddenLayerNet, x_in: float, show: int = 4) -> pd.DataFrame:
+def tensor_inventory(net: OneHiddenLayerNet, x_in: float, show: int = 3) -> pd.DataFrame:
     """Every parameter and activation tensor of the net for one input, with shape, count
     and (the first few) values."""
     z = net.pre_activations(x_in)[:, 0]

@@ -126,16 +126,16 @@ def hinge_chart(fit: Fit, x_in: float | None = None, height: int = 380,
                                                   nice=False)),
         y=alt.Y("y:Q", title="output"), detail="unit:N",
         tooltip=[alt.Tooltip("unit:N", title=f"one unit's {kind}")])
-    sub = slice(None, None, 4)
-    target = pd.DataFrame({"x": fit.x[sub], "y": fit.y[sub], "series": "target"})
+    target = pd.DataFrame({"x": fit.x, "y": fit.y, "series": "target"})
     network = pd.DataFrame({"x": x, "y": net(x), "series": "network = sum + b2"})
     colour = alt.Color("series:N", title=None,
                        scale=alt.Scale(domain=["target", "network = sum + b2", "kink"],
-                                       range=[PALETTE[1], PALETTE[0], PALETTE[3]]),
+                                       range=[PALETTE[1], PALETTE[0], "#000000"]),
                        legend=alt.Legend(orient="top"))
-    target_layer = alt.Chart(target).mark_circle(size=45, opacity=0.8).encode(
+    # The target as a broad pale band under the network, so both stay visible.
+    target_layer = alt.Chart(target).mark_line(strokeWidth=9, opacity=0.45).encode(
         x="x:Q", y="y:Q", color=colour)
-    net_layer = alt.Chart(network).mark_line(strokeWidth=4).encode(
+    net_layer = alt.Chart(network).mark_line(strokeWidth=3).encode(
         x="x:Q", y="y:Q", color=colour, tooltip=[alt.Tooltip("x:Q", format=".2f"),
                                                  alt.Tooltip("y:Q", format=".3f")])
     layers = [part_layer, target_layer, net_layer]
@@ -143,13 +143,33 @@ def hinge_chart(fit: Fit, x_in: float | None = None, height: int = 380,
     if len(kinks):
         kink_rows = pd.DataFrame({"x": kinks, "y": net(kinks), "series": "kink"})
         layers.append(alt.Chart(kink_rows).mark_point(
-            shape="diamond", size=150, filled=True, stroke="white", strokeWidth=1).encode(
+            shape="diamond", size=110, filled=True, stroke="white", strokeWidth=1).encode(
             x="x:Q", y="y:Q", color=colour,
             tooltip=[alt.Tooltip("x:Q", title="kink at x", format=".3f")]))
     if x_in is not None:
         layers.append(alt.Chart(pd.DataFrame({"x": [x_in]})).mark_rule(
             color="#333333", strokeDash=[4, 4]).encode(x="x:Q"))
     return alt.layer(*layers).properties(height=height)
+
+
+def input_chart(fit: Fit, x_in: float, height: int = 300) -> alt.LayerChart:
+    """The trained network's output with one input marked: the point the table lists."""
+    net = fit.net
+    x = np.linspace(fit.x.min(), fit.x.max(), 241)
+    curve = pd.DataFrame({"x": x, "y": net(x)})
+    y_in = float(net(np.array([x_in]))[0])
+    point = pd.DataFrame({"x": [x_in], "y": [y_in],
+                          "label": [f"x = {x_in:g} → y = {y_in:.3f}"]})
+    line = alt.Chart(curve).mark_line(color=PALETTE[0], strokeWidth=3).encode(
+        x=alt.X("x:Q", title="input x", scale=alt.Scale(domain=[float(x[0]), float(x[-1])],
+                                                        nice=False)),
+        y=alt.Y("y:Q", title="network output y"))
+    rule = alt.Chart(point).mark_rule(color="#333333", strokeDash=[4, 4]).encode(x="x:Q")
+    dot = alt.Chart(point).mark_point(filled=True, size=160, color=PALETTE[3]).encode(
+        x="x:Q", y="y:Q")
+    text = alt.Chart(point).mark_text(align="left", dx=8, dy=-12, fontSize=15).encode(
+        x="x:Q", y="y:Q", text="label:N")
+    return (line + rule + dot + text).properties(height=height)
 
 
 def loss_chart(fit: Fit, height: int = 380) -> alt.Chart:
@@ -203,7 +223,7 @@ def _function_panel(names, column: str, title: str, intervals, half_width: float
                     height: int, param: str) -> dict:
     x = _q("x", "x (input to the function)",
            scale={"domain": [-half_width, half_width], "nice": False})
-    y = _q(column, title)
+    y = _q(column, "f(x)" if column == "f" else "f′(x)")
     colour = {"field": "function", "type": "nominal", "title": "function",
               "scale": {"domain": list(names), "range": PALETTE[: len(names)]},
               "legend": {"orient": "top"}}

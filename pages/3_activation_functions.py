@@ -36,11 +36,11 @@ ui.preset_row([
                "show_derivative": True, "range": 10},
               note="The grey bands are where sigmoid's slope is below 0.01: a gradient "
                    "passing back through there shrinks more than a hundredfold."),
-    ui.Preset("straight_line", "A straight line no matter what",
+    ui.Preset("straight_line", "Line no matter what",
               {"view": "Why bend", "net_act": "none", "target": "sine", "units": 20},
               note="20 hidden units and no activation: every unit is a line, and a sum of "
                    "lines is a line. Training finds the best straight line and stops there."),
-    ui.Preset("ten_hinges", "Ten hinges make a sine",
+    ui.Preset("ten_hinges", "10 hinges make a sine",
               {"view": "Why bend", "net_act": "ReLU", "target": "sine", "units": 10},
               note="Each thin line is one ReLU unit: flat, then a ramp. Their sum bends at "
                    "each diamond and traces the sine."),
@@ -105,7 +105,7 @@ def fit_charts(target: str, units: int, seed: int, hidden: str, height: int,
 @st.cache_resource(max_entries=96, show_spinner=False)
 def input_chart(target: str, units: int, seed: int, hidden: str, x_in: float, height: int,
                 present: bool):
-    return charts.to_spec(charts.hinge_chart(fit(target, units, seed, hidden), x_in, height),
+    return charts.to_spec(charts.input_chart(fit(target, units, seed, hidden), x_in, height),
                           present)
 
 
@@ -192,10 +192,10 @@ def render_fit(target: str, units: int, seed: int, hidden: str) -> None:
     with left:
         part = "hinge" if hidden == "ReLU" else "straight line"
         show_chart(hinges,
-                 f"Orange dots: the target ({target}). Thin lines: each hidden unit's "
+                 f"Pale orange: the target ({target}). Thin lines: each hidden unit's "
                  f"contribution w2·{'ReLU(w1·x + b1)' if hidden == 'ReLU' else '(w1·x + b1)'}"
                  f", one {part} per unit. Thick blue: their sum plus b2, the network's "
-                 "output." + (" Diamonds: the kinks, where a hinge bends the sum."
+                 "output." + (" Black diamonds: the kinks, where a hinge bends the sum."
                               if hidden == "ReLU" else ""))
     with right:
         show_chart(losses, "Mean squared error on the target during training (full-batch "
@@ -211,7 +211,8 @@ def render_fit(target: str, units: int, seed: int, hidden: str) -> None:
         st.markdown(
             f"**A straight line, whatever the weights.** Without an activation the hidden "
             f"layer is W1·x + b1 and the output W2·(W1·x + b1) + b2. Multiply it out: the "
-            f"whole network is **y = {slope_a:.4f}·x + {intercept_c:.4f}**, one line with "
+            f"whole network is **y = {slope_a + 0.0:.4f}·x {'+' if intercept_c >= 0 else '−'} "
+            f"{abs(intercept_c):.4f}**, one line with "
             f"slope W2·W1 and intercept W2·b1 + b2. {units} units, and it can do no more "
             "than one.")
     else:
@@ -244,12 +245,15 @@ def render_fit(target: str, units: int, seed: int, hidden: str) -> None:
 
 def render_inventory(target: str, units: int, seed: int, hidden: str, x_in: float) -> None:
     inventory = act.tensor_inventory(fit(target, units, seed, hidden).net, x_in)
-    table_col, chart_col = st.columns([1.6, 1], gap="medium")
+    table_col, chart_col = st.columns([2, 1], gap="medium")
     with table_col:
-        st.dataframe(inventory, hide_index=True, width="stretch")
+        st.dataframe(inventory, hide_index=True, width="stretch",
+                     column_config={"values": st.column_config.TextColumn(
+                         "values (first few)", width="large")})
     with chart_col:
         show_chart(input_chart(target, units, seed, hidden, x_in, ui.chart_height(260), present),
-                 f"The network's output (blue) with the input x = {x_in:g} marked.")
+                 f"The network's output for every input; the red dot is x = {x_in:g}, the "
+                 "input whose numbers the table lists.")
     is_param = inventory["kind"] == "parameter"
     is_act = inventory["kind"] == "activation"
     m1, m2 = st.columns(2)
@@ -270,19 +274,21 @@ def is_open(tab) -> bool:
 # ---- 1. the functions -------------------------------------------------------------------
 
 with view[0]:
-    c1, c2, c3, c4 = st.columns([1, 1.6, 1.2, 1.1], vertical_alignment="bottom")
+    c1, c2, c3, c4, c5 = st.columns([1, 1.5, 1.1, 1.1, 0.9], vertical_alignment="bottom")
     fn = c1.selectbox("Function", act.FUNCTIONS, key="fn", bind="query-params")
-    compare = c2.multiselect("Compare with", [f for f in act.FUNCTIONS if f != fn],
+    compare = c2.multiselect("Compare with", act.FUNCTIONS,
                              key="compare", bind="query-params", max_selections=4,
+                             help="Overlay up to four more functions (the first stays bold).",
                              placeholder="add functions to overlay")
     half_width = c3.slider("Range: x from −r to r", 1, 20, 5, key="range",
                            bind="query-params")
-    show_derivative = c4.toggle("Show the derivative", True, key="show_derivative",
+    show_derivative = c5.toggle("Show f′(x)", True, key="show_derivative",
                                 bind="query-params")
     names = [fn, *[c for c in compare if c != fn]]
-    slope = st.slider("Leaky ReLU's slope a for x ≤ 0", 0.0, 0.5, 0.1, 0.01, key="slope",
+    slope = c4.slider("Leaky ReLU's slope a", 0.0, 0.5, 0.1, 0.01, key="slope",
                       bind="query-params", disabled="leaky ReLU" not in names,
-                      help="Only used by leaky ReLU. 0 turns it into ReLU; 1 into identity.")
+                      help="Leaky ReLU's slope for x ≤ 0; used only by leaky ReLU. 0 turns it "
+                           "into ReLU.")
     if is_open(view[0]):
         specs, intervals = functions_view(tuple(names), half_width, slope, show_derivative,
                                           ui.chart_height(340), present)
