@@ -74,41 +74,6 @@ def functions_chart(df: pd.DataFrame, names: list[str], intervals, half_width: f
     return alt.hconcat(left, right).resolve_scale(color="shared")
 
 
-def softmax_chart(table: pd.DataFrame, temperature: float, height: int = 320) -> alt.Chart:
-    """Probability bars, the argmax in a second colour, each bar labelled with its value."""
-    data = table.assign(label=[f"{p:.1%}" if p >= 0.001 else f"{p:.1e}"
-                               for p in table["softmax"]],
-                        pick=np.where(table["argmax"], "argmax (the prediction)", "other"))
-    base = alt.Chart(data).encode(x=alt.X("class:N", sort=None, title=None,
-                                          axis=alt.Axis(labelAngle=0)))
-    bars = base.mark_bar().encode(
-        y=alt.Y("softmax:Q", title="probability", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("pick:N", title=None,
-                        scale=alt.Scale(domain=["argmax (the prediction)", "other"],
-                                        range=[PALETTE[3], PALETTE[0]]),
-                        legend=alt.Legend(orient="top")),
-        tooltip=["class:N", alt.Tooltip("logit:Q", format=".3f"),
-                 alt.Tooltip("softmax:Q", title="probability", format=".4f")])
-    text = base.mark_text(dy=-10, fontSize=15).encode(y="softmax:Q", text="label:N")
-    return (bars + text).properties(height=height,
-                                    title=f"softmax(logits / T) at T = {temperature:g}")
-
-
-def temperature_chart(sweep: pd.DataFrame, temperature: float, height: int = 320):
-    """Each class's probability as the temperature goes from cold (left) to hot (right)."""
-    lines = alt.Chart(sweep).mark_line().encode(
-        x=alt.X("temperature:Q", title="temperature T (log scale)",
-                scale=alt.Scale(type="log")),
-        y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("class:N", sort=None, legend=alt.Legend(orient="top", title=None)),
-        tooltip=["class:N", alt.Tooltip("temperature:Q", format=".3g"),
-                 alt.Tooltip("probability:Q", format=".4f")])
-    rule = alt.Chart(pd.DataFrame({"temperature": [temperature]})).mark_rule(
-        color="#333333", strokeDash=[5, 4], strokeWidth=2).encode(x="temperature:Q")
-    return (lines + rule).properties(height=height,
-                                     title="cold: one class wins · hot: all equal")
-
-
 def hinge_chart(fit: Fit, x_in: float | None = None, height: int = 380,
                 max_parts: int = 60) -> alt.LayerChart:
     """The target (dots), each hidden unit's contribution (thin lines), their sum plus
@@ -296,3 +261,60 @@ def _merged_config(present: bool) -> dict:
     from explorer.charts import theme_config
 
     return theme_config(present)
+
+
+# ---- softmax as plain Vega-Lite dicts (same reason as the function view) ----------------
+
+ARGMAX, OTHER = "argmax (the prediction)", "other"
+
+
+def softmax_spec(table: pd.DataFrame, temperature: float, height: int = 320,
+                 present: bool = False) -> dict:
+    """Probability bars, the argmax in a second colour, each bar labelled with its value."""
+    rows = pd.DataFrame({
+        "class": table["class"], "logit": table["logit"], "softmax": table["softmax"],
+        "label": [f"{p:.1%}" if p >= 0.001 else f"{p:.1e}" for p in table["softmax"]],
+        "pick": np.where(table["argmax"], ARGMAX, OTHER)})
+    x = {"field": "class", "type": "nominal", "sort": None, "title": None,
+         "axis": {"labelAngle": 0}}
+    y = _q("softmax", "probability", scale={"domain": [0, 1]})
+    bars = {"mark": {"type": "bar"},
+            "encoding": {"x": x, "y": y,
+                         "color": {"field": "pick", "type": "nominal", "title": None,
+                                   "scale": {"domain": [ARGMAX, OTHER],
+                                             "range": [PALETTE[3], PALETTE[0]]},
+                                   "legend": {"orient": "top"}},
+                         "tooltip": [{"field": "class", "type": "nominal"},
+                                     _q("logit", format=".3f"),
+                                     _q("softmax", "probability", format=".4f")]}}
+    labels = {"mark": {"type": "text", "dy": -10, "fontSize": 18 if present else 15},
+              "encoding": {"x": x, "y": _q("softmax"),
+                           "text": {"field": "label", "type": "nominal"}}}
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+            "config": _merged_config(present), "width": "container", "height": height,
+            "title": f"softmax(logits / T) at T = {temperature:g}",
+            "datasets": {"bars": _arrow_stream(rows)}, "data": {"name": "bars"},
+            "layer": [bars, labels]}
+
+
+def temperature_spec(sweep: pd.DataFrame, temperature: float, height: int = 320,
+                     present: bool = False) -> dict:
+    """Each class's probability as the temperature goes from cold (left) to hot (right);
+    a dashed rule at the chosen temperature."""
+    lines = {"data": {"name": "sweep"}, "mark": {"type": "line"},
+             "encoding": {
+                 "x": _q("temperature", "temperature T (log scale)", scale={"type": "log"}),
+                 "y": _q("probability", "probability", scale={"domain": [0, 1]}),
+                 "color": {"field": "class", "type": "nominal", "sort": None, "title": None,
+                           "legend": {"orient": "top"}},
+                 "tooltip": [{"field": "class", "type": "nominal"},
+                             _q("temperature", format=".3g"),
+                             _q("probability", format=".4f")]}}
+    rule = {"data": {"values": [{"temperature": temperature}]},
+            "mark": {"type": "rule", "color": "#333333", "strokeDash": [5, 4],
+                     "strokeWidth": 2},
+            "encoding": {"x": _q("temperature")}}
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+            "config": _merged_config(present), "width": "container", "height": height,
+            "title": "cold: one class wins · hot: all equal",
+            "datasets": {"sweep": _arrow_stream(sweep)}, "layer": [lines, rule]}

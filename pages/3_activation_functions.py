@@ -82,10 +82,8 @@ def softmax_view(logits: tuple[float, ...], temperature: float, height: int,
                  present: bool):
     table = act.softmax_table(logits, temperature)
     sweep = act.temperature_sweep(logits)
-    return (table, charts.to_spec(charts.softmax_chart(table, temperature, height),
-                                  present),
-            charts.to_spec(charts.temperature_chart(sweep, temperature, height),
-                           present))
+    return (table, charts.softmax_spec(table, temperature, height, present),
+            charts.temperature_spec(sweep, temperature, height, present))
 
 
 @st.cache_resource(max_entries=48, show_spinner="Training the network in torch…")

@@ -352,11 +352,14 @@ def test_function_specs_are_valid_vega_lite_with_the_right_data(show_derivative)
 
 def test_altair_charts_validate_and_carry_the_numbers():
     table = act.softmax_table([2.0, 1.0, 0.1], 0.5)
-    bars = decoded(charts.to_spec(charts.softmax_chart(table, 0.5)))
-    rows = next(iter(bars["datasets"].values()))
+    bars = decoded(charts.softmax_spec(table, 0.5))
+    alt.Chart.from_dict(bars)  # validates
+    rows = bars["datasets"]["bars"]
     assert [r["pick"] for r in rows].count("argmax (the prediction)") == 1
     assert sum(r["softmax"] for r in rows) == pytest.approx(1.0)
-    charts.temperature_chart(act.temperature_sweep([2.0, 1.0]), 0.5).to_dict()
+    sweep = decoded(charts.temperature_spec(act.temperature_sweep([2.0, 1.0]), 0.5))
+    alt.Chart.from_dict(sweep)
+    assert sweep["layer"][1]["data"]["values"] == [{"temperature": 0.5}]
     fit = act.fit_target("sine", 3, seed=0, steps=50)
     for chart in (charts.hinge_chart(fit), charts.loss_chart(fit),
                   charts.input_chart(fit, 1.0)):
