@@ -95,7 +95,7 @@ def test_hot_cold_preset_and_temperature():
     assert metric(at, "Sum of softmax") == "1.0000"
     (bar_spec, bar_data), _ = charts(at)
     rows = next(iter(bar_data.values()))
-    assert [r["class"] for r in rows if r["argmax"]] == ["class 1"]
+    assert [r["class"] for r in rows if r["pick"].startswith("argmax")] == ["class 1"]
     at.select_slider(key="temperature").set_value(10.0).run()
     assert float(metric(at, "Top class gets").rstrip("%")) < 30
 
