@@ -1,4 +1,10 @@
-"""Chart builders for the activation functions page (Altair; no streamlit)."""
+"""Chart builders for the activation functions page (no streamlit).
+
+The trained-network charts are Altair charts, converted once per setting by `to_spec`.
+The function view and softmax, which change on every click, are written directly as
+Vega-Lite dicts: building and converting an Altair chart costs several hundred
+milliseconds on a busy machine, a dict well under one. The tests validate both kinds
+against the Vega-Lite schema."""
 
 from __future__ import annotations
 
@@ -6,72 +12,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from explorer.activations import SATURATION_THRESHOLD, Fit
+from explorer.activations import SWEEP_TEMPERATURES as SWEEP
+from explorer.activations import Fit
 from explorer.charts import PALETTE, themed
 
 SHADE = "#BBBBBB"
-
-
-def _shade_layer(intervals, y_title: str) -> alt.Chart | None:
-    if not intervals:
-        return None
-    bands = pd.DataFrame([{"start": a, "end": b,
-                           "region": f"saturated: |slope| < {SATURATION_THRESHOLD}"}
-                          for a, b in intervals])
-    return alt.Chart(bands).mark_rect(opacity=0.28, color=SHADE).encode(
-        x="start:Q", x2="end:Q",
-        tooltip=[alt.Tooltip("region:N", title="region"),
-                 alt.Tooltip("start:Q", format=".2f"), alt.Tooltip("end:Q", format=".2f")])
-
-
-def _panel(df: pd.DataFrame, column: str, title: str, names: list[str], intervals,
-           half_width: float, height: int, sel_name: str) -> alt.LayerChart:
-    colour = alt.Color("function:N", title="function",
-                       scale=alt.Scale(domain=names, range=PALETTE[: len(names)]),
-                       legend=alt.Legend(orient="top"))
-    x = alt.X("x:Q", title="x (input to the function)",
-              scale=alt.Scale(domain=[-half_width, half_width], nice=False))
-    base = alt.Chart(df).encode(x=x)
-    lines = base.mark_line().encode(y=alt.Y(f"{column}:Q", title=title), color=colour,
-                                    strokeWidth=alt.condition(
-                                        alt.datum.function == names[0], alt.value(3.5),
-                                        alt.value(2.2)))
-    nearest = alt.selection_point(name=sel_name, nearest=True, on="pointerover",
-                                  fields=["x"], empty=False, clear="pointerout")
-    wide = df.pivot_table(index="x", columns="function", values=column).reset_index()
-    wide = wide[["x", *names]]
-    tooltip = [alt.Tooltip("x:Q", format=".2f")] + [
-        alt.Tooltip(f"{_safe(n)}:Q", title=n, format=".4f") for n in names]
-    wide.columns = ["x", *[_safe(n) for n in names]]
-    rule = alt.Chart(wide).mark_rule(color="#555555", strokeWidth=1).encode(
-        x="x:Q", opacity=alt.condition(nearest, alt.value(0.6), alt.value(0)),
-        tooltip=tooltip).add_params(nearest)
-    points = lines.mark_point(filled=True, size=70).encode(
-        opacity=alt.condition(nearest, alt.value(1), alt.value(0)))
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(
-        color="#888888", strokeDash=[3, 3]).encode(y="y:Q")
-    layers = [layer for layer in (_shade_layer(intervals, title), zero, lines, rule, points)
-              if layer is not None]
-    return alt.layer(*layers).properties(height=height, title=title)
-
-
-def _safe(name: str) -> str:
-    """A field name Vega-Lite reads literally (no dots, brackets or quotes)."""
-    return name.replace(" ", "_").replace("'", "")
-
-
-def functions_chart(df: pd.DataFrame, names: list[str], intervals, half_width: float,
-                    show_derivative: bool, height: int = 340):
-    """f(x) of each function (the first one bold), and f'(x) beside it; the first
-    function's saturated regions shaded in both."""
-    left = _panel(df, "f(x)", "f(x): what the function outputs", names, intervals,
-                  half_width, height, "hover_f")
-    if not show_derivative:
-        return left
-    right = _panel(df.rename(columns={"f'(x)": "slope"}), "slope",
-                   "f′(x): its slope, what backprop multiplies by", names, intervals,
-                   half_width, height, "hover_df")
-    return alt.hconcat(left, right).resolve_scale(color="shared")
 
 
 def hinge_chart(fit: Fit, x_in: float | None = None, height: int = 380,
@@ -283,7 +228,7 @@ def softmax_spec(table: pd.DataFrame, temperature: float, height: int = 320,
                          "color": {"field": "pick", "type": "nominal", "title": None,
                                    "scale": {"domain": [ARGMAX, OTHER],
                                              "range": [PALETTE[3], PALETTE[0]]},
-                                   "legend": {"orient": "top"}},
+                                   "legend": {"orient": "top", "labelLimit": 400}},
                          "tooltip": [{"field": "class", "type": "nominal"},
                                      _q("logit", format=".3f"),
                                      _q("softmax", "probability", format=".4f")]}}
@@ -303,7 +248,9 @@ def temperature_spec(sweep: pd.DataFrame, temperature: float, height: int = 320,
     a dashed rule at the chosen temperature."""
     lines = {"data": {"name": "sweep"}, "mark": {"type": "line"},
              "encoding": {
-                 "x": _q("temperature", "temperature T (log scale)", scale={"type": "log"}),
+                 "x": _q("temperature", "temperature T (log scale)",
+                         scale={"type": "log", "domain": [SWEEP[0], SWEEP[-1]],
+                                "nice": False}),
                  "y": _q("probability", "probability", scale={"domain": [0, 1]}),
                  "color": {"field": "class", "type": "nominal", "sort": None, "title": None,
                            "legend": {"orient": "top"}},

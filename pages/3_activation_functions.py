@@ -36,11 +36,11 @@ ui.preset_row([
                "show_derivative": True, "range": 10},
               note="The grey bands are where sigmoid's slope is below 0.01: a gradient "
                    "passing back through there shrinks more than a hundredfold."),
-    ui.Preset("straight_line", "Line no matter what",
+    ui.Preset("straight_line", "Always a line",
               {"view": "Why bend", "net_act": "none", "target": "sine", "units": 20},
               note="20 hidden units and no activation: every unit is a line, and a sum of "
                    "lines is a line. Training finds the best straight line and stops there."),
-    ui.Preset("ten_hinges", "10 hinges make a sine",
+    ui.Preset("ten_hinges", "10 hinges = sine",
               {"view": "Why bend", "net_act": "ReLU", "target": "sine", "units": 10},
               note="Each thin line is one ReLU unit: flat, then a ramp. Their sum bends at "
                    "each diamond and traces the sine."),
