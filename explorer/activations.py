@@ -29,8 +29,8 @@ SATURATION_THRESHOLD = 0.01
 LATEX: dict[str, tuple[str, str]] = {
     "ReLU": (r"\mathrm{ReLU}(x) = \max(x, 0)",
              r"\mathrm{ReLU}'(x) = \begin{cases}1 & x > 0\\ 0 & x \le 0\end{cases}"),
-    "leaky ReLU": (r"f(x) = \begin{cases}x & x > 0\\ a\,x & x \le 0\end{cases}",
-                   r"f'(x) = \begin{cases}1 & x > 0\\ a & x \le 0\end{cases}"),
+    "leaky ReLU": (r"f(x) = \begin{cases}x & x > 0\\ SLOPE\,x & x \le 0\end{cases}",
+                   r"f'(x) = \begin{cases}1 & x > 0\\ SLOPE & x \le 0\end{cases}"),
     "ELU": (r"\mathrm{ELU}(x) = \begin{cases}x & x > 0\\ e^{x} - 1 & x \le 0\end{cases}",
             r"\mathrm{ELU}'(x) = \begin{cases}1 & x > 0\\ e^{x} & x \le 0\end{cases}"),
     "GELU": (r"\mathrm{GELU}(x) = x\,\Phi(x),\quad \Phi = \text{normal CDF}",
@@ -47,6 +47,12 @@ LATEX: dict[str, tuple[str, str]] = {
     "step": (r"\mathrm{step}(x) = \begin{cases}1 & x \ge 0\\ 0 & x < 0\end{cases}",
              r"\mathrm{step}'(x) = 0 \quad (x \ne 0)"),
 }
+
+
+def latex(name: str, slope: float = 0.01) -> tuple[str, str]:
+    """The function's formula and its derivative's, with leaky ReLU's slope filled in."""
+    f_tex, df_tex = LATEX[name]
+    return f_tex.replace("SLOPE", f"{slope:g}"), df_tex.replace("SLOPE", f"{slope:g}")
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

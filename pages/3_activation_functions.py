@@ -112,9 +112,9 @@ def render_function_words(fn, slope, intervals, half_width):
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown(f"**{fn}**")
-        f_tex, df_tex = act.LATEX[fn]
-        ui.formula(f_tex.replace("a\\,", f"{slope:g}\\,") if fn == "leaky ReLU" else f_tex)
-        ui.formula(df_tex.replace("& a", f"& {slope:g}") if fn == "leaky ReLU" else df_tex,
+        f_tex, df_tex = act.latex(fn, slope)
+        ui.formula(f_tex)
+        ui.formula(df_tex,
                    "At a kink the slope shown is the one torch's autograd uses: "
                    "ReLU′(0) = 0, leaky ReLU′(0) = a, step′ = 0.")
     with right:
@@ -125,8 +125,7 @@ def render_function_words(fn, slope, intervals, half_width):
             "is nearly 0 the signal almost vanishes, so the weights before it barely "
             "learn. Stack a few saturated layers and the first layers stop learning "
             "altogether: the *vanishing gradient*.")
-        if Path(BACKPROP_FILE).is_file() or (Path(__file__).parent.parent
-                                             / BACKPROP_FILE).is_file():
+        if (Path(__file__).resolve().parent.parent / BACKPROP_FILE).is_file():
             st.page_link(BACKPROP_FILE, label="See vanishing gradients on the backprop page",
                          icon="🔁")
         else:

@@ -369,3 +369,11 @@ def test_altair_charts_validate_and_carry_the_numbers():
     kink_rows = [r for rows in hinge["datasets"].values() for r in rows
                  if r.get("series") == "kink"]
     np.testing.assert_allclose(sorted(r["x"] for r in kink_rows), fit.net.kinks())
+
+
+def test_every_function_has_its_formulas_and_leaky_shows_its_slope():
+    for name in act.FUNCTIONS:
+        f_tex, df_tex = act.latex(name, 0.2)
+        assert f_tex and df_tex and "SLOPE" not in f_tex + df_tex
+    f_tex, df_tex = act.latex("leaky ReLU", 0.2)
+    assert "0.2" in f_tex and "0.2" in df_tex
