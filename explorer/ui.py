@@ -8,6 +8,7 @@ chart, `notice(...)` / `diverged(...)` for settings that cannot work, and `next_
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,7 +81,9 @@ def chart(figure, caption: str, *, key: str | None = None, on_select="ignore",
     every rerun: no schema validation)."""
     present = presenting()
     if isinstance(figure, dict):
-        event = st.vega_lite_chart(charts.themed_spec(figure, present), theme=None,
+        # A copy: the spec may be a cached object, and Streamlit edits specs in place.
+        event = st.vega_lite_chart(charts.themed_spec(copy.deepcopy(figure), present),
+                                   theme=None,
                                    width=width, key=key, on_select=on_select,
                                    selection_mode=selection_mode)
     else:

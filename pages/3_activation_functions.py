@@ -1,6 +1,5 @@
 """Activation functions: the bend between matrix multiplies, softmax, and why it matters."""
 
-import copy
 from pathlib import Path
 
 import streamlit as st
@@ -22,7 +21,7 @@ present = ui.page_setup(
     "**activations**. Here you can see the common functions and their slopes, turn "
     "scores into probabilities with softmax, and watch why the bend is what lets a stack "
     "of layers draw any shape.",
-    icon="📈",
+    icon=":material/show_chart:",
 )
 
 ui.preset_row([
@@ -61,8 +60,7 @@ view = st.tabs(TABS, key="view", bind="query-params")
 
 def show_chart(spec: dict, caption: str) -> None:
     """ui.chart for a cached spec (already themed): same look, no per-rerun conversion."""
-    st.vega_lite_chart(copy.deepcopy(spec), theme=None, width="stretch")
-    st.caption(caption)
+    ui.chart(spec, caption)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -127,7 +125,7 @@ def render_function_words(fn, slope, intervals, half_width):
             "altogether: the *vanishing gradient*.")
         if (Path(__file__).resolve().parent.parent / BACKPROP_FILE).is_file():
             st.page_link(BACKPROP_FILE, label="See vanishing gradients on the backprop page",
-                         icon="🔁")
+                         icon=":material/account_tree:")
         else:
             st.markdown("See it happen: [vanishing gradients on the backprop page]"
                         "(/backprop_graph).")
@@ -289,9 +287,11 @@ with view[0]:
     if is_open(view[0]):
         specs, intervals = functions_view(tuple(names), half_width, slope, show_derivative,
                                           ui.chart_height(340), present)
-        for col, spec in zip(st.columns(len(specs), gap="medium"), specs, strict=True):
+        panel_captions = ["The functions' outputs f(x).", "Their slopes f′(x)."]
+        for col, spec, panel in zip(st.columns(len(specs), gap="medium"), specs,
+                                    panel_captions, strict=False):
             with col:
-                st.vega_lite_chart(copy.deepcopy(spec), theme=None, width="stretch")
+                ui.chart(spec, panel)
         st.caption(
             f"Left: the output of {', '.join(names)} for inputs from −{half_width} to "
             f"{half_width}. " + ("Right: the slope at each input. " if show_derivative
