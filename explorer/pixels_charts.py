@@ -1,7 +1,15 @@
-"""Chart builders for the pixels page (plain alt.Chart objects; the look comes from
-explorer.charts.themed via ui.chart)."""
+"""Chart builders for the pixels page.
+
+Building an Altair chart costs 30-100 ms here (schema objects and validation), too slow
+for a page with six charts and a 150 ms budget per rerun. So each chart is split in two:
+a *template* (an alt.Chart on named, empty data, whose spec depends only on a few
+settings and is built once and cached by the page) and *frames* (pandas DataFrames
+computed on every rerun, a few milliseconds). `attach` puts the frames into the spec.
+"""
 
 from __future__ import annotations
+
+import copy
 
 import altair as alt
 import numpy as np
@@ -9,8 +17,21 @@ import pandas as pd
 
 from explorer.charts import PALETTE
 
-GREYS = "greys"
+INK_RANGE = ["#FFFFFF", "#000000"]  # paper white, full ink black
 ZERO_TEXT = "#B8BEC6"  # zeros in light grey so the ink's numbers stand out
+OTHER = "#9AA5B1"
+
+
+def attach(spec: dict, frames: dict[str, pd.DataFrame]) -> dict:
+    """A copy of a template spec with its named datasets filled in."""
+    out = copy.copy(spec)
+    out["datasets"] = {**spec.get("datasets", {}), **frames}
+    return out
+
+
+def spec_with_data(chart: alt.TopLevelMixin, frames: dict[str, pd.DataFrame]) -> dict:
+    """Template + data as a plain dict with JSON rows (for tests and inspection)."""
+    return attach(chart.to_dict(), {k: v.to_dict("records") for k, v in frames.items()})
 
 
 def value_format(scale_name: str) -> str:
@@ -18,33 +39,46 @@ def value_format(scale_name: str) -> str:
     return {"raw 0–255": "d", "0 to 1": ".2f"}.get(scale_name, ".1f")
 
 
-def matrix_frame(values: np.ndarray) -> pd.DataFrame:
+def _label(v: float, fmt: str) -> str:
+    return str(int(round(v))) if fmt == "d" else format(v, fmt)
+
+
+# ---- the pixel matrix ------------------------------------------------------------------
+
+
+def matrix_frame(values: np.ndarray, *, domain: tuple[float, float],
+                 scale_name: str) -> pd.DataFrame:
+    """One row per pixel: row, column, value, the text shown in the cell and its colour."""
+    values = np.asarray(values, dtype=float)
     h, w = values.shape
     rows, cols = np.mgrid[0:h, 0:w]
-    return pd.DataFrame({"row": rows.ravel(), "column": cols.ravel(),
-                         "value": np.asarray(values, dtype=float).ravel()})
-
-
-def matrix_chart(values: np.ndarray, *, domain: tuple[float, float], scale_name: str,
-                 show_numbers: bool, height: int, font_size: int = 11) -> alt.Chart:
-    """A heatmap of the pixel matrix: white = no ink, black = full ink, each cell's number."""
-    df = matrix_frame(values)
-    h, w = values.shape
+    flat = values.ravel()
     fmt = value_format(scale_name)
-    df["label"] = [format(v, fmt) if fmt != "d" else str(int(round(v))) for v in df["value"]]
     lo, hi = domain
     mid = lo + 0.5 * (hi - lo)
-    df["text_colour"] = np.where(df["value"] > mid, "white",
-                                 np.where(np.isclose(df["value"], lo), ZERO_TEXT, "black"))
-    x = alt.X("column:O", title="column", axis=alt.Axis(labelAngle=0, labelOverlap=True,
-                                                           values=_ticks(w)))
-    y = alt.Y("row:O", title="row", axis=alt.Axis(labelOverlap=True, values=_ticks(h)))
-    base = alt.Chart(df).encode(x=x, y=y)
+    colour = np.where(flat > mid, "white", np.where(np.isclose(flat, lo), ZERO_TEXT, "black"))
+    return pd.DataFrame({"row": rows.ravel(), "column": cols.ravel(), "value": flat,
+                         "label": [_label(v, fmt) for v in flat], "text_colour": colour})
+
+
+def _ticks(n: int) -> list[int]:
+    return list(range(n)) if n <= 10 else list(range(0, n, 3))
+
+
+def matrix_chart(*, size: int, domain: tuple[float, float], scale_name: str,
+                 show_numbers: bool, height: int, font_size: int = 11) -> alt.LayerChart:
+    """Template: heatmap of the pixel matrix (white = no ink, black = ink), cell numbers."""
+    fmt = value_format(scale_name)
+    base = alt.Chart(alt.NamedData(name="matrix")).encode(
+        x=alt.X("column:O", title="column",
+                axis=alt.Axis(labelAngle=0, values=_ticks(size), orient="top")),
+        y=alt.Y("row:O", title="row", axis=alt.Axis(values=_ticks(size))),
+    )
     cells = base.mark_rect(stroke="#E3E6EA", strokeWidth=0.5).encode(
         color=alt.Color("value:Q", title=scale_name,
-                        scale=alt.Scale(scheme=GREYS, domain=[lo, hi], clamp=True),
+                        scale=alt.Scale(range=INK_RANGE, domain=list(domain), clamp=True),
                         legend=alt.Legend(orient="right", gradientLength=max(120, height - 80),
-                                          format=fmt if fmt != "d" else "d")),
+                                          format=fmt)),
         tooltip=[alt.Tooltip("row:O"), alt.Tooltip("column:O"),
                  alt.Tooltip("value:Q", format=fmt)],
     )
@@ -52,133 +86,149 @@ def matrix_chart(values: np.ndarray, *, domain: tuple[float, float], scale_name:
     if show_numbers:
         layers.append(base.mark_text(fontSize=font_size).encode(
             text="label:N", color=alt.Color("text_colour:N", scale=None)))
-    return alt.layer(*layers).properties(height=height)
+    # The text layer's colours are literal (scale=None): keep its scale apart from the
+    # cells' quantitative one, or Vega-Lite cannot merge them and draws nothing.
+    return alt.layer(*layers).resolve_scale(color="independent").properties(
+        width=height, height=height)
 
 
-def _ticks(n: int) -> list[int]:
-    step = 1 if n <= 10 else (3 if n <= 20 else 3)
-    return list(range(0, n, step))
+# ---- the flattened vector --------------------------------------------------------------
 
 
-def strip_chart(vector: np.ndarray, row_length: int, *, domain: tuple[float, float],
-                scale_name: str, height: int = 70) -> alt.Chart:
-    """The flattened image as one long strip; thin orange ticks mark where each row starts."""
+def strip_frames(vector: np.ndarray, row_length: int) -> dict[str, pd.DataFrame]:
     vector = np.asarray(vector, dtype=float)
     n = len(vector)
-    df = pd.DataFrame({"index": np.arange(n), "end": np.arange(n) + 1, "value": vector,
-                       "row": np.arange(n) // row_length, "column": np.arange(n) % row_length})
+    idx = np.arange(n)
+    cells = pd.DataFrame({"position": idx, "end": idx + 1, "value": vector,
+                          "row": idx // row_length, "column": idx % row_length})
+    starts = pd.DataFrame({"position": np.arange(0, n + 1, row_length)})
+    return {"strip": cells, "row_starts": starts}
+
+
+def strip_chart(*, length: int, row_length: int, domain: tuple[float, float],
+                scale_name: str, height: int = 70) -> alt.LayerChart:
+    """Template: the flattened image as one long strip; orange ticks where rows start."""
     fmt = value_format(scale_name)
-    x_scale = alt.Scale(domain=[0, n], nice=False, zero=True)
-    cells = alt.Chart(df).mark_rect().encode(
-        x=alt.X("index:Q", title=f"position in the vector (0 … {n - 1})", scale=x_scale,
-                axis=alt.Axis(values=list(range(0, n + 1, row_length * max(1, row_length // 7))),
-                              grid=False)),
+    x_scale = alt.Scale(domain=[0, length], nice=False, zero=True)
+    every = row_length * max(1, row_length // 7)
+    cells = alt.Chart(alt.NamedData(name="strip")).mark_rect().encode(
+        x=alt.X("position:Q", title=f"position in the vector (0 … {length - 1})",
+                scale=x_scale, axis=alt.Axis(values=list(range(0, length + 1, every)),
+                                             grid=False)),
         x2="end:Q",
-        color=alt.Color("value:Q", scale=alt.Scale(scheme=GREYS, domain=list(domain),
+        color=alt.Color("value:Q", scale=alt.Scale(range=INK_RANGE, domain=list(domain),
                                                    clamp=True), legend=None),
-        tooltip=[alt.Tooltip("index:Q", title="position"), "row:Q", "column:Q",
+        tooltip=[alt.Tooltip("position:Q"), alt.Tooltip("row:Q"), alt.Tooltip("column:Q"),
                  alt.Tooltip("value:Q", format=fmt)],
     )
-    starts = pd.DataFrame({"index": np.arange(0, n + 1, row_length)})
-    rules = alt.Chart(starts).mark_rule(color=PALETTE[1], strokeWidth=1, opacity=0.8).encode(
-        x=alt.X("index:Q", scale=x_scale))
+    rules = alt.Chart(alt.NamedData(name="row_starts")).mark_rule(
+        color=PALETTE[1], strokeWidth=1, opacity=0.8).encode(x=alt.X("position:Q",
+                                                                   scale=x_scale))
     return alt.layer(cells, rules).properties(height=height)
 
 
-def probability_chart(probs: np.ndarray, logits: np.ndarray, *, height: int,
-                      title: str = "") -> alt.Chart:
-    """Ten softmax probabilities, the largest (the argmax) in orange with its value."""
+# ---- ten outputs -----------------------------------------------------------------------
+
+PREDICTION = "prediction (argmax)"
+
+
+def output_frame(probs: np.ndarray, logits: np.ndarray) -> pd.DataFrame:
     probs = np.asarray(probs, dtype=float)
     winner = int(np.argmax(probs))
-    df = pd.DataFrame({
+    return pd.DataFrame({
         "digit": [str(d) for d in range(10)],
         "probability": probs,
         "logit": np.asarray(logits, dtype=float),
-        "is_prediction": ["prediction (argmax)" if d == winner else "other digits"
-                          for d in range(10)],
+        "is_prediction": [PREDICTION if d == winner else "other digits" for d in range(10)],
         "label": [f"{p:.0%}" if p >= 0.005 else "" for p in probs],
+        "logit_label": [f"{v:.1f}" for v in np.asarray(logits, dtype=float)],
     })
-    base = alt.Chart(df).encode(x=alt.X("digit:N", title="digit", sort=None,
-                                        axis=alt.Axis(labelAngle=0)))
+
+
+def probability_chart(*, height: int) -> alt.LayerChart:
+    """Template: ten softmax probabilities, the largest (the argmax) in orange."""
+    base = alt.Chart(alt.NamedData(name="outputs")).encode(
+        x=alt.X("digit:N", title="digit", sort=None, axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3).encode(
         y=alt.Y("probability:Q", title="probability", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%")),
         color=alt.Color("is_prediction:N", title=None,
-                        scale=alt.Scale(domain=["prediction (argmax)", "other digits"],
+                        scale=alt.Scale(domain=[PREDICTION, "other digits"],
                                         range=[PALETTE[1], PALETTE[0]]),
                         legend=alt.Legend(orient="top")),
-        tooltip=["digit:N", alt.Tooltip("logit:Q", title="last-layer activation (logit)",
-                                         format=".2f"),
+        tooltip=[alt.Tooltip("digit:N"),
+                 alt.Tooltip("logit:Q", title="last-layer activation (logit)", format=".2f"),
                  alt.Tooltip("probability:Q", format=".1%")],
     )
-    labels = base.mark_text(dy=-9, fontWeight="bold").encode(
+    labels = base.mark_text(dy=-10, fontWeight="bold").encode(
         y="probability:Q", text="label:N")
-    chart = alt.layer(bars, labels).properties(height=height)
-    return chart.properties(title=title) if title else chart
+    return alt.layer(bars, labels).properties(height=height)
 
 
-def logit_chart(logits: np.ndarray, *, height: int) -> alt.Chart:
-    """The ten raw outputs (logits) before softmax: any real numbers."""
-    logits = np.asarray(logits, dtype=float)
-    winner = int(np.argmax(logits))
-    df = pd.DataFrame({"digit": [str(d) for d in range(10)], "logit": logits,
-                       "label": [f"{v:.1f}" for v in logits],
-                       "is_prediction": ["largest" if d == winner else "other"
-                                         for d in range(10)]})
-    base = alt.Chart(df).encode(x=alt.X("digit:N", sort=None, axis=alt.Axis(labelAngle=0)))
+def logit_chart(*, height: int) -> alt.LayerChart:
+    """Template: the ten raw outputs (logits) before softmax, any real numbers."""
+    base = alt.Chart(alt.NamedData(name="outputs")).encode(
+        x=alt.X("digit:N", sort=None, axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar().encode(
-        y=alt.Y("logit:Q", title="last-layer activation"),
-        color=alt.Color("is_prediction:N", scale=alt.Scale(domain=["largest", "other"],
-                                                           range=[PALETTE[1], "#9AA5B1"]),
-                        legend=None),
-        tooltip=["digit:N", alt.Tooltip("logit:Q", format=".2f")])
-    text = base.mark_text(dy=-8).encode(
-        y=alt.Y("logit:Q"), text="label:N")
-    rule = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#555").encode(y="zero:Q")
-    return alt.layer(bars, text, rule).properties(height=height)
+        y=alt.Y("logit:Q", title="last-layer activation (logit)"),
+        color=alt.Color("is_prediction:N", scale=alt.Scale(
+            domain=[PREDICTION, "other digits"], range=[PALETTE[1], OTHER]), legend=None),
+        tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("logit:Q", format=".2f")])
+    text = base.mark_text(dy=-8).encode(y="logit:Q", text="logit_label:N")
+    return alt.layer(bars, text).properties(height=height)
 
 
-def means_chart(means: np.ndarray, *, nearest: int | None, distances: np.ndarray | None,
-                cell: int = 9) -> alt.Chart:
-    """The mean image of each class side by side, titled with its distance; ◀ = nearest."""
-    frames = []
-    for digit, mean in enumerate(means):
-        df = matrix_frame(mean)
-        df["digit"] = digit
-        frames.append(df)
-    df = pd.concat(frames, ignore_index=True)
-    size = means.shape[1]
-    px = max(3, int(round(cell * 28 / size / 2.2)))
-    titles = {d: (f"{d}  ·  {distances[d]:.1f}" if distances is not None else str(d))
-              + (" ◀" if d == nearest else "") for d in range(10)}
-    df["title"] = df["digit"].map(titles)
-    heat = alt.Chart(df).mark_rect().encode(
+# ---- the baseline ----------------------------------------------------------------------
+
+
+def means_frame(means: np.ndarray, distances: np.ndarray) -> pd.DataFrame:
+    """All ten mean images in one long table, each titled with its distance."""
+    means = np.asarray(means, dtype=float)
+    n, h, w = means.shape
+    digit, rows, cols = np.mgrid[0:n, 0:h, 0:w]
+    nearest = int(np.argmin(distances))
+    titles = [f"{d}  ·  {distances[d]:.1f}" + ("  ◀" if d == nearest else "")
+              for d in range(n)]
+    return pd.DataFrame({"digit": digit.ravel(), "row": rows.ravel(), "column": cols.ravel(),
+                         "value": means.ravel(),
+                         "title": np.asarray(titles, dtype=object)[digit.ravel()]})
+
+
+def means_chart(*, size: int, panel_px: int) -> alt.FacetChart:
+    """Template: the mean image of each class side by side (0 = white, 1 = black)."""
+    heat = alt.Chart().mark_rect().encode(
         x=alt.X("column:O", axis=None), y=alt.Y("row:O", axis=None),
-        color=alt.Color("value:Q", scale=alt.Scale(scheme=GREYS, domain=[0, 1]), legend=None),
-        tooltip=["digit:N", "row:O", "column:O", alt.Tooltip("value:Q", format=".2f")],
-    ).properties(width=px * size, height=px * size)
-    facet_sort = [titles[d] for d in range(10)]
-    return heat.facet(
-        facet=alt.Facet("title:N", sort=facet_sort, title=None,
-                        header=alt.Header(labelFontWeight="bold")), columns=10,
-    ).resolve_scale(color="shared")
+        color=alt.Color("value:Q", scale=alt.Scale(range=INK_RANGE, domain=[0, 1]), legend=None),
+        tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("row:O"), alt.Tooltip("column:O"),
+                 alt.Tooltip("value:Q", format=".2f")],
+    ).properties(width=panel_px, height=panel_px)
+    return alt.FacetChart(
+        data=alt.NamedData(name="means"), spec=heat,
+        facet=alt.Facet("title:N", sort=alt.EncodingSortField("digit", op="min"), title=None,
+                        header=alt.Header(labelFontWeight="bold")),
+        columns=10, spacing=8,
+    )
 
 
-def distance_chart(distances: np.ndarray, *, height: int) -> alt.Chart:
-    """Pixel distance from the image to each class mean; the shortest bar is the prediction."""
+def distance_frame(distances: np.ndarray) -> pd.DataFrame:
     distances = np.asarray(distances, dtype=float)
     winner = int(np.argmin(distances))
-    df = pd.DataFrame({"digit": [str(d) for d in range(10)], "distance": distances,
-                       "label": [f"{v:.2f}" for v in distances],
-                       "is_prediction": ["nearest (prediction)" if d == winner else "other"
-                                         for d in range(10)]})
-    base = alt.Chart(df).encode(x=alt.X("digit:N", sort=None, axis=alt.Axis(labelAngle=0)))
+    return pd.DataFrame({"digit": [str(d) for d in range(10)], "distance": distances,
+                         "label": [f"{v:.2f}" for v in distances],
+                         "is_prediction": ["nearest (prediction)" if d == winner else "other"
+                                           for d in range(10)]})
+
+
+def distance_chart(*, height: int) -> alt.LayerChart:
+    """Template: pixel distance to each class mean; the shortest bar is the prediction."""
+    base = alt.Chart(alt.NamedData(name="distances")).encode(
+        x=alt.X("digit:N", sort=None, axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar().encode(
         y=alt.Y("distance:Q", title="distance to the class mean"),
         color=alt.Color("is_prediction:N",
                         scale=alt.Scale(domain=["nearest (prediction)", "other"],
                                         range=[PALETTE[1], PALETTE[0]]),
                         legend=alt.Legend(orient="top", title=None)),
-        tooltip=["digit:N", alt.Tooltip("distance:Q", format=".3f")])
+        tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("distance:Q", format=".3f")])
     text = base.mark_text(dy=-8).encode(y="distance:Q", text="label:N")
     return alt.layer(bars, text).properties(height=height)

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from explorer import pixels, pixels_model, ui
+from explorer import charts, pixels, pixels_model, ui
 from explorer import pixels_charts as pc
 
 URL_PATH = "pixels_to_matrix"
@@ -60,6 +60,27 @@ def size_model(size: int) -> SizeModel:
 @st.cache_data(max_entries=64, show_spinner=False)
 def decode_upload(data: bytes) -> pixels.DecodedImage:
     return pixels.decode_image(data)
+
+
+TEMPLATES = {"matrix": pc.matrix_chart, "strip": pc.strip_chart,
+             "probability": pc.probability_chart, "logit": pc.logit_chart,
+             "means": pc.means_chart, "distance": pc.distance_chart}
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def chart_template(kind: str, present: bool, params: tuple) -> dict:
+    return charts.themed(TEMPLATES[kind](**dict(params)), present).to_dict()
+
+
+def show_chart(kind: str, frames: dict, caption: str, stretch: bool = True,
+               **params) -> None:
+    """Like ui.chart (same theme, a caption), but the Altair spec is built once per
+    setting and only the data changes per rerun: building Altair charts costs far more
+    than this page's 150 ms budget (see explorer/pixels_charts.py)."""
+    spec = chart_template(kind, ui.presenting(), tuple(sorted(params.items())))
+    st.vega_lite_chart(spec=pc.attach(spec, frames), theme=None,
+                       width="stretch" if stretch else "content")
+    st.caption(caption)
 
 
 def pick_random_three() -> None:
@@ -218,17 +239,19 @@ st.header("1 · The picture is a matrix")
 lo, hi = {pixels.SCALES[0]: (0.0, 255.0), pixels.SCALES[1]: (0.0, 1.0)}.get(
     scale_name, (model.standardizer.apply(0.0), model.standardizer.apply(1.0)))
 show_numbers = size <= 18 or scale_name == pixels.SCALES[0]
-matrix_col, words_col = st.columns([2.3, 1], gap="large")
+matrix_col, words_col = st.columns([2.6, 1], gap="medium")
 with matrix_col:
     cell_font = {8: 16, 18: 11, 28: 9}[size] + (3 if present else 0)
-    ui.chart(pc.matrix_chart(values, domain=(float(lo), float(hi)), scale_name=scale_name,
-                             show_numbers=show_numbers,
-                             height=ui.chart_height({8: 420, 18: 560, 28: 700}[size]),
-                             font_size=cell_font),
-             f"The {size}×{size} grid the model receives, one cell per pixel, written on "
+    domain = (float(lo), float(hi))
+    show_chart("matrix",
+               {"matrix": pc.matrix_frame(values, domain=domain, scale_name=scale_name)},
+               f"The {size}×{size} grid the model receives, one cell per pixel, written on "
              f"the '{scale_name}' scale. Hover a cell for its row, column and value."
              + ("" if show_numbers else " At 28×28 the decimals do not fit in a cell, "
-                "so they are hidden: hover instead, or pick 18×18."))
+                "so they are hidden: hover instead, or pick 18×18."),
+               stretch=False, size=size, domain=domain, scale_name=scale_name,
+               show_numbers=show_numbers, font_size=cell_font,
+               height={8: 400, 18: 520, 28: 620}[size] + (160 if present else 0))
 with words_col:
     st.markdown(
         f"Each of the **{size * size:,}** cells is one number: how much ink fell on that "
@@ -270,11 +293,12 @@ st.code(
     f">>> model(batch.flatten(1)).shape   # ten outputs per image\n"
     f"{pixels.torch_size_text((n_batch, 10))}",
     language="python")
-ui.chart(pc.strip_chart(values.ravel(), size, domain=(float(lo), float(hi)),
-                        scale_name=scale_name, height=ui.chart_height(80)),
-         f"The same {size * size:,} numbers laid end to end: row 0, then row 1, and so on "
+show_chart("strip", pc.strip_frames(values.ravel(), size),
+           f"The same {size * size:,} numbers laid end to end: row 0, then row 1, and so on "
          "(orange ticks mark where each row starts). This vector is exactly the network's "
-         "input.")
+           "input.",
+           length=size * size, row_length=size, domain=domain, scale_name=scale_name,
+           height=ui.chart_height(80))
 st.markdown(
     "The **rank** of a tensor is its number of axes: a single number has rank 0, a "
     "vector rank 1, an image rank 2, a stack of images rank 3. Flattening changes the "
@@ -287,31 +311,36 @@ st.header("3 · From numbers to ten probabilities")
 w = model.weights
 prob_col, words_col = st.columns([2, 1], gap="large")
 with prob_col:
-    ui.chart(pc.probability_chart(probs, logits, height=ui.chart_height(340)),
-             "The network's ten outputs after softmax, one per digit. The tallest bar "
-             "(orange) is the prediction: the argmax. Hover a bar for its raw output.")
+    outputs = pc.output_frame(probs, logits)
+    show_chart("probability", {"outputs": outputs},
+               "The network's ten outputs after softmax, one per digit. The tallest bar "
+               "(orange) is the prediction: the argmax. Hover a bar for its raw output.",
+               height=ui.chart_height(340))
 with words_col:
     st.markdown(
         f"A small network, trained on the bundled digits at {size}×{size}: "
         f"**{size * size:,} inputs → {w.hidden} hidden units (ReLU) → 10 outputs**, "
         f"{w.n_parameters:,} parameters in all.")
-    ui.formula(r"p = \mathrm{softmax}\big(W_2\,\max(0,\ W_1 x + b_1) + b_2\big)",
-               "x: the vector above on the 0–1 scale. softmax turns any ten numbers into "
-               "ten positive ones that add up to 1.")
+    ui.formula(r"\begin{aligned} h &= \max(0,\ W_1 x + b_1) \\ z &= W_2 h + b_2 \\ "
+               r"p &= \mathrm{softmax}(z) \end{aligned}",
+               "x: the vector above on the 0–1 scale; h: the hidden activations; z: the ten "
+               "outputs. softmax turns any ten numbers into ten positive ones summing to 1.")
     st.markdown(
         "The ten outputs are nothing special: they are just the **activations of the last "
         "layer**, like any other layer's. Softmax only rescales them so they read as "
         "probabilities, and the prediction is the position of the largest.")
     acc_cols = st.columns(2)
-    acc_cols[0].metric("Network, held-out accuracy", f"{model.mlp_accuracy:.1%}")
-    acc_cols[1].metric("Nearest mean (baseline)", f"{model.mean_accuracy:.1%}")
-    st.caption(f"Both scored on the same {model.n_test} digits neither was fitted on "
+    acc_cols[0].metric("Network", f"{model.mlp_accuracy:.1%}")
+    acc_cols[1].metric("Baseline", f"{model.mean_accuracy:.1%}")
+    st.caption(f"Held-out accuracy of the network and of the nearest-mean baseline "
+               f"(section 4), both scored on the same {model.n_test} digits neither was fitted on "
                f"(fixed split, seed {pixels.SPLIT_SEED}; fitted on the other "
                f"{model.n_train}).")
 with st.expander("The last layer's raw activations (logits), before softmax"):
-    ui.chart(pc.logit_chart(logits, height=ui.chart_height(240)),
-             "Any real numbers, positive or negative. Softmax keeps their order, so the "
-             "largest logit is also the largest probability.")
+    show_chart("logit", {"outputs": outputs},
+               "Any real numbers, positive or negative. Softmax keeps their order, so the "
+               "largest logit is also the largest probability.",
+               height=ui.chart_height(240))
     ui.formula(r"p_k = \frac{e^{z_k}}{\sum_{j=0}^{9} e^{z_j}}")
 
 # ---- 4. the baseline -------------------------------------------------------------------
@@ -324,19 +353,18 @@ st.markdown(
     "training images of each digit into an \"ideal\" one, and call a new image whatever "
     "ideal it is closest to, pixel by pixel. Here that says "
     f"**{nearest}**; the network says **{prediction}**.")
-ui.chart(pc.means_chart(model.means, nearest=nearest, distances=distances,
-                        cell=13 if present else 11),
-         f"The mean training image of each digit at {size}×{size}, titled with its "
-         "distance to your image (◀ marks the nearest, the baseline's prediction).")
+show_chart("means", {"means": pc.means_frame(model.means, distances)},
+           f"The mean training image of each digit at {size}×{size}, titled with its "
+           "distance to your image (◀ marks the nearest, the baseline's prediction).",
+           stretch=False, size=size, panel_px=100 if present else 76)
 dist_col, words_col = st.columns([2, 1], gap="large")
 with dist_col:
-    ui.chart(pc.distance_chart(distances, height=ui.chart_height(260)),
-             "Straight-line pixel distance from your image to each mean image; the "
-             "shortest bar is the baseline's answer.")
+    show_chart("distance", {"distances": pc.distance_frame(distances)},
+               "Straight-line pixel distance from your image to each mean image; the "
+               "shortest bar is the baseline's answer.", height=ui.chart_height(260))
 with words_col:
-    ui.formula(r"d_k = \lVert x - \bar{x}_k \rVert = \sqrt{\textstyle\sum_i (x_i - "
-               r"\bar{x}_{k,i})^2}",
-               "x̄ₖ: the mean of the training images labelled k.")
+    ui.formula(r"d_k = \sqrt{\textstyle\sum_i (x_i - \bar{x}_{k,i})^2}",
+               "x̄ₖ: the mean of the training images labelled k; i runs over every pixel.")
     st.markdown(
         f"On held-out digits the baseline gets **{model.mean_accuracy:.1%}**, the network "
         f"**{model.mlp_accuracy:.1%}**. The network is worth its training only because it "
