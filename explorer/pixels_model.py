@@ -63,7 +63,7 @@ def training_data(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     return scaled[train], labels[train], scaled[test], labels[test]
 
 
-def train_all(sizes=tuple(pixels.SIZES.values())) -> dict[int, pixels.MLPWeights]:
+def train_all(sizes: tuple[int, ...] = (28, 18, 8)) -> dict[int, pixels.MLPWeights]:
     out = {}
     for size in sizes:
         x_train, y_train, _, _ = training_data(size)
