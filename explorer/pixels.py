@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,11 +208,17 @@ def decode_image(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES,
         raise BadImage(f"The file is {len(data) / 1e6:.1f} MB; the limit is "
                        f"{max_bytes / 1e6:.0f} MB.")
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format
-            width, height = probe.size
-            probe.verify()  # structure and checksums, without decoding pixels
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+        with warnings.catch_warnings():
+            # Pillow warns (or refuses) on huge headers; the size check below says so.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                fmt = probe.format
+                width, height = probe.size
+                probe.verify()  # structure and checksums, without decoding pixels
+    except Image.DecompressionBombError:
+        raise BadImage(f"The image claims more pixels than the {max_pixels / 1e6:.0f} "
+                       "megapixels this page will decode.") from None
+    except UnidentifiedImageError:
         raise BadImage("This file is not an image Pillow can read (try a PNG or JPEG).") from None
     except Exception:  # noqa: BLE001 - any decoder failure means a broken file
         raise BadImage("The image file is damaged and cannot be decoded.") from None
@@ -223,16 +230,19 @@ def decode_image(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES,
         raise BadImage(f"The image claims {width:,}×{height:,} pixels, more than the "
                        f"{max_pixels / 1e6:.0f} megapixels this page will decode.")
     try:
-        with Image.open(io.BytesIO(data)) as img:  # verify() leaves the first one unusable
-            img.draft("L", (max_side, max_side))  # JPEG: decode at reduced scale if huge
-            img.load()
-            grey = _to_grey(img)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # A second open: verify() leaves the first image unusable.
+            with Image.open(io.BytesIO(data)) as img:
+                img.draft("L", (max_side, max_side))  # JPEG: decode at reduced scale
+                img.load()
+                grey = _to_grey(img)
     except BadImage:
         raise
     except Exception:  # noqa: BLE001
         raise BadImage("The image file is damaged and cannot be decoded.") from None
-    downscaled = max(grey.size) > max_side
-    if downscaled:
+    downscaled = max(width, height) > max_side
+    if max(grey.size) > max_side:
         grey.thumbnail((max_side, max_side), Image.Resampling.BOX)
     lum = np.asarray(grey, dtype=np.float64)
     ink = 255.0 - lum
