@@ -19,7 +19,7 @@ from tests.helpers import app_test, visible_text
 PAGE = "pages/1_pixels_to_matrix.py"
 
 
-def datasets(at) -> dict[str, "pa.Table"]:
+def datasets(at) -> dict:
     """Every named dataset of every chart on the page (Streamlit ships them as Arrow)."""
     out = {}
     for el in at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart"):
