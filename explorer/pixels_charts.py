@@ -13,7 +13,7 @@ import copy
 
 import altair as alt
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
 from explorer.charts import PALETTE
 
@@ -22,16 +22,16 @@ ZERO_TEXT = "#B8BEC6"  # zeros in light grey so the ink's numbers stand out
 OTHER = "#9AA5B1"
 
 
-def attach(spec: dict, frames: dict[str, pd.DataFrame]) -> dict:
+def attach(spec: dict, frames: dict[str, pa.Table]) -> dict:
     """A copy of a template spec with its named datasets filled in."""
     out = copy.copy(spec)
     out["datasets"] = {**spec.get("datasets", {}), **frames}
     return out
 
 
-def spec_with_data(chart: alt.TopLevelMixin, frames: dict[str, pd.DataFrame]) -> dict:
+def spec_with_data(chart: alt.TopLevelMixin, frames: dict[str, pa.Table]) -> dict:
     """Template + data as a plain dict with JSON rows (for tests and inspection)."""
-    return attach(chart.to_dict(), {k: v.to_dict("records") for k, v in frames.items()})
+    return attach(chart.to_dict(), {k: v.to_pylist() for k, v in frames.items()})
 
 
 def value_format(scale_name: str) -> str:
@@ -39,26 +39,25 @@ def value_format(scale_name: str) -> str:
     return {"raw 0–255": "d", "0 to 1": ".2f"}.get(scale_name, ".1f")
 
 
-def _label(v: float, fmt: str) -> str:
-    return str(int(round(v))) if fmt == "d" else format(v, fmt)
-
-
 # ---- the pixel matrix ------------------------------------------------------------------
 
 
 def matrix_frame(values: np.ndarray, *, domain: tuple[float, float],
-                 scale_name: str) -> pd.DataFrame:
+                 scale_name: str) -> pa.Table:
     """One row per pixel: row, column, value, the text shown in the cell and its colour."""
     values = np.asarray(values, dtype=float)
-    h, w = values.shape
-    rows, cols = np.mgrid[0:h, 0:w]
+    rows, cols = np.divmod(np.arange(values.size), values.shape[1])
     flat = values.ravel()
     fmt = value_format(scale_name)
     lo, hi = domain
     mid = lo + 0.5 * (hi - lo)
     colour = np.where(flat > mid, "white", np.where(np.isclose(flat, lo), ZERO_TEXT, "black"))
-    return pd.DataFrame({"row": rows.ravel(), "column": cols.ravel(), "value": flat,
-                         "label": [_label(v, fmt) for v in flat], "text_colour": colour})
+    if fmt == "d":
+        labels = np.rint(flat).astype(np.int64).astype(str)
+    else:
+        labels = np.char.mod(f"%{fmt}", flat)
+    return pa.table({"row": rows, "column": cols, "value": flat, "label": labels,
+                     "text_colour": colour})
 
 
 def _ticks(n: int) -> list[int]:
@@ -95,13 +94,13 @@ def matrix_chart(*, size: int, domain: tuple[float, float], scale_name: str,
 # ---- the flattened vector --------------------------------------------------------------
 
 
-def strip_frames(vector: np.ndarray, row_length: int) -> dict[str, pd.DataFrame]:
+def strip_frames(vector: np.ndarray, row_length: int) -> dict[str, pa.Table]:
     vector = np.asarray(vector, dtype=float)
     n = len(vector)
     idx = np.arange(n)
-    cells = pd.DataFrame({"position": idx, "end": idx + 1, "value": vector,
-                          "row": idx // row_length, "column": idx % row_length})
-    starts = pd.DataFrame({"position": np.arange(0, n + 1, row_length)})
+    cells = pa.table({"position": idx, "end": idx + 1, "value": vector,
+                      "row": idx // row_length, "column": idx % row_length})
+    starts = pa.table({"position": np.arange(0, n + 1, row_length)})
     return {"strip": cells, "row_starts": starts}
 
 
@@ -132,10 +131,10 @@ def strip_chart(*, length: int, row_length: int, domain: tuple[float, float],
 PREDICTION = "prediction (argmax)"
 
 
-def output_frame(probs: np.ndarray, logits: np.ndarray) -> pd.DataFrame:
+def output_frame(probs: np.ndarray, logits: np.ndarray) -> pa.Table:
     probs = np.asarray(probs, dtype=float)
     winner = int(np.argmax(probs))
-    return pd.DataFrame({
+    return pa.table({
         "digit": [str(d) for d in range(10)],
         "probability": probs,
         "logit": np.asarray(logits, dtype=float),
@@ -181,7 +180,7 @@ def logit_chart(*, height: int) -> alt.LayerChart:
 # ---- the baseline ----------------------------------------------------------------------
 
 
-def means_frame(means: np.ndarray, distances: np.ndarray) -> pd.DataFrame:
+def means_frame(means: np.ndarray, distances: np.ndarray) -> pa.Table:
     """All ten mean images in one long table, each titled with its distance."""
     means = np.asarray(means, dtype=float)
     n, h, w = means.shape
@@ -189,9 +188,9 @@ def means_frame(means: np.ndarray, distances: np.ndarray) -> pd.DataFrame:
     nearest = int(np.argmin(distances))
     titles = [f"{d}  ·  {distances[d]:.1f}" + ("  ◀" if d == nearest else "")
               for d in range(n)]
-    return pd.DataFrame({"digit": digit.ravel(), "row": rows.ravel(), "column": cols.ravel(),
-                         "value": means.ravel(),
-                         "title": np.asarray(titles, dtype=object)[digit.ravel()]})
+    return pa.table({"digit": digit.ravel(), "row": rows.ravel(), "column": cols.ravel(),
+                     "value": means.ravel(),
+                     "title": np.asarray(titles)[digit.ravel()]})
 
 
 def means_chart(*, size: int, panel_px: int) -> alt.FacetChart:
@@ -210,10 +209,10 @@ def means_chart(*, size: int, panel_px: int) -> alt.FacetChart:
     )
 
 
-def distance_frame(distances: np.ndarray) -> pd.DataFrame:
+def distance_frame(distances: np.ndarray) -> pa.Table:
     distances = np.asarray(distances, dtype=float)
     winner = int(np.argmin(distances))
-    return pd.DataFrame({"digit": [str(d) for d in range(10)], "distance": distances,
+    return pa.table({"digit": [str(d) for d in range(10)], "distance": distances,
                          "label": [f"{v:.2f}" for v in distances],
                          "is_prediction": ["nearest (prediction)" if d == winner else "other"
                                            for d in range(10)]})
