@@ -55,7 +55,8 @@ def matrix_frame(values: np.ndarray, *, domain: tuple[float, float],
     if fmt == "d":
         labels = np.rint(flat).astype(np.int64).astype(str)
     else:
-        labels = np.char.mod(f"%{fmt}", flat)
+        decimals = int(fmt[1])
+        labels = np.char.mod(f"%{fmt}", np.round(flat, decimals) + 0.0)  # no "-0.0"
     return pa.table({"row": rows, "column": cols, "value": flat, "label": labels,
                      "text_colour": colour})
 

@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 import streamlit as st
-from PIL import Image
+from PIL import Image, ImageOps
 
 from explorer import charts, pixels, pixels_model, ui
 from explorer import pixels_charts as pc
@@ -93,7 +93,8 @@ def pick_random_three() -> None:
 
 def enlarge(ink: np.ndarray, px: int = 168) -> Image.Image:
     """An ink image as a picture (black ink on white), blown up with hard pixel edges."""
-    return Image.fromarray(255 - ink, mode="L").resize((px, px), Image.Resampling.NEAREST)
+    big = Image.fromarray(255 - ink, mode="L").resize((px, px), Image.Resampling.NEAREST)
+    return ImageOps.expand(big, border=1, fill=190)  # a frame, so blank paper shows
 
 
 # ---- presets and controls --------------------------------------------------------------
@@ -136,6 +137,7 @@ with source_col:
 size = pixels.SIZES[size_name]
 model = size_model(size)
 note_about_source = ""
+blank = False  # nothing drawn or uploaded yet
 
 with picture_col:
     if source == pixels.SOURCES[0]:
@@ -180,7 +182,9 @@ with picture_col:
                       "Draw a digit to fill it.", kind="info")
             base = np.zeros((size, size), np.uint8)
             source_ink = np.zeros((8, 8), np.uint8)
-        note_about_source = "Your drawing, cropped to its ink and centred."
+            blank = True
+        else:
+            note_about_source = "Your drawing, cropped to its ink and centred."
     else:
         upload = st.file_uploader(
             f"A PNG or JPEG of one digit (up to {pixels.MAX_UPLOAD_BYTES // 2**20} MB)",
@@ -210,6 +214,7 @@ with picture_col:
         if base is None:
             base = np.zeros((size, size), np.uint8)
             source_ink = np.zeros((8, 8), np.uint8)
+            blank = True
 
     raw = pixels.perturb(base, invert=invert, noise=float(noise), shift_percent=int(shift))
     values = pixels.scale_pixels(raw, scale_name, model.standardizer)
@@ -232,6 +237,9 @@ with picture_col:
     if note_about_source:
         st.caption(note_about_source)
     st.markdown(f"### The network says **{prediction}** ({probs[prediction]:.0%} sure)")
+    if blank:
+        st.caption("Even a blank page gets an answer: a network always produces its ten "
+                   "outputs, and one of them is always the largest.")
 
 # ---- 1. the matrix ---------------------------------------------------------------------
 
@@ -251,7 +259,7 @@ with matrix_col:
                 "so they are hidden: hover instead, or pick 18×18."),
                stretch=False, size=size, domain=domain, scale_name=scale_name,
                show_numbers=show_numbers, font_size=cell_font,
-               height={8: 400, 18: 520, 28: 620}[size] + (160 if present else 0))
+               height=({8: 560, 18: 720, 28: 800} if present else {8: 460, 18: 540, 28: 620})[size])
 with words_col:
     st.markdown(
         f"Each of the **{size * size:,}** cells is one number: how much ink fell on that "
@@ -267,8 +275,8 @@ with words_col:
                    "network here was trained on.")
     else:
         m, s = model.standardizer.mean, model.standardizer.std
-        ui.formula(rf"z = \frac{{v/255 - \mu}}{{\sigma}},\quad \mu = {m:.3f},\ "
-                   rf"\sigma = {s:.3f}",
+        ui.formula(r"z = \frac{v/255 - \mu}{\sigma}")
+        ui.formula(rf"\mu = {m:.3f},\quad \sigma = {s:.3f}",
                    f"μ and σ are the mean and standard deviation of every training pixel "
                    f"at {size}×{size} (on the 0–1 scale). Paper becomes {lo:.2f}, solid "
                    f"ink {hi:.2f}; across the training set the numbers average 0 with "

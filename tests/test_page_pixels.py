@@ -109,7 +109,7 @@ def test_scales_change_the_matrix_and_the_legend(default_page):
     raw = datasets(default_page)["matrix"]["value"].to_numpy() / 255
     # z = (x - mu) / sigma: a straight line through the raw values.
     slope, _ = np.polyfit(raw, z.to_numpy(), 1)
-    mu_sigma = re.search(r"\\mu = ([\d.]+),\\ \\sigma = ([\d.]+)", visible_text(at))
+    mu_sigma = re.search(r"\\mu = ([\d.]+),\\quad \\sigma = ([\d.]+)", visible_text(at))
     assert slope == pytest.approx(1 / float(mu_sigma.group(2)), rel=1e-2)
 
 
