@@ -112,3 +112,21 @@ def test_a_digit_drawn_with_the_mouse_is_recognised(app_server, browser_page):
     assert prediction(page) == 1
     assert page.locator(EXCEPTION).count() == 0
     assert page.console_errors == []
+
+
+def test_the_noise_slider_changes_url_and_matrix(app_server, browser_page):
+    # Streamlit 1.67 sliders are react-aria range inputs (no role="slider").
+    page = browser_page
+    open_page(page, app_server.url + PATH)
+    before = picture(page.locator(CHART).first.screenshot())
+    slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url(re.compile(r"noise=10"))
+    wait_idle(page)
+    page.wait_for_timeout(800)
+    after = picture(page.locator(CHART).first.screenshot())
+    assert before.size != after.size or np.abs(
+        np.asarray(before, float) - np.asarray(after, float)).mean() > 0.5
+    assert page.locator(EXCEPTION).count() == 0
+    assert page.console_errors == []
