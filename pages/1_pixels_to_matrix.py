@@ -106,7 +106,7 @@ ui.preset_row([
               note="Dark cells carry big numbers; the network's tallest bar is 8."),
     ui.Preset("same_8_small", "The same 8 at 8×8", {**CLEAN, "size": "8×8"},
               note="Only 64 numbers, every one readable, and the network still says 8."),
-    ui.Preset("inverted", "Inverted colours fool it", {**CLEAN, "invert": True},
+    ui.Preset("inverted", "Inverted colours", {**CLEAN, "invert": True},
               note="Same shape, white on black: every number flips (v → 255 − v) and the "
                    "network, which never saw a dark page, is confidently wrong."),
     ui.Preset("noisy", "Noisy digit", {**CLEAN, "noise": 100},
@@ -160,6 +160,7 @@ with picture_col:
 
         draw_col, help_col = st.columns([1, 1])
         with draw_col:
+            st.write("")  # room for the canvas toolbar, which sits above the canvas
             # Key starts with "_": a drawing is pixels, it cannot live in a URL.
             canvas = st_canvas(stroke_width=22, stroke_color="#000000",
                                background_color="#FFFFFF", height=CANVAS_PX,

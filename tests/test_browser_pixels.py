@@ -72,7 +72,7 @@ def test_a_preset_link_and_a_shared_url_reproduce_the_view(app_server, browser_p
     assert prediction(page) != 8  # the inverted 8 fools the network
 
     open_page(page, app_server.url + PATH)
-    page.get_by_role("button", name="Inverted colours fool it").click()
+    page.get_by_role("button", name="Inverted colours").click()
     page.wait_for_url(re.compile(r"invert=true"))
     wait_idle(page)
     page.wait_for_timeout(800)
