@@ -178,6 +178,21 @@ def logit_chart(*, height: int) -> alt.LayerChart:
     return alt.layer(bars, text).properties(height=height)
 
 
+def hidden_frame(hidden: np.ndarray) -> pa.Table:
+    hidden = np.asarray(hidden, dtype=float)
+    return pa.table({"unit": np.arange(len(hidden)), "activation": hidden})
+
+
+def hidden_chart(*, height: int) -> alt.Chart:
+    """Template: the hidden layer's activations after ReLU, one bar per unit."""
+    return alt.Chart(alt.NamedData(name="hidden")).mark_bar(color=PALETTE[2]).encode(
+        x=alt.X("unit:O", title="hidden unit", axis=alt.Axis(labelAngle=0, values=list(
+            range(0, 64, 8)))),
+        y=alt.Y("activation:Q", title="activation (after ReLU)"),
+        tooltip=[alt.Tooltip("unit:O"), alt.Tooltip("activation:Q", format=".2f")],
+    ).properties(height=height)
+
+
 # ---- the baseline ----------------------------------------------------------------------
 
 

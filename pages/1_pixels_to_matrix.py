@@ -64,7 +64,8 @@ def decode_upload(data: bytes) -> pixels.DecodedImage:
 
 TEMPLATES = {"matrix": pc.matrix_chart, "strip": pc.strip_chart,
              "probability": pc.probability_chart, "logit": pc.logit_chart,
-             "means": pc.means_chart, "distance": pc.distance_chart}
+             "means": pc.means_chart, "distance": pc.distance_chart,
+             "hidden": pc.hidden_chart}
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -345,7 +346,13 @@ with words_col:
                f"(section 4), both scored on the same {model.n_test} digits neither was fitted on "
                f"(fixed split, seed {pixels.SPLIT_SEED}; fitted on the other "
                f"{model.n_train}).")
-with st.expander("The last layer's raw activations (logits), before softmax"):
+with st.expander("Inside the network: the hidden layer and the raw outputs (logits)"):
+    zeros = int(np.sum(forward.hidden[0] == 0))
+    show_chart("hidden", {"hidden": pc.hidden_frame(forward.hidden[0])},
+               f"The {w.hidden} hidden activations h for this image: each is one row of W₁ "
+               f"times your {size * size:,} numbers, plus a bias, with negatives cut to 0 by "
+               f"ReLU ({zeros} of {w.hidden} are 0 here). A different digit lights up "
+               "different units.", height=ui.chart_height(200))
     show_chart("logit", {"outputs": outputs},
                "Any real numbers, positive or negative. Softmax keeps their order, so the "
                "largest logit is also the largest probability.",

@@ -71,6 +71,7 @@ def test_defaults(default_page):
     assert predicted(at) == 3
     assert outputs.loc[outputs["probability"].idxmax(), "is_prediction"].startswith("pred")
     assert len(data["means"]) == 10 * 784
+    assert len(data["hidden"]) == 64 and data["hidden"]["activation"].min() >= 0  # ReLU
     text = visible_text(at)
     for shape in ("torch.Size([28, 28])", "torch.Size([784])", "torch.Size([449, 28, 28])",
                   "torch.Size([449, 10])"):
