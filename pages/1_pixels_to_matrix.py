@@ -171,7 +171,8 @@ with picture_col:
             st.markdown("Draw one digit, large, with the mouse or a finger. It is cropped "
                         "to the ink, centred and resampled exactly like the training "
                         "digits before the network sees it. The bin icon clears it.")
-            st.caption("The 1,797 training scans come from a few hundred writers: their 1s "
+            st.caption("The bundled scans come from a few dozen writers (43 took part in the "
+                       "original collection), and their 1s "
                        "are upright strokes. A slanted 1, or one with a flag, may be read as "
                        "something else: a model only knows the styles its data showed it.")
         source_ink = None
