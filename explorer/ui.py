@@ -8,7 +8,6 @@ chart, `notice(...)` / `diverged(...)` for settings that cannot work, and `next_
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,8 +80,9 @@ def chart(figure, caption: str, *, key: str | None = None, on_select="ignore",
     every rerun: no schema validation)."""
     present = presenting()
     if isinstance(figure, dict):
-        # A copy: the spec may be a cached object, and Streamlit edits specs in place.
-        event = st.vega_lite_chart(charts.themed_spec(copy.deepcopy(figure), present),
+        # themed_spec returns a new top-level dict: Streamlit deletes top-level keys
+        # (datasets, data) from the spec it is given, and the spec may be a cached object.
+        event = st.vega_lite_chart(charts.themed_spec(figure, present),
                                    theme=None,
                                    width=width, key=key, on_select=on_select,
                                    selection_mode=selection_mode)

@@ -21,7 +21,7 @@ present = ui.page_setup(
     "A computer has no eyes. A picture of a handwritten digit reaches a model as a grid "
     "of numbers, one per pixel (**0 = white, 255 = black**). Below, follow one digit "
     "through every step: grid → long vector → a network's ten outputs → a prediction.",
-    icon="🔢",
+    icon=":material/grid_on:",
 )
 
 
@@ -79,9 +79,7 @@ def show_chart(kind: str, frames: dict, caption: str, stretch: bool = True,
     setting and only the data changes per rerun: building Altair charts costs far more
     than this page's 150 ms budget (see explorer/pixels_charts.py)."""
     spec = chart_template(kind, ui.presenting(), tuple(sorted(params.items())))
-    st.vega_lite_chart(spec=pc.attach(spec, frames), theme=None,
-                       width="stretch" if stretch else "content")
-    st.caption(caption)
+    ui.chart(pc.attach(spec, frames), caption, width="stretch" if stretch else "content")
 
 
 def pick_random_three() -> None:
