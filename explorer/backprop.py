@@ -20,7 +20,6 @@ from explorer.backprop_parser import Expr, Num, Unary, Var, parse_expression
 
 OUTPUT_NAME = "f"
 MAX_PATHS_LISTED = 40
-_EXP_LIMIT = 700.0  # exp(709) is the largest finite float64
 
 
 class EvaluationError(ValueError):
@@ -161,17 +160,20 @@ def _apply(node: Node, args: list[float]) -> float:
         return _checked_pow(node, x, c)
     if op == "^":
         x, y = args
-        if x <= 0:
+        if x < 0:
             raise EvaluationError(f"{node.name}: a power with a variable exponent needs a "
-                                  "positive base (its slope uses log of the base).",
+                                  "base of 0 or more (its slope uses log of the base).",
                                   node.index)
+        if x == 0 and y < 0:
+            raise EvaluationError(f"{node.name} raises 0 to a negative power.", node.index)
         return _checked_pow(node, x, y)
     x = args[0]
     if op == "exp":
-        if x > _EXP_LIMIT:
+        try:
+            return math.exp(x)
+        except OverflowError:
             raise EvaluationError(f"{node.name} = exp({_format(x)}) is too large for a "
-                                  "float64.", node.index)
-        return math.exp(x)
+                                  "float64.", node.index) from None
     if op == "log":
         if x <= 0:
             raise EvaluationError(f"{node.name} takes the log of {_format(x)}; log needs "
@@ -216,7 +218,7 @@ def _locals(node: Node, args: list[float], out: float) -> list[float]:
     if op == "*":
         return [args[1], args[0]]
     if op == "/":
-        return [1.0 / args[1], -args[0] / (args[1] * args[1])]
+        return [1.0 / args[1], -out / args[1]]  # -(u/v)/v, the way PyTorch computes it
     if op == "neg":
         return [-1.0]
     if op == "pow":
@@ -229,6 +231,12 @@ def _locals(node: Node, args: list[float], out: float) -> list[float]:
         return [c * math.pow(args[0], c - 1)]
     if op == "^":
         x, y = args
+        if x == 0:
+            # PyTorch's convention at a zero base: the exponent's slope is taken as 0.
+            if 0 < y < 1:
+                raise EvaluationError(f"{node.name} = 0^{_format(y)} has an infinite slope "
+                                      "at 0.", node.index)
+            return [0.0 if y == 0 else y * math.pow(x, y - 1), 0.0]
         return [y * math.pow(x, y - 1), out * math.log(x)]
     x = args[0]
     if op == "exp":
@@ -278,10 +286,14 @@ def forward(graph: Graph, env: dict[str, float]) -> Graph:
             values.append(float(node.name))
             continue
         args = [values[i] for i in node.inputs]
-        out = _finite(_apply(node, args), node, "The value")
+        try:
+            out = _finite(_apply(node, args), node, "The value")
+            slopes = _locals(node, args, out)
+        except (OverflowError, ZeroDivisionError):
+            raise EvaluationError(f"{node.name} overflows float64 at these values.",
+                                  node.index) from None
         values.append(out)
-        for slot, (source, local) in enumerate(zip(node.inputs, _locals(node, args, out),
-                                                   strict=True)):
+        for slot, (source, local) in enumerate(zip(node.inputs, slopes, strict=True)):
             edges.append(Edge(source, node.index, slot, _finite(local, node, "The slope")))
     graph.values = values
     graph.edges = edges
@@ -562,7 +574,7 @@ def graph_dot(graph: Graph, *, step: Step | None = None, step_index: int = 0,
     """The graph as DOT: each node with its value and gradient, each edge with its local
     derivative. During a step-through, values not yet computed show '?', the current
     node is orange, and in the backward pass the edges it sums over are thick."""
-    font = 20 if present else 14
+    font = 22 if present else 16
     done_forward: set[int] = set()
     done_backward: set[int] = set()
     if step is not None and all_steps is not None:

@@ -44,9 +44,9 @@ ui.preset_row([
     ui.Preset("sigmoid_vanishes", "Sigmoid vanishes",
               {"mode": "Vanishing gradients", "deep_act": "sigmoid", "depth": 20,
                "init_scale": 1.0},
-              note="Twenty sigmoid layers: the gradient shrinks about tenfold every few "
-                   "layers, so the first layers barely learn."),
-    ui.Preset("relu_keeps", "ReLU keeps the gradient",
+              note="Twenty sigmoid layers: the gradient shrinks about fourfold per layer, "
+                   "so layer 1 gets a gradient about 10¹² times smaller than layer 20."),
+    ui.Preset("relu_keeps", "ReLU keeps it",
               {"mode": "Vanishing gradients", "deep_act": "relu", "depth": 20,
                "init_scale": 1.4},
               note="ReLU's slope is exactly 1 where it is active; with weights scaled by "
@@ -92,7 +92,7 @@ def compute_stack(depth: int, act: str, init_scale: float) -> bn.DeepStack:
 
 
 def show_text_error(err: ExpressionError, box: str) -> None:
-    ui.notice(f"The {box} cannot be read: {err.message}",
+    ui.notice(f"The {box} cannot be read: {err.message.rstrip('.')}.",
               "The caret below points at the problem.", kind="error")
     st.code(err.pointer(), language=None)
 
@@ -134,8 +134,11 @@ with tab_expr:
         names = [n.name for n in graph.inputs]
         col_path, col_step, col_prev, col_next = st.columns([2, 4, 1, 1],
                                                             vertical_alignment="bottom")
+        # Start on the input with the most paths to f: the one where sums are worth seeing.
+        most_paths = max(range(len(names)), default=0,
+                         key=lambda k: bp.count_paths(graph, graph.inputs[k].index))
         chosen = col_path.selectbox(
-            "Sum over paths from", names, key="path", bind="query-params",
+            "Sum over paths from", names, index=most_paths, key="path", bind="query-params",
             help="Pick an input: its paths to f are drawn in pink and listed below.",
             disabled=not names) if names else None
         step = col_step.slider(
