@@ -101,6 +101,84 @@ def move_step(delta: int, total: int) -> None:
     st.session_state["step"] = max(0, min(total, int(st.session_state.get("step", 0)) + delta))
 
 
+def show_expression(graph: bp.Graph, env: dict, all_steps: list, step: int,
+                    chosen: str | None) -> None:
+    """The graph, the step being computed, the paths, the torch check, the pass counts."""
+    total = len(all_steps)
+    current = all_steps[step - 1] if step > 0 else None
+    source = next((n.index for n in graph.inputs if n.name == chosen), None)
+    if current is not None:
+        phase = ("Forward pass: compute a value" if current.phase == "forward"
+                 else "Backward pass: compute a gradient")
+        n_forward = sum(s.phase == "forward" for s in all_steps)
+        where = step if current.phase == "forward" else step - n_forward
+        of = n_forward if current.phase == "forward" else total - n_forward
+        st.markdown(f"**Step {step} of {total}. {phase}** ({where} of {of}). "
+                    "The orange node is being computed; '?' is not known yet.")
+        st.latex(current.latex)
+    dot = bp.graph_dot(graph, step=current, step_index=step - 1, all_steps=all_steps,
+                       highlight_source=None if current is not None else source,
+                       present=present)
+    st.graphviz_chart(dot, width="stretch" if present else "content")
+    st.caption("Each box: its operation, its value from the forward pass, and ∂f/∂node "
+               "from the backward pass. Each edge: the local derivative ∂(head)/∂(tail). "
+               "Blue boxes are inputs, green is the output f"
+               + (f"; pink edges are the paths from {chosen} to f." if chosen and
+                  current is None else "."))
+
+    if graph.inputs and source is not None:
+        st.subheader(f"Sum over paths: ∂f/∂{chosen}")
+        paths = bp.paths_to_output(graph, source)
+        n_paths = bp.count_paths(graph, source)
+        rows = [{"path": " → ".join(graph.nodes[i].name for i in p.nodes),
+                 "local derivatives": " × ".join(bp.fmt(f) for f in p.factors),
+                 "product": bp.fmt(p.product)} for p in paths]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        listed = sum(p.product for p in paths)
+        if n_paths > len(paths):
+            st.caption(f"{n_paths:,} paths in all; the first {len(paths)} are listed. "
+                       "Backprop never lists them: it adds them up node by node.")
+        else:
+            st.markdown(f"The {n_paths} path product{'s' if n_paths != 1 else ''} add up "
+                        f"to **{bp.fmt(listed)}**, exactly the gradient "
+                        f"∂f/∂{chosen} = **{bp.fmt(graph.gradient(chosen))}** on the "
+                        "node. Backprop gets the same number without listing paths: it "
+                        "adds the incoming gradients node by node.")
+
+    st.subheader("Check against PyTorch")
+    torch_out, torch_grads = torch_check(expr, tuple(sorted(env.items())))
+    check = pd.DataFrame([{"input": n.name, "this page's backprop": graph.grads[n.index],
+                           "torch autograd": torch_grads[n.name],
+                           "difference": abs(graph.grads[n.index] - torch_grads[n.name])}
+                          for n in graph.inputs])
+    worst = float(check["difference"].max()) if len(check) else 0.0
+    col_table, col_metric = st.columns([3, 1])
+    col_table.dataframe(check, hide_index=True, width="stretch",
+                        column_config={"difference": st.column_config.NumberColumn(
+                            format="%.2e")})
+    col_metric.metric("Largest difference", f"{worst:.1e}")
+    col_metric.metric("f (this page / torch)", f"{bp.fmt(graph.values[graph.output])} / "
+                                               f"{bp.fmt(torch_out)}")
+    st.caption("The same graph run through torch autograd in float64: PyTorch does its "
+               "own differentiation, and the two agree to rounding error.")
+
+    st.subheader("Forward mode versus reverse mode")
+    cost = bp.forward_mode(graph)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Inputs", len(graph.inputs))
+    c2.metric("Forward mode: passes", cost.passes_forward_mode,
+              help="One sweep per input, pushing d(node)/d(input) forward.")
+    c3.metric("Reverse mode: backward passes", cost.passes_reverse_mode,
+              help="One sweep from f back to every input.")
+    st.markdown(
+        f"Forward mode sends one sweep per input through the graph: {len(graph.inputs)} "
+        f"sweeps, {cost.edge_visits_forward_mode} edge visits for all the derivatives. "
+        f"Reverse mode needs one backward sweep: {cost.edge_visits_reverse_mode} edge "
+        "visits, however many inputs there are. A network has millions of inputs "
+        "(its weights) and one output (the loss), so reverse mode wins by millions.")
+
+
+
 # ---- expression mode -------------------------------------------------------------------
 
 with tab_expr:
@@ -151,77 +229,8 @@ with tab_expr:
         col_next.button("Next ▶", key="step_next", on_click=move_step, args=(1, total),
                         width="stretch", disabled=step >= total)
 
-        current = all_steps[step - 1] if step > 0 else None
-        source = next((n.index for n in graph.inputs if n.name == chosen), None)
-        if current is not None:
-            phase = ("Forward pass: compute a value" if current.phase == "forward"
-                     else "Backward pass: compute a gradient")
-            n_forward = sum(s.phase == "forward" for s in all_steps)
-            where = step if current.phase == "forward" else step - n_forward
-            of = n_forward if current.phase == "forward" else total - n_forward
-            st.markdown(f"**Step {step} of {total}. {phase}** ({where} of {of}). "
-                        "The orange node is being computed; '?' is not known yet.")
-            st.latex(current.latex)
-        dot = bp.graph_dot(graph, step=current, step_index=step - 1, all_steps=all_steps,
-                           highlight_source=None if current is not None else source,
-                           present=present)
-        st.graphviz_chart(dot, width="stretch" if present else "content")
-        st.caption("Each box: its operation, its value from the forward pass, and ∂f/∂node "
-                   "from the backward pass. Each edge: the local derivative ∂(head)/∂(tail). "
-                   "Blue boxes are inputs, green is the output f"
-                   + (f"; pink edges are the paths from {chosen} to f." if chosen and
-                      current is None else "."))
-
-        if graph.inputs and source is not None:
-            st.subheader(f"Sum over paths: ∂f/∂{chosen}")
-            paths = bp.paths_to_output(graph, source)
-            n_paths = bp.count_paths(graph, source)
-            rows = [{"path": " → ".join(graph.nodes[i].name for i in p.nodes),
-                     "local derivatives": " × ".join(bp.fmt(f) for f in p.factors),
-                     "product": bp.fmt(p.product)} for p in paths]
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-            listed = sum(p.product for p in paths)
-            if n_paths > len(paths):
-                st.caption(f"{n_paths:,} paths in all; the first {len(paths)} are listed. "
-                           "Backprop never lists them: it adds them up node by node.")
-            else:
-                st.markdown(f"The {n_paths} path product{'s' if n_paths != 1 else ''} add up "
-                            f"to **{bp.fmt(listed)}**, exactly the gradient "
-                            f"∂f/∂{chosen} = **{bp.fmt(graph.gradient(chosen))}** on the "
-                            "node. Backprop gets the same number without listing paths: it "
-                            "adds the incoming gradients node by node.")
-
-        st.subheader("Check against PyTorch")
-        torch_out, torch_grads = torch_check(expr, tuple(sorted(env.items())))
-        check = pd.DataFrame([{"input": n.name, "this page's backprop": graph.grads[n.index],
-                               "torch autograd": torch_grads[n.name],
-                               "difference": abs(graph.grads[n.index] - torch_grads[n.name])}
-                              for n in graph.inputs])
-        worst = float(check["difference"].max()) if len(check) else 0.0
-        col_table, col_metric = st.columns([3, 1])
-        col_table.dataframe(check, hide_index=True, width="stretch",
-                            column_config={"difference": st.column_config.NumberColumn(
-                                format="%.2e")})
-        col_metric.metric("Largest difference", f"{worst:.1e}")
-        col_metric.metric("f (this page / torch)", f"{bp.fmt(graph.values[graph.output])} / "
-                                                   f"{bp.fmt(torch_out)}")
-        st.caption("The same graph run through torch autograd in float64: PyTorch does its "
-                   "own differentiation, and the two agree to rounding error.")
-
-        st.subheader("Forward mode versus reverse mode")
-        cost = bp.forward_mode(graph)
-        c1, c2, c3 = st.columns(3)
-        c1.metric("Inputs", len(graph.inputs))
-        c2.metric("Forward mode: passes", cost.passes_forward_mode,
-                  help="One sweep per input, pushing d(node)/d(input) forward.")
-        c3.metric("Reverse mode: backward passes", cost.passes_reverse_mode,
-                  help="One sweep from f back to every input.")
-        st.markdown(
-            f"Forward mode sends one sweep per input through the graph: {len(graph.inputs)} "
-            f"sweeps, {cost.edge_visits_forward_mode} edge visits for all the derivatives. "
-            f"Reverse mode needs one backward sweep: {cost.edge_visits_reverse_mode} edge "
-            "visits, however many inputs there are. A network has millions of inputs "
-            "(its weights) and one output (the loss), so reverse mode wins by millions.")
+        if is_open(tab_expr):
+            show_expression(graph, env, all_steps, step, chosen)
 
     with st.expander("What is going on", expanded=graph is None):
         st.markdown(
