@@ -56,6 +56,8 @@ class Graph:
     values: list[float] = field(default_factory=list)
     grads: list[float] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    _outgoing: dict | None = field(default=None, repr=False, compare=False)
+    _outgoing_edges: list | None = field(default=None, repr=False, compare=False)
 
     @property
     def inputs(self) -> list[Node]:
@@ -69,7 +71,13 @@ class Graph:
         return next(self.grads[n.index] for n in self.inputs if n.name == name)
 
     def consumers(self, index: int) -> list[Edge]:
-        return [e for e in self.edges if e.source == index]
+        """The edges leaving a node (to the operations that use it)."""
+        if self._outgoing is None or self._outgoing_edges is not self.edges:
+            outgoing: dict[int, list[Edge]] = {}
+            for edge in self.edges:
+                outgoing.setdefault(edge.source, []).append(edge)
+            self._outgoing, self._outgoing_edges = outgoing, self.edges
+        return self._outgoing.get(index, [])
 
 
 # ---- building the graph -----------------------------------------------------------------
@@ -555,6 +563,18 @@ def _format(x: float) -> str:
 
 def fmt(x: float) -> str:
     return _format(x)
+
+
+def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table; cells come from this module (names the tokenizer allowed, numbers),
+    and '|' is escaped anyway."""
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |",
+             "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def dot_escape(text: str) -> str:

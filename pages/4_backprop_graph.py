@@ -2,7 +2,6 @@
 step through both passes, check against PyTorch; then the four equations in a small network,
 and why deep sigmoid stacks lose their gradient."""
 
-import pandas as pd
 import streamlit as st
 
 from explorer import backprop as bp
@@ -62,11 +61,6 @@ def is_open(tab) -> bool:
 
 
 # ---- cached computations (explorer stays streamlit-free) -------------------------------
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def compute_graph(expr: str, values: tuple[tuple[str, float], ...]) -> bp.Graph:
-    return bp.differentiate(expr, dict(values))
 
 
 @st.cache_data(max_entries=64, show_spinner="Asking PyTorch…")
@@ -130,10 +124,11 @@ def show_expression(graph: bp.Graph, env: dict, all_steps: list, step: int,
         st.subheader(f"Sum over paths: ∂f/∂{chosen}")
         paths = bp.paths_to_output(graph, source)
         n_paths = bp.count_paths(graph, source)
-        rows = [{"path": " → ".join(graph.nodes[i].name for i in p.nodes),
-                 "local derivatives": " × ".join(bp.fmt(f) for f in p.factors),
-                 "product": bp.fmt(p.product)} for p in paths]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        rows = [[f"`{' → '.join(graph.nodes[i].name for i in p.nodes)}`",
+                 " × ".join(bp.fmt(f) for f in p.factors), bp.fmt(p.product)] for p in paths]
+        # Markdown tables: cheap to send and they grow with presentation mode's font.
+        st.markdown(bp.markdown_table(["path", "local derivatives on the way", "product"],
+                                      rows))
         listed = sum(p.product for p in paths)
         if n_paths > len(paths):
             st.caption(f"{n_paths:,} paths in all; the first {len(paths)} are listed. "
@@ -147,15 +142,13 @@ def show_expression(graph: bp.Graph, env: dict, all_steps: list, step: int,
 
     st.subheader("Check against PyTorch")
     torch_out, torch_grads = torch_check(expr, tuple(sorted(env.items())))
-    check = pd.DataFrame([{"input": n.name, "this page's backprop": graph.grads[n.index],
-                           "torch autograd": torch_grads[n.name],
-                           "difference": abs(graph.grads[n.index] - torch_grads[n.name])}
-                          for n in graph.inputs])
-    worst = float(check["difference"].max()) if len(check) else 0.0
+    differences = [abs(graph.grads[n.index] - torch_grads[n.name]) for n in graph.inputs]
+    worst = max(differences, default=0.0)
     col_table, col_metric = st.columns([3, 1])
-    col_table.dataframe(check, hide_index=True, width="stretch",
-                        column_config={"difference": st.column_config.NumberColumn(
-                            format="%.2e")})
+    col_table.markdown(bp.markdown_table(
+        ["input", "this page's backprop", "torch autograd", "difference"],
+        [[f"`{n.name}`", f"{graph.grads[n.index]:.12g}", f"{torch_grads[n.name]:.12g}",
+          f"{d:.1e}"] for n, d in zip(graph.inputs, differences, strict=True)]))
     col_metric.metric("Largest difference", f"{worst:.1e}")
     col_metric.metric("f (this page / torch)", f"{bp.fmt(graph.values[graph.output])} / "
                                                f"{bp.fmt(torch_out)}")
@@ -199,7 +192,7 @@ with tab_expr:
         show_text_error(err, "values")
     if env is not None:
         try:
-            graph = compute_graph(expr, tuple(sorted(env.items())))
+            graph = bp.differentiate(expr, env)  # under a millisecond: no cache needed
         except ExpressionError as err:
             show_text_error(err, "expression")
         except bp.EvaluationError as err:
