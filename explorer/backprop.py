@@ -607,7 +607,7 @@ def graph_dot(graph: Graph, *, step: Step | None = None, step_index: int = 0,
 
     lines = [
         "digraph backprop {",
-        '  rankdir="LR"; bgcolor="transparent"; nodesep=0.35; ranksep=0.7;',
+        '  rankdir="TB"; bgcolor="transparent"; nodesep=0.3; ranksep=0.45;',
         f'  node [fontname="Helvetica", fontsize={font}, style="filled,rounded", '
         'shape=box, penwidth=1.5, color="#555555"];',
         f'  edge [fontname="Helvetica", fontsize={font - 2}, color="#777777", '
@@ -656,6 +656,16 @@ def graph_dot(graph: Graph, *, step: Step | None = None, step_index: int = 0,
         lines.append(f"  v{edge.source} -> v{edge.target} [{', '.join(attributes)}];")
     lines.append("}")
     return "\n".join(lines)
+
+
+def graph_depth(graph: Graph) -> int:
+    """The number of edges on the longest path into the output: the layout's column count
+    minus one."""
+    longest = [0] * len(graph.nodes)
+    for node in graph.nodes:
+        for i in node.inputs:
+            longest[node.index] = max(longest[node.index], longest[i] + 1)
+    return longest[graph.output]
 
 
 def _reachable(graph: Graph, source: int) -> set[int]:

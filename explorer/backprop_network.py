@@ -338,7 +338,7 @@ def grad_norm_chart(stack: DeepStack, height: int) -> alt.Chart:
                 scale=alt.Scale(domain=[1, max(stack.depth, 2)]),
                 axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("gradient norm:Q", scale=alt.Scale(type="log"),
-                title="‖∂C/∂W‖ of the layer (log scale)"),
+                title="‖∂C/∂W‖ of the layer (log scale)", axis=alt.Axis(format=".0e")),
         tooltip=["layer", "gradient norm (text)", "mean slope (text)"],
     )
     return (base.mark_line(color=charts.PALETTE[0])

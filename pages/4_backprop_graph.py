@@ -113,7 +113,8 @@ def show_expression(graph: bp.Graph, env: dict, all_steps: list, step: int,
     dot = bp.graph_dot(graph, step=current, step_index=step - 1, all_steps=all_steps,
                        highlight_source=None if current is not None else source,
                        present=present)
-    st.graphviz_chart(dot, width="stretch" if present else "content")
+    # Top to bottom at its natural size: labels stay legible however deep the graph is.
+    st.graphviz_chart(dot, width="content")
     st.caption("Each box: its operation, its value from the forward pass, and ∂f/∂node "
                "from the backward pass. Each edge: the local derivative ∂(head)/∂(tail). "
                "Blue boxes are inputs, green is the output f"
@@ -150,8 +151,8 @@ def show_expression(graph: bp.Graph, env: dict, all_steps: list, step: int,
         [[f"`{n.name}`", f"{graph.grads[n.index]:.12g}", f"{torch_grads[n.name]:.12g}",
           f"{d:.1e}"] for n, d in zip(graph.inputs, differences, strict=True)]))
     col_metric.metric("Largest difference", f"{worst:.1e}")
-    col_metric.metric("f (this page / torch)", f"{bp.fmt(graph.values[graph.output])} / "
-                                               f"{bp.fmt(torch_out)}")
+    col_metric.metric("f, this page", bp.fmt(graph.values[graph.output]))
+    col_metric.metric("f, torch", bp.fmt(torch_out))
     st.caption("The same graph run through torch autograd in float64: PyTorch does its "
                "own differentiation, and the two agree to rounding error.")
 
@@ -225,7 +226,7 @@ with tab_expr:
         if is_open(tab_expr):
             show_expression(graph, env, all_steps, step, chosen)
 
-    with st.expander("What is going on", expanded=graph is None):
+    with st.expander("What is going on", expanded=True):
         st.markdown(
             "Every operation knows its own **local derivative**: how much its output moves "
             "when one input moves a little (for n = u · v, ∂n/∂u = v). The chain rule says "
@@ -274,10 +275,12 @@ with tab_net:
                           width="stretch" if present else "content")
         st.caption("Each unit shows its activation a and its error δ = ∂C/∂z. Edge colour: "
                    "orange where ∂C/∂w > 0, blue where < 0; thicker for a larger |∂C/∂w|.")
-        st.dataframe(bn.layer_table(net, result), hide_index=True, width="stretch",
-                     column_config={k: st.column_config.NumberColumn(format="%.4f")
-                                    for k in ("z", "a", "δ")})
-
+        table = bn.layer_table(net, result)
+        st.markdown(bp.markdown_table(
+            ["layer", "unit", "z", "a = act(z)", "δ = ∂C/∂z"],
+            [[row.layer, str(row.unit)] + ["—" if v is None or v != v else f"{v:.4f}"
+                                           for v in (row.z, row.a, row.δ)]
+             for row in table.itertuples(index=False)]))
         L = len(net.weights)
         st.subheader("The four equations, with this example's numbers")
         st.markdown("**(1) The output error**: how the loss changes with the output layer's "
