@@ -247,9 +247,9 @@ def network_dot(net: Network, bp: Backprop, present: bool = False) -> str:
         fill = "#56B4E9" if layer == 0 else ("#009E73" if layer == len(net.sizes) - 1
                                               else "#FFFFFF")
         for j in range(size):
-            label = f"a={bp.a[layer][j]:.3g}"
+            label = f"a={bp.a[layer][j] + 0.0:.3g}"  # + 0.0 turns -0.0 into 0.0
             if layer > 0:
-                label += f"\\nδ={bp.delta[layer - 1][j]:.3g}"
+                label += f"\\nδ={bp.delta[layer - 1][j] + 0.0:.3g}"
             lines.append(f'  u{layer}_{j} [label="{label}", fillcolor="{fill}"];')
     biggest = max(float(np.abs(g).max()) for g in bp.grad_w) or 1.0
     for layer, g in enumerate(bp.grad_w, start=1):

@@ -278,7 +278,7 @@ with tab_net:
         table = bn.layer_table(net, result)
         st.markdown(bp.markdown_table(
             ["layer", "unit", "z", "a = act(z)", "δ = ∂C/∂z"],
-            [[row.layer, str(row.unit)] + ["—" if v is None or v != v else f"{v:.4f}"
+            [[row.layer, str(row.unit)] + ["—" if v is None or v != v else f"{v + 0.0:.4f}"
                                            for v in (row.z, row.a, row.δ)]
              for row in table.itertuples(index=False)]))
         L = len(net.weights)
