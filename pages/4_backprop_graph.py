@@ -95,7 +95,7 @@ def move_step(delta: int, total: int) -> None:
     st.session_state["step"] = max(0, min(total, int(st.session_state.get("step", 0)) + delta))
 
 
-def show_expression(graph: bp.Graph, env: dict, all_steps: list, step: int,
+def show_expression(expr: str, graph: bp.Graph, env: dict, all_steps: list, step: int,
                     chosen: str | None) -> None:
     """The graph, the step being computed, the paths, the torch check, the pass counts."""
     total = len(all_steps)
@@ -224,7 +224,7 @@ with tab_expr:
                         width="stretch", disabled=step >= total)
 
         if is_open(tab_expr):
-            show_expression(graph, env, all_steps, step, chosen)
+            show_expression(expr, graph, env, all_steps, step, chosen)
 
     with st.expander("What is going on", expanded=True):
         st.markdown(
