@@ -213,11 +213,16 @@ with tab_expr:
             "Sum over paths from", names, index=most_paths, key="path", bind="query-params",
             help="Pick an input: its paths to f are drawn in pink and listed below.",
             disabled=not names) if names else None
-        step = col_step.slider(
-            f"Step through the passes (0 = the finished graph, {total} steps)", 0, total, 0,
-            key="step", bind="query-params",
-            help="Forward: one operation at a time. Backward: one gradient at a time, from "
-                 "f back to the inputs.")
+        if total > 0:
+            step = col_step.slider(
+                f"Step through the passes (0 = the finished graph, {total} steps)", 0, total,
+                0, key="step", bind="query-params",
+                help="Forward: one operation at a time. Backward: one gradient at a time, "
+                     "from f back to the inputs.")
+        else:  # a lone number: nothing to compute, nothing to differentiate
+            step = 0
+            col_step.caption("Only a number: there is nothing to step through. Add a "
+                             "variable, e.g. 2 * a.")
         col_prev.button("◀ Back", key="step_back", on_click=move_step, args=(-1, total),
                         width="stretch", disabled=step <= 0)
         col_next.button("Next ▶", key="step_next", on_click=move_step, args=(1, total),

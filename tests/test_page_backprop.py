@@ -154,3 +154,9 @@ def test_sigmoid_vanishes_versus_relu():
     norms = [row["gradient norm"] for row in chart_rows(at) if "gradient norm" in row]
     assert norms[0] > 0.05 * norms[-1]
     assert "0.25" in visible_text(at)
+
+
+@pytest.mark.parametrize("expr", ["2", "a", "-a", "2 + 3", "a * 0", "relu(a - a)", "x ^ y"])
+def test_edge_case_expressions_render(expr):
+    at = run(expr=expr, values="a=1, x=0, y=2")
+    assert at.get("graphviz_chart")
