@@ -21,7 +21,7 @@ present = ui.page_setup(
     "paths meet, which gives the derivative of the output with respect to **every** input at "
     "once. That single backward pass is what makes training networks with millions of "
     "weights affordable.",
-    icon="🔁",
+    icon=":material/account_tree:",
 )
 
 ui.preset_row([
