@@ -46,7 +46,8 @@ def crosstab_chart(frame: pd.DataFrame, low: float, high: float, height: int) ->
         tooltip=["user:N", "movie:N", "kind:N", alt.Tooltip("value:Q", format=".2f")])
     text = base.mark_text(fontSize=14).encode(
         text="label:N", color=alt.Color("ink:N", scale=None))
-    return (cells + text).properties(height=height)
+    return (cells + text).resolve_scale(color="independent").properties(
+        height=height, width=alt.Step(82))
 
 
 def loss_chart(train_rmse: list[float], valid_rmse: list[float],
@@ -119,7 +120,8 @@ def edit_chart(frame: pd.DataFrame, low: float, high: float, height: int) -> alt
     data = frame.assign(movie=frame["movie"].map(lambda t: _short(t, 36)))
     bars = alt.Chart(data).mark_bar(color=charts.PALETTE[0]).encode(
         y=alt.Y("movie:N", sort=None, title=None, axis=alt.Axis(labelLimit=300)),
-        x=alt.X("after:Q", title="predicted rating", scale=alt.Scale(domain=[low, high])),
+        x=alt.X("after:Q", title="predicted rating",
+                scale=alt.Scale(domain=[min(0.0, low), high])),
         tooltip=["movie:N", alt.Tooltip("before:Q", format=".2f"),
                  alt.Tooltip("after:Q", format=".2f")])
     before = alt.Chart(data).mark_tick(color="black", thickness=3, size=26).encode(
