@@ -644,3 +644,28 @@ class TrainedStore:
                     self._values.popitem(last=False)
                 self._key_locks.pop(key, None)
             return value
+
+
+@dataclass(frozen=True)
+class Worked:
+    """One prediction taken apart into the numbers that make it."""
+
+    user_factors: np.ndarray
+    item_factors: np.ndarray
+    products: np.ndarray  # elementwise, sums to dot
+    dot: float
+    user_bias: float
+    item_bias: float
+    score: float  # dot + biases
+    prediction: float  # after squeezing (or the score itself)
+
+
+def worked_prediction(model: Model, user: int, item: int) -> Worked:
+    p = model.user_factors[user].astype(np.float64)
+    q = model.item_factors[item].astype(np.float64)
+    products = p * q
+    dot = float(products.sum())
+    bu, bi = float(model.user_bias[user]), float(model.item_bias[item])
+    score = dot + bu + bi
+    prediction = float(squeeze(np.array([score]), model.low, model.high)[0])
+    return Worked(p, q, products, dot, bu, bi, score, prediction)

@@ -86,7 +86,7 @@ def bias_chart(frame: pd.DataFrame, height: int) -> alt.Chart:
         x=alt.X("bias:Q", title="learned movie bias"),
         color=alt.Color("side:N", scale=alt.Scale(domain=["lowest", "highest"],
                                                   range=[charts.PALETTE[3], charts.PALETTE[0]]),
-                        title=None),
+                        title=None, legend=alt.Legend(orient="bottom")),
         tooltip=["title:N", alt.Tooltip("bias:Q", format=".3f"), "ratings:Q",
                  alt.Tooltip("mean rating:Q", format=".2f")],
     ).properties(height=height)

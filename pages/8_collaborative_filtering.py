@@ -205,16 +205,40 @@ with left:
 with right:
     st.markdown(
         f"Every user gets **{settings.factors} numbers** and every {item_word} gets "
-        f"**{settings.factors} numbers**. Multiply them pairwise and add up (a dot product): "
-        "that is the predicted rating, before the extras you can switch on above.")
-    ui.formula(r"\hat r_{ui} = \mathrm{low} + (\mathrm{high}-\mathrm{low})\,"
-               r"\sigma\!\left(\mathbf{p}_u\cdot\mathbf{q}_i + b_u + b_i\right)",
-               "p_u: the user's factors, q_i: the movie's, b_u and b_i: their biases, σ: the "
-               "sigmoid, which keeps every prediction between low and high.")
-    check = grid.dropna(subset=["rating"])
-    if len(check):
-        st.metric("RMSE on the solid cells shown", f"{collab.rmse(check['predicted'], check['rating']):.3f}",
-                  help="Most of these cells were training ratings; the held-out ones are among them too.")
+        f"**{settings.factors} numbers**. Multiply them pairwise and add up (a dot product), "
+        + ("add the two biases, " if settings.bias else "")
+        + ("squeeze into the rating range, " if settings.y_range else "")
+        + "and that is the predicted rating. Here is one gap filled, number by number:")
+    gaps = grid[grid["rating"].isna()]
+    cell = (gaps if len(gaps) else grid).iloc[0]
+    worked = collab.worked_prediction(model, int(cell["uidx"]), int(cell["iidx"]))
+    n_terms = min(3, len(worked.products))
+    terms = " + ".join(f"({a:.2f})({b:.2f})" for a, b in zip(
+        worked.user_factors[:n_terms], worked.item_factors[:n_terms], strict=True))
+    more = len(worked.products) - n_terms
+    if more:
+        terms += rf" + \dots\,({more}\text{{ more}})"
+    st.markdown(f"**{cell['user']}**, *{cell['movie']}*:")
+    st.latex(rf"\mathbf{{p}}_u\cdot\mathbf{{q}}_i = {terms} = {worked.dot:.2f}")
+    if settings.bias:
+        st.latex(rf"{worked.dot:.2f} + \underbrace{{({worked.user_bias:.2f})}}_{{b_u}} + "
+                 rf"\underbrace{{({worked.item_bias:.2f})}}_{{b_i}} = {worked.score:.2f}")
+    if settings.y_range:
+        st.latex(rf"{model.low:g} + {model.high - model.low:g}\,\sigma({worked.score:.2f}) "
+                 rf"= {worked.prediction:.2f}")
+    if len(gaps):
+        st.caption(f"The model's guess for this gap: {worked.prediction:.2f}, the "
+                   f"({worked.prediction:.1f}) in the table.")
+    else:
+        st.caption(f"No gaps here, so this is a known cell: rated {cell['rating']:g}, "
+                   f"predicted {worked.prediction:.2f}.")
+
+ui.formula(r"\hat r_{ui} = \mathrm{low} + (\mathrm{high}-\mathrm{low})\,"
+           r"\sigma\!\left(\mathbf{p}_u\cdot\mathbf{q}_i + b_u + b_i\right)",
+           f"p_u: the user's {settings.factors} factors, q_i: the {item_word}'s, b_u and b_i: "
+           "their biases, σ: the sigmoid 1/(1+e^(−x)), which keeps every prediction inside "
+           f"the range; here low = {ratings.low:g}, high = {ratings.high + collab.RANGE_HEADROOM:g} "
+           "(a little above the top rating, because a sigmoid never quite reaches its ends).")
 
 st.subheader("Move one user's tastes and watch their predictions")
 user_labels = [str(u) for u in ratings.user_ids]
@@ -290,8 +314,9 @@ if final > min(model.valid_rmse) + 0.02:
               "Raise weight decay, use fewer factors, or stop earlier.", kind="info")
 
 st.subheader("The staged comparison")
-stage_base = replace(DEFAULTS, wd=DEFAULTS.wd if settings.wd == 0 else settings.wd,
-                     factors=settings.factors, epochs=settings.epochs, lr=settings.lr)
+# The comparison always uses the page defaults, so it is trained once per dataset and
+# shared by every visitor and every preset (its last row is the default model itself).
+stage_base = DEFAULTS
 stage_rows = []
 for name, words, stage in collab.stage_settings(stage_base):
     stage_model = get_model(data_key, ratings, stage, label=f"Staged comparison, {name}")
@@ -304,14 +329,15 @@ stage_rows.append({"model": "biases only", "what it adds": "baseline: no factors
 st.dataframe(pd.DataFrame(stage_rows), hide_index=True, width="stretch",
              column_config={"validation RMSE": st.column_config.NumberColumn(format="%.3f"),
                             "best epoch's RMSE": st.column_config.NumberColumn(format="%.3f")})
-st.caption(f"Each row adds one idea to the row above, all with {stage_base.factors} factors, "
+st.caption(f"Each row adds one idea to the row above, all at the page defaults: "
+           f"{stage_base.factors} factors, "
            f"{stage_base.epochs} epochs, learning rate {stage_base.lr:g}, and weight decay "
            f"{stage_base.wd:g} in the last row. 'Validation RMSE' is after the last epoch.")
 
 # ---- 3. what the model learned ---------------------------------------------------------
 
 st.header("3 · What the model learned")
-left, right = st.columns([1, 1.3])
+left, right = st.columns([1, 1.2])
 with left:
     extremes = collab.bias_extremes(model, ratings, n=6 if present else 8)
     if settings.bias:

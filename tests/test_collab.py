@@ -423,3 +423,16 @@ def test_store_makes_a_second_caller_wait_instead_of_training_again():
         t.join()
     assert results == ["model"] * 3
     assert calls == [1]
+
+
+def test_worked_prediction_adds_up_to_the_models_prediction(tiny):
+    ratings, model = tiny
+    for user in range(4):
+        for item in range(5):
+            worked = collab.worked_prediction(model, user, item)
+            assert worked.dot == pytest.approx(float(model.user_factors[user]
+                                                     @ model.item_factors[item]))
+            assert worked.score == pytest.approx(worked.dot + worked.user_bias
+                                                 + worked.item_bias)
+            assert worked.prediction == pytest.approx(model.predict(np.array([user]),
+                                                                    np.array([item]))[0])

@@ -159,3 +159,13 @@ def test_upload_choice_without_a_file_explains_what_to_do():
 def test_biases_off_says_there_are_none_to_show():
     at = run({"bias": "false"})
     assert "Biases are off" in visible_text(at)
+
+
+def test_the_worked_example_is_the_tables_first_gap(default_page):
+    import re
+
+    caption = next(c.value for c in default_page.caption
+                   if c.value.startswith("The model's guess for this gap"))
+    shown = float(re.search(r"gap: ([0-9.]+)", caption).group(1))
+    first_gap = next(r for r in chart_with(default_page, "has_value") if not r["known"])
+    assert shown == pytest.approx(first_gap["value"], abs=0.005)
