@@ -72,8 +72,7 @@ def ratings_from_frame(frame: pd.DataFrame, user_col: str = "user", item_col: st
     else:
         titles = np.asarray([str(i) for i in item_ids], dtype=object)
     if genre_col:
-        genres = (first[genre_col].fillna("unknown").astype(str).str.split("|").str[0]
-                  .replace({"(no genres listed)": "unknown"}).to_numpy())
+        genres = first[genre_col].fillna("unknown").astype(str).map(main_genre).to_numpy()
     else:
         genres = np.asarray(["unknown"] * len(item_ids), dtype=object)
     return Ratings(
@@ -82,6 +81,22 @@ def ratings_from_frame(frame: pd.DataFrame, user_col: str = "user", item_col: st
         item_titles=np.asarray(titles, dtype=object), item_genres=np.asarray(genres, dtype=object),
         low=float(rating.min() if low is None else low),
         high=float(rating.max() if high is None else high), name=name)
+
+
+# MovieLens lists genres alphabetically, so "the first genre" would make most movies
+# Action or Adventure. For colouring, pick the most telling one: rarer, sharper genres first.
+GENRE_PRIORITY = ("Animation", "Children", "Horror", "Documentary", "Musical", "Western",
+                  "War", "Sci-Fi", "Romance", "Crime", "Thriller", "Comedy", "Action",
+                  "Adventure", "Drama")
+
+
+def main_genre(genres: str) -> str:
+    """One genre out of a 'A|B|C' list: the first in GENRE_PRIORITY, else the first listed."""
+    listed = [g for g in genres.split("|") if g and g != "(no genres listed)"]
+    for genre in GENRE_PRIORITY:
+        if genre in listed:
+            return genre
+    return listed[0] if listed else "unknown"
 
 
 def load_movielens() -> Ratings:

@@ -44,10 +44,10 @@ def crosstab_chart(frame: pd.DataFrame, low: float, high: float, height: int) ->
         color=colour,
         opacity=alt.condition("datum.known", alt.value(1.0), alt.value(0.35)),
         tooltip=["user:N", "movie:N", "kind:N", alt.Tooltip("value:Q", format=".2f")])
-    text = base.mark_text(fontSize=14).encode(
+    text = base.mark_text(fontSize=round(14 * height / 380)).encode(
         text="label:N", color=alt.Color("ink:N", scale=None))
     return (cells + text).resolve_scale(color="independent").properties(
-        height=height, width=alt.Step(82))
+        height=height, width=alt.Step(round(66 * height / 380)))
 
 
 def loss_chart(train_rmse: list[float], valid_rmse: list[float],
@@ -100,7 +100,7 @@ def movie_map_chart(frame: pd.DataFrame, share: np.ndarray, height: int,
     points = alt.Chart(frame).mark_circle(opacity=0.75).encode(
         x=alt.X("pc1:Q", title=x_title),
         y=alt.Y("pc2:Q", title=y_title),
-        color=alt.Color("genre:N", title="first genre"),
+        color=alt.Color("genre:N", title="main genre"),
         size=alt.Size("ratings:Q", title="ratings", scale=alt.Scale(range=[20, 260])),
         tooltip=["title:N", "genre:N", "ratings:Q", alt.Tooltip("bias:Q", format=".2f")])
     layers = [points.interactive()]

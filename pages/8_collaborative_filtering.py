@@ -195,7 +195,7 @@ st.header("1 · A table with holes")
 users, items = collab.crosstab_ids(ratings, n_users=10 if present else 12, n_items=8)
 grid = collab.crosstab(ratings, users, items, model)
 n_known = int(grid["rating"].notna().sum())
-left, right = st.columns([1.6, 1])
+left, right = st.columns([1.5, 1])
 with left:
     ui.chart(cc.crosstab_chart(grid, ratings.low, ratings.high, ui.chart_height(380)),
              f"The {len(users)} most active users against the {len(items)} most rated "
@@ -212,14 +212,14 @@ with right:
     gaps = grid[grid["rating"].isna()]
     cell = (gaps if len(gaps) else grid).iloc[0]
     worked = collab.worked_prediction(model, int(cell["uidx"]), int(cell["iidx"]))
-    n_terms = min(3, len(worked.products))
-    terms = " + ".join(f"({a:.2f})({b:.2f})" for a, b in zip(
+    n_terms = min(2, len(worked.products))
+    terms = r" \\ &+ ".join(f"({a:.2f})({b:.2f})" for a, b in zip(
         worked.user_factors[:n_terms], worked.item_factors[:n_terms], strict=True))
     more = len(worked.products) - n_terms
-    if more:
-        terms += rf" + \dots\,({more}\text{{ more}})"
+    tail = rf"\\ &+ \dots\ ({more}\text{{ more products}})" if more else ""
     st.markdown(f"**{cell['user']}**, *{cell['movie']}*:")
-    st.latex(rf"\mathbf{{p}}_u\cdot\mathbf{{q}}_i = {terms} = {worked.dot:.2f}")
+    st.latex(rf"\begin{{aligned}}\mathbf{{p}}_u\cdot\mathbf{{q}}_i &= {terms} {tail} "
+             rf"\\ &= {worked.dot:.2f}\end{{aligned}}")
     if settings.bias:
         st.latex(rf"{worked.dot:.2f} + \underbrace{{({worked.user_bias:.2f})}}_{{b_u}} + "
                  rf"\underbrace{{({worked.item_bias:.2f})}}_{{b_i}} = {worked.score:.2f}")
@@ -373,6 +373,9 @@ with right:
     st.dataframe(collab.recommend(model, ratings, user_idx, n=8), hide_index=True,
                  width="stretch", column_config={
                      "predicted rating": st.column_config.NumberColumn(format="%.2f")})
+    st.caption(f"Among {item_word}s with at least 10 ratings. "
+               + (f"The squeezed range reaches {model.high:g}, so a strong match can pass "
+                  f"{ratings.high:g}." if model.high is not None else ""))
 
 if planted is not None:
     st.subheader("Did it find the planted tastes?")
@@ -405,10 +408,12 @@ d3.metric("Ratings", f"{ratings.n_ratings:,}")
 d4.metric("Cells filled", f"{ratings.density:.2%}",
           help="ratings / (users × items)")
 counts = collab.item_counts(ratings)
+few = float(np.mean(counts <= 2))
 st.markdown(
-    f"Only {ratings.density:.2%} of the user × {item_word} table is filled; "
-    f"{np.mean(counts <= 2):.0%} of the {item_word}s have two ratings or fewer, so their "
-    "factors rest on almost nothing (weight decay keeps them near zero). A **new user** has no "
+    f"Only {ratings.density:.2%} of the user × {item_word} table is filled"
+    + (f"; {few:.0%} of the {item_word}s have two ratings or fewer, so their factors rest on "
+       "almost nothing (weight decay keeps them near zero)" if few >= 0.01 else "")
+    + ". A **new user** has no "
     "ratings at all: their factors stay at zero, the dot product is 0 for every title, and "
     "all the model can do is rank by the learned biases, the same list for everyone:")
 st.dataframe(collab.cold_start(model, ratings, n=5), hide_index=True, width="stretch",

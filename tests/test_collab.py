@@ -436,3 +436,11 @@ def test_worked_prediction_adds_up_to_the_models_prediction(tiny):
                                                  + worked.item_bias)
             assert worked.prediction == pytest.approx(model.predict(np.array([user]),
                                                                     np.array([item]))[0])
+
+
+def test_main_genre_prefers_the_telling_one():
+    assert collab.main_genre("Adventure|Animation|Children|Comedy") == "Animation"
+    assert collab.main_genre("Action|Drama") == "Action"
+    assert collab.main_genre("Film-Noir") == "Film-Noir"
+    assert collab.main_genre("(no genres listed)") == "unknown"
+    assert collab.main_genre("action, light") == "action, light"
