@@ -68,7 +68,11 @@ def ratings_from_frame(frame: pd.DataFrame, user_col: str = "user", item_col: st
     first = frame.assign(_item=item_codes).drop_duplicates("_item").set_index("_item")
     first = first.sort_index()
     if title_col:
-        titles = first[title_col].astype(str).to_numpy()
+        titles = first[title_col].astype(str).to_numpy(dtype=object)
+        # Titles name items in pickers, so they must be unique: add the id to repeats.
+        repeated = pd.Series(titles).duplicated(keep=False).to_numpy()
+        titles[repeated] = [f"{t} [{i}]" for t, i in zip(titles[repeated], item_ids[repeated],
+                                                           strict=True)]
     else:
         titles = np.asarray([str(i) for i in item_ids], dtype=object)
     if genre_col:

@@ -444,3 +444,10 @@ def test_main_genre_prefers_the_telling_one():
     assert collab.main_genre("Film-Noir") == "Film-Noir"
     assert collab.main_genre("(no genres listed)") == "unknown"
     assert collab.main_genre("action, light") == "action, light"
+
+
+def test_repeated_titles_are_made_unique():
+    frame = pd.DataFrame({"user": [1, 2, 3], "item": [10, 11, 12],
+                          "rating": [1.0, 2.0, 3.0], "title": ["Heat", "Heat", "Up"]})
+    ratings = collab.ratings_from_frame(frame, title_col="title")
+    assert list(ratings.item_titles) == ["Heat [10]", "Heat [11]", "Up"]
