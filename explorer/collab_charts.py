@@ -97,10 +97,14 @@ def movie_map_chart(frame: pd.DataFrame, share: np.ndarray, height: int,
     """Movies placed by the first two principal axes of their factors, coloured by genre."""
     x_title = f"main axis 1 ({share[0]:.0%} of the spread)" if len(share) > 0 else "axis 1"
     y_title = f"main axis 2 ({share[1]:.0%} of the spread)" if len(share) > 1 else "axis 2"
+    # "other" last and in light grey, so the named genres stand out
+    named = sorted(set(frame["genre"]) - {"other"})
+    genres = named + (["other"] if "other" in set(frame["genre"]) else [])
     points = alt.Chart(frame).mark_circle(opacity=0.75).encode(
         x=alt.X("pc1:Q", title=x_title),
         y=alt.Y("pc2:Q", title=y_title),
-        color=alt.Color("genre:N", title="main genre"),
+        color=alt.Color("genre:N", title="main genre", scale=alt.Scale(
+            domain=genres, range=[*charts.PALETTE[:len(named)], "#C8CCD2"][:len(genres)])),
         size=alt.Size("ratings:Q", title="ratings", scale=alt.Scale(range=[20, 260])),
         tooltip=["title:N", "genre:N", "ratings:Q", alt.Tooltip("bias:Q", format=".2f")])
     layers = [points.interactive()]
@@ -140,3 +144,22 @@ def planted_chart(frame: pd.DataFrame, height: int) -> alt.Chart:
         tooltip=["taste:N", alt.Tooltip("planted:Q", format=".2f"),
                  alt.Tooltip("recovered:Q", format=".2f")],
     ).properties(height=height)
+
+
+def stages_chart(frame: pd.DataFrame, height: int) -> alt.Chart:
+    """Validation RMSE of each stage as a bar, with the value written at its end."""
+    data = frame[["model", "validation RMSE"]].rename(columns={"validation RMSE": "rmse"})
+    data = data.assign(kind=np.where(data["model"] == "biases only", "baseline", "model"))
+    low = max(0.0, float(data["rmse"].min()) - 0.15)
+    bars = alt.Chart(data).mark_bar(clip=True).encode(
+        y=alt.Y("model:N", sort=None, title=None, axis=alt.Axis(labelLimit=200)),
+        x=alt.X("rmse:Q", title="validation RMSE (lower is better)",
+                scale=alt.Scale(domain=[low, float(data["rmse"].max()) + 0.05], zero=False)),
+        color=alt.Color("kind:N", scale=alt.Scale(domain=["model", "baseline"],
+                                                  range=[charts.PALETTE[0], charts.PALETTE[3]]),
+                        legend=None),
+        tooltip=["model:N", alt.Tooltip("rmse:Q", format=".4f")])
+    labels = alt.Chart(data).mark_text(align="left", dx=5,
+                                       fontSize=round(14 * height / 220)).encode(
+        y=alt.Y("model:N", sort=None), x="rmse:Q", text=alt.Text("rmse:Q", format=".3f"))
+    return (bars + labels).properties(height=height)

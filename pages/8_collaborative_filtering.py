@@ -326,9 +326,14 @@ for name, words, stage in collab.stage_settings(stage_base):
 stage_rows.append({"model": "biases only", "what it adds": "baseline: no factors at all",
                    "validation RMSE": base["biases only"],
                    "best epoch's RMSE": base["biases only"]})
-st.dataframe(pd.DataFrame(stage_rows), hide_index=True, width="stretch",
-             column_config={"validation RMSE": st.column_config.NumberColumn(format="%.3f"),
-                            "best epoch's RMSE": st.column_config.NumberColumn(format="%.3f")})
+stage_table = pd.DataFrame(stage_rows)
+st.dataframe(stage_table, hide_index=True, width="stretch",
+             column_config={
+                 "validation RMSE": st.column_config.NumberColumn(format="%.3f"),
+                 "best epoch's RMSE": st.column_config.NumberColumn(format="%.3f")})
+ui.chart(cc.stages_chart(stage_table, ui.chart_height(220)),
+         "Validation RMSE after the last epoch, one bar per row of the table; orange: the "
+         "biases-only baseline. A gap between 'best epoch' and the last epoch is overfitting.")
 st.caption(f"Each row adds one idea to the row above, all at the page defaults: "
            f"{stage_base.factors} factors, "
            f"{stage_base.epochs} epochs, learning rate {stage_base.lr:g}, and weight decay "

@@ -88,6 +88,8 @@ def test_staged_comparison_improves_step_by_step(default_page):
                           "biases only"]
     assert rmse["dot product"] > rmse["+ range"] > rmse["+ weight decay"]
     assert rmse["+ weight decay"] <= 0.88 < rmse["biases only"]
+    bars = {r["model"]: r["rmse"] for r in chart_with(default_page, "rmse")}
+    assert bars == pytest.approx(rmse)
     # the last stage is the page's own default model
     assert rmse["+ weight decay"] == pytest.approx(
         float(metric(default_page, "Validation RMSE (this model)")), abs=5e-4)
