@@ -309,7 +309,13 @@ ui.chart(cc.loss_chart(train_rmse, model.valid_rmse, base, ui.chart_height(340))
          f"out ({len(valid_idx):,}, same random split for every setting). Dashed lines: the "
          "baselines on the same split. Lower is better; a rating scale of "
          f"{ratings.low:g} to {ratings.high:g}.")
-if final > min(model.valid_rmse) + 0.02:
+if final > base["global mean"]:
+    ui.notice(f"This model ({final:.3f}) does worse on new ratings than predicting the "
+              f"average rating for everyone ({base['global mean']:.3f}).",
+              "Switch range squeezing and biases on, add weight decay, or lower the "
+              "learning rate.", kind="warning" if final > 1.5 * base["global mean"]
+              else "info")
+elif final > min(model.valid_rmse) + 0.02:
     ui.notice("Validation error went up while training error kept falling: overfitting.",
               "Raise weight decay, use fewer factors, or stop earlier.", kind="info")
 

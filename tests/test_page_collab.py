@@ -171,3 +171,9 @@ def test_the_worked_example_is_the_tables_first_gap(default_page):
     shown = float(re.search(r"gap: ([0-9.]+)", caption).group(1))
     first_gap = next(r for r in chart_with(default_page, "has_value") if not r["known"])
     assert shown == pytest.approx(first_gap["value"], abs=0.005)
+
+
+def test_a_model_worse_than_the_mean_is_called_out():
+    at = run({"lr": "0.3", "y_range": "false", "bias": "false", "wd": "0.0"})
+    assert any("does worse on new ratings than predicting the average" in w.value
+               for w in at.warning)
