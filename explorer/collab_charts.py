@@ -153,7 +153,7 @@ def stages_chart(frame: pd.DataFrame, height: int) -> alt.Chart:
     low = max(0.0, float(data["rmse"].min()) - 0.15)
     bars = alt.Chart(data).mark_bar(clip=True).encode(
         y=alt.Y("model:N", sort=None, title=None, axis=alt.Axis(labelLimit=200)),
-        x=alt.X("rmse:Q", title="validation RMSE (lower is better)",
+        x=alt.X("rmse:Q", title="validation RMSE (lower is better)", axis=alt.Axis(tickCount=6),
                 scale=alt.Scale(domain=[low, float(data["rmse"].max()) + 0.05], zero=False)),
         color=alt.Color("kind:N", scale=alt.Scale(domain=["model", "baseline"],
                                                   range=[charts.PALETTE[0], charts.PALETTE[3]]),
