@@ -203,7 +203,9 @@ def next_concept(current_url_path: str) -> None:
     following = course.next_page(current_url_path)
     st.divider()
     if following is None:
-        st.page_link("app.py", label="Back to the map of the course", icon=":material/map:")
+        # A relative link, not st.page_link("app.py"): the home page is only a known page
+        # when app.py is the entry point (not when a page runs alone, as under AppTest).
+        st.markdown("[:material/map: Back to the map of the course](./)")
     elif following.exists():
         st.page_link(following.file, label=f"Next: {following.title}", icon=following.icon)
     else:

@@ -9,7 +9,6 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitPageNotFoundError
 
 from explorer import collab, ui
 from explorer import collab_charts as cc
@@ -26,12 +25,8 @@ N_MAP = 300  # movies on the map and in the "nearest" picker: the most rated one
 
 
 def end_of_page() -> None:
-    """The pointer onward. This is the last page: the kit links back to app.py, which only
-    exists as a page when app.py is the entrypoint (not when AppTest runs this file alone)."""
-    try:
-        ui.next_concept(URL)
-    except StreamlitPageNotFoundError:
-        st.caption("This is the last page of the course; the home page has the map.")
+    """The pointer onward: this is the last page, so back to the map."""
+    ui.next_concept(URL)
 
 
 present = ui.page_setup(
@@ -40,7 +35,7 @@ present = ui.page_setup(
     "(**latent factors**) and learn them from the ratings alone. Nobody tells the model "
     "what the numbers mean; below you will see that they end up capturing taste and genre, "
     "and how much each ingredient (range, biases, weight decay) buys on real ratings.",
-    icon="🎬")
+    icon=":material/movie:")
 
 
 # ---- cached data and training (shared by every visitor) -----------------------------------
