@@ -1,0 +1,275 @@
+"""Gradient descent on the simplest model, a line y = a1·x + a2.
+
+Pure logic, no streamlit: make the data, the loss and its gradient (by formula, by torch
+autograd and by finite differences), run an optimizer once for the whole trajectory, and
+stop cleanly when it diverges. Chart builders live in explorer/gradient_descent_charts.py.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+LOSSES = ("MSE", "MAE")
+OPTIMIZERS = ("Gradient descent", "SGD", "Momentum", "Adam")
+FULL_BATCH = "Gradient descent"
+
+# Learning rates on a roughly logarithmic ladder from 0.001 to 3 (1, 1.5, 2, 3, 5, 7 per
+# decade, plus 0.9 so "oscillates but still converges" has a value of its own).
+LEARNING_RATES: tuple[float, ...] = tuple(
+    sorted({round(m * d, 6) for d in (0.001, 0.01, 0.1, 1.0)
+            for m in (1, 1.5, 2, 3, 5, 7) if m * d <= 3.0} | {0.9}))
+
+MAX_STEPS = 5000          # the longest trajectory computed (epochs x batches per epoch)
+BLOW_UP_FACTOR = 1e6      # loss this many times the starting loss counts as diverged
+ADAM_BETAS = (0.9, 0.999)
+ADAM_EPS = 1e-8
+FD_STEP = 1e-5            # central finite-difference nudge
+
+
+@dataclass(frozen=True)
+class LineData:
+    x: np.ndarray          # (n,)
+    y: np.ndarray          # (n,)
+
+    @property
+    def X(self) -> np.ndarray:
+        """The design matrix: a column of x and a column of ones (the intercept's input)."""
+        return np.column_stack([self.x, np.ones_like(self.x)])
+
+    @property
+    def n(self) -> int:
+        return len(self.x)
+
+
+def make_data(n: int = 100, true_a1: float = 3.0, true_a2: float = 2.0, noise: float = 0.25,
+              seed: int = 0, x_center: float = 0.0) -> LineData:
+    """n points, x uniform in [x_center - 1, x_center + 1], y = a1·x + a2 + Gaussian noise."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, n) + x_center
+    y = true_a1 * x + true_a2 + noise * rng.standard_normal(n)
+    return LineData(x=x, y=y)
+
+
+# ---- loss and gradient --------------------------------------------------------------------
+
+
+def residuals(X: np.ndarray, y: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """Prediction minus target for one parameter vector (2,) or many (..., 2)."""
+    return params @ X.T - y
+
+
+def loss_of(X: np.ndarray, y: np.ndarray, params: np.ndarray, loss: str = "MSE") -> np.ndarray:
+    """The loss at one parameter vector (2,) or at each row of (..., 2)."""
+    params = np.asarray(params, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if loss == "MSE":
+            # Quadratic form through 2x2 sufficient statistics: O(1) per parameter vector.
+            n = len(y)
+            G, c, s = X.T @ X / n, X.T @ y / n, float(y @ y) / n
+            return np.einsum("...i,ij,...j->...", params, G, params) - 2 * params @ c + s
+        if loss == "MAE":
+            return np.abs(residuals(X, y, params)).mean(axis=-1)
+    raise ValueError(f"unknown loss {loss!r}")
+
+
+def gradient(X: np.ndarray, y: np.ndarray, params: np.ndarray, loss: str = "MSE") -> np.ndarray:
+    """The analytic gradient dL/da, for one (2,) or many (..., 2) parameter vectors.
+
+    MSE: 2/n · Xᵀ(Xa − y).  MAE: 1/n · Xᵀ sign(Xa − y) (the subgradient 0 at a kink).
+    """
+    params = np.asarray(params, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = residuals(X, y, params)
+        if loss == "MSE":
+            return 2.0 / len(y) * r @ X
+        if loss == "MAE":
+            return np.sign(r) @ X / len(y)
+    raise ValueError(f"unknown loss {loss!r}")
+
+
+def gradient_autograd(X: np.ndarray, y: np.ndarray, params: np.ndarray,
+                      loss: str = "MSE") -> np.ndarray:
+    """The same gradient from torch autograd: build the loss, call .backward(), read .grad.
+
+    Many parameter vectors at once: each row's loss depends only on that row, so the
+    gradient of the summed losses holds each row's own gradient.
+    """
+    import torch
+
+    torch.set_num_threads(1)
+    params = np.asarray(params, dtype=float)
+    a = torch.tensor(params.reshape(-1, 2), dtype=torch.float64, requires_grad=True)
+    Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float64))
+    yt = torch.from_numpy(np.ascontiguousarray(y, dtype=np.float64))
+    r = a @ Xt.T - yt
+    per_row = (r ** 2).mean(dim=1) if loss == "MSE" else r.abs().mean(dim=1)
+    per_row.sum().backward()
+    return a.grad.numpy().reshape(params.shape)
+
+
+def gradient_finite_difference(X: np.ndarray, y: np.ndarray, params: np.ndarray,
+                               loss: str = "MSE", h: float = FD_STEP) -> np.ndarray:
+    """Nudge each parameter up and down by h: (L(a + h·e_i) − L(a − h·e_i)) / 2h."""
+    params = np.asarray(params, dtype=float)
+    out = np.empty_like(params)
+    for i in range(2):
+        e = np.zeros(2)
+        e[i] = h
+        out[..., i] = (loss_of(X, y, params + e, loss) - loss_of(X, y, params - e, loss)) / (2 * h)
+    return out
+
+
+def least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The exact MSE minimum (the normal equations), the point gradient descent seeks."""
+    return np.linalg.lstsq(X, y, rcond=None)[0]
+
+
+def loss_minimum(X: np.ndarray, y: np.ndarray, loss: str = "MSE") -> np.ndarray:
+    """Where the loss is smallest: least squares for MSE, a least-absolute fit for MAE."""
+    a_ls = least_squares(X, y)
+    if loss == "MSE":
+        return a_ls
+    from scipy.optimize import minimize
+
+    result = minimize(lambda a: float(loss_of(X, y, a, "MAE")), a_ls, method="Nelder-Mead",
+                      options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 4000})
+    return np.asarray(result.x)
+
+
+# ---- training -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Everything one run of an optimizer did, finite values only.
+
+    params[t] are the parameters after t steps (params[0] is the start); losses[t] the full-
+    data loss there; step_grads[t] the (mini-batch) gradient used for step t -> t+1 (NaN-free;
+    the last row repeats the full gradient at the final point); epoch[t] the epoch step t
+    belongs to. diverged_at is the step at which the loss blew up (None if it did not);
+    capped says MAX_STEPS cut the run short.
+    """
+
+    params: np.ndarray
+    losses: np.ndarray
+    step_grads: np.ndarray
+    epoch: np.ndarray
+    steps_per_epoch: int
+    batch: int
+    diverged_at: int | None
+    capped: bool
+
+    @property
+    def steps(self) -> int:
+        return len(self.params) - 1
+
+
+def batch_size_for(opt: str, batch: int, n: int) -> int:
+    """Full batch for plain gradient descent; otherwise the mini-batch, at most n."""
+    return n if opt == FULL_BATCH else max(1, min(int(batch), n))
+
+
+def train(data: LineData, *, start=(-1.0, 1.0), opt: str = FULL_BATCH, lr: float = 0.1,
+          epochs: int = 100, batch: int = 10, momentum: float = 0.9, loss: str = "MSE",
+          seed: int = 0, max_steps: int = MAX_STEPS) -> Trajectory:
+    """Run one optimizer from `start`; the whole trajectory in one call.
+
+    Mini-batches follow PyTorch's DataLoader(shuffle=True, drop_last=False): a fresh
+    permutation each epoch, the last batch smaller. A batch of all n points keeps the data
+    order, so SGD with batch = n is exactly full-batch gradient descent. Momentum and Adam
+    follow torch.optim.SGD(momentum=...) and torch.optim.Adam.
+    """
+    if opt not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {opt!r}")
+    X, y, n = data.X, data.y, data.n
+    m = batch_size_for(opt, batch, n)
+    steps_per_epoch = math.ceil(n / m)
+    total = int(epochs) * steps_per_epoch
+    capped = total > max_steps
+    total = min(total, max_steps)
+
+    rng = np.random.default_rng(seed + 7919)  # its own stream: the data seed stays apart
+    a = np.array(start, dtype=float)
+    velocity = np.zeros(2)
+    m1, m2 = np.zeros(2), np.zeros(2)
+    b1, b2 = ADAM_BETAS
+    params = np.empty((total + 1, 2))
+    grads = np.zeros((total + 1, 2))
+    params[0] = a
+    done = 0
+    order = np.arange(n)
+    for t in range(total):
+        k = t % steps_per_epoch
+        if k == 0 and m < n:
+            order = rng.permutation(n)
+        idx = order[k * m:(k + 1) * m]
+        Xb, yb = (X, y) if m == n else (X[idx], y[idx])
+        g = gradient(Xb, yb, a, loss)
+        if opt == "Momentum":
+            velocity = momentum * velocity + g
+            a = a - lr * velocity
+        elif opt == "Adam":
+            m1 = b1 * m1 + (1 - b1) * g
+            m2 = b2 * m2 + (1 - b2) * g * g
+            m_hat = m1 / (1 - b1 ** (t + 1))
+            v_hat = m2 / (1 - b2 ** (t + 1))
+            a = a - lr * m_hat / (np.sqrt(v_hat) + ADAM_EPS)
+        else:
+            a = a - lr * g
+        grads[t] = g
+        params[t + 1] = a
+        done = t + 1
+        # Cheap in-loop guard; the exact divergence rule is applied on the losses below.
+        if not np.all(np.isfinite(a)) or np.abs(a).max() > 1e100:
+            break
+
+    params, grads = params[:done + 1], grads[:done + 1]
+    losses = loss_of(X, y, params, loss)
+    with np.errstate(over="ignore", invalid="ignore"):
+        blown = ~np.isfinite(losses) | (losses > BLOW_UP_FACTOR * max(losses[0], 1e-12))
+        blown |= ~np.all(np.isfinite(params), axis=1)
+    diverged_at = int(np.argmax(blown)) if blown.any() else None
+    keep = diverged_at if diverged_at is not None else len(params)
+    params, grads, losses = params[:keep], grads[:keep], losses[:keep]
+    if len(params):
+        grads[-1] = gradient(X, y, params[-1], loss)
+    epoch = np.minimum(np.arange(keep) // steps_per_epoch, max(int(epochs) - 1, 0))
+    return Trajectory(params=params, losses=losses, step_grads=grads, epoch=epoch,
+                      steps_per_epoch=steps_per_epoch, batch=m, diverged_at=diverged_at,
+                      capped=capped)
+
+
+def thin_steps(steps: int, max_points: int = 1000) -> np.ndarray:
+    """Step indices to draw: all of them up to max_points, else an even stride plus the last."""
+    if steps + 1 <= max_points:
+        return np.arange(steps + 1)
+    stride = math.ceil((steps + 1) / max_points)
+    idx = np.arange(0, steps + 1, stride)
+    return idx if idx[-1] == steps else np.append(idx, steps)
+
+
+def surface_grid(X: np.ndarray, y: np.ndarray, loss: str, a1_range, a2_range,
+                 resolution: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The loss on a resolution x resolution grid over (a1, a2): (a1 grid, a2 grid, loss)."""
+    a1 = np.linspace(*a1_range, resolution)
+    a2 = np.linspace(*a2_range, resolution)
+    A1, A2 = np.meshgrid(a1, a2)
+    grid = np.stack([A1.ravel(), A2.ravel()], axis=1)
+    return A1.ravel(), A2.ravel(), loss_of(X, y, grid, loss)
+
+
+def view_window(points: np.ndarray, minimum: np.ndarray, start: np.ndarray,
+                margin: float = 0.25) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Axis ranges holding the start, the minimum and the path, clipped so that a path that
+    shoots far away does not shrink the interesting region to a dot."""
+    core = np.vstack([start, minimum])
+    span = np.maximum(np.ptp(core, axis=0), 1.0)
+    lo_cap, hi_cap = core.min(axis=0) - 1.5 * span, core.max(axis=0) + 1.5 * span
+    pts = np.clip(np.vstack([core, points]), lo_cap, hi_cap)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = margin * np.maximum(hi - lo, 1.0)
+    lo, hi = lo - pad, hi + pad
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
