@@ -76,8 +76,9 @@ def line_view(data: gd.LineData, traj: gd.Trajectory, loss: str,
     g1, g2, gl = gd.surface_grid(X, y, loss, a1_range, a2_range, resolution)
     d1 = (a1_range[1] - a1_range[0]) / (resolution - 1)
     d2 = (a2_range[1] - a2_range[0]) / (resolution - 1)
-    grid = pd.DataFrame({"a1": g1 - d1 / 2, "a1_end": g1 + d1 / 2,
-                         "a2": g2 - d2 / 2, "a2_end": g2 + d2 / 2,
+    # Cells overlap a little so anti-aliasing leaves no hairline gaps between them.
+    grid = pd.DataFrame({"a1": g1 - d1 / 2, "a1_end": g1 + 0.6 * d1,
+                         "a2": g2 - d2 / 2, "a2_end": g2 + 0.6 * d2,
                          "log_loss": np.log10(np.maximum(gl, 1e-12))})
     stride = int(idx[1] - idx[0]) if len(idx) > 1 else 1
     return LineView(points=pd.DataFrame({"x": data.x, "y": data.y}), path=path, lines=lines,
@@ -129,7 +130,7 @@ def main_chart(loss: str, width: int = 520, height: int = 380) -> alt.VConcatCha
         color=alt.Color("log_loss:Q", title=["log10", "loss"],
                         scale=alt.Scale(type="quantize", scheme={"name": SEQUENTIAL,
                                                                  "count": 12}),
-                        legend=alt.Legend(orient="right", format=".1f")))
+                        legend=None))
     trail = named("path").mark_line(color=PATH_COLOUR, strokeWidth=2, clip=True,
                                     point=alt.OverlayMarkDef(size=14, color=PATH_COLOUR)
                                     ).encode(x=alt.X("a1:Q", scale=sx),
@@ -157,15 +158,16 @@ def main_chart(loss: str, width: int = 520, height: int = 380) -> alt.VConcatCha
         x="step:Q").transform_filter(now)
     loss_dot = named("path").mark_circle(color=NOW_COLOUR, size=120, opacity=1).encode(
         x="step:Q", y="loss_plot:Q").transform_filter(now)
-    loss_text = named("path").mark_text(align="right", baseline="top", dx=-4, dy=4,
-                                        fontSize=15, color="#333").encode(
-        x=alt.value(width), y=alt.value(0),
+    loss_text = named("path").mark_text(align="left", baseline="bottom", dy=-8,
+                                        fontSize=15, color="#222").encode(
+        x=alt.value(0), y=alt.value(0),
         text=alt.Text("label:N")).transform_filter(now).transform_calculate(
-        label=f"'step ' + datum.step + ' (epoch ' + datum.epoch + ')   {loss} ' + "
+        label=f"'Loss after step ' + datum.step + ' (epoch ' + datum.epoch + '):  {loss} ' + "
               "format(datum.loss, '.4f') + '   a1 = ' + format(datum.a1, '.4f') + "
               "',  a2 = ' + format(datum.a2, '.4f')")
+    # No title: the text line above the plot is the title, and it follows the slider.
     loss_view = (loss_line + loss_rule + loss_dot + loss_text).properties(
-        width=width, height=int(height * 0.62), title="The loss after each step")
+        width=width, height=int(height * 0.62))
 
     # (d) the gradient three ways at the current step, 4 decimals
     folds = [f"g_{m}_{p}" for m in ("analytic", "autograd", "fd") for p in ("a1", "a2")]
@@ -249,8 +251,8 @@ def race_frames(surface: gs.Surface, races: list[gs.Race], max_points: int = 600
     dy = (surface.y_range[1] - surface.y_range[0]) / (res - 1)
     # Rank-based colour (percentile of f) shows the valleys whatever the range of f.
     rank = np.argsort(np.argsort(gf)) / (len(gf) - 1)
-    grid = pd.DataFrame({"x": gx - dx / 2, "x_end": gx + dx / 2, "y": gy - dy / 2,
-                         "y_end": gy + dy / 2, "level": rank, "f": gf})
+    grid = pd.DataFrame({"x": gx - dx / 2, "x_end": gx + 0.6 * dx, "y": gy - dy / 2,
+                         "y_end": gy + 0.6 * dy, "level": rank, "f": gf})
     return paths, grid
 
 
@@ -278,7 +280,7 @@ def race_chart(surface: gs.Surface, width: int = 620, height: int = 420) -> alt.
     ).transform_filter("datum.rank == 1").mark_point(filled=True, size=160, clip=True,
                                                      stroke="white", opacity=1).encode(
         x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy),
-        color=alt.Color("optimizer:N", scale=colours))
+        color=alt.Color("optimizer:N", scale=colours, legend=None))
     best = named("minima").mark_point(shape="cross", size=300, filled=True, color="white",
                                       stroke="black", strokeWidth=1).encode(
         x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy))
@@ -307,9 +309,9 @@ def race_table(races: list[gs.Race], lrs: dict[str, float], steps: int) -> pd.Da
             reached = f"not within {steps} steps"
         else:
             reached = str(r.steps_to_tolerance)
-        rows.append({"optimizer": r.optimizer, "learning rate": f"{lrs[r.optimizer]:g}",
-                     f"steps to within {gs.TOLERANCE} of a minimum": reached,
-                     "loss at the end": f"{float(r.values[-1]):.4f}"})
+        rows.append({"optimizer": r.optimizer, "lr": f"{lrs[r.optimizer]:g}",
+                     "steps to arrive": reached,
+                     "final value": f"{float(r.values[-1]):.4f}"})
     return pd.DataFrame(rows)
 
 

@@ -65,8 +65,9 @@ SURFACES: dict[str, Surface] = {
         Surface("Ill-conditioned quadratic", _quad_f, _quad_grad, (-4.5, 1.2), ((0.0, 0.0),),
                 (-5.0, 1.5), (-1.5, 1.5), 0.03, 0.2, 300,
                 "Curvature is 25 times steeper across the valley than along it. A learning "
-                "rate small enough not to bounce across is too small to travel along; "
-                "momentum builds up speed along the valley floor."),
+                "rate small enough not to bounce across is too small to travel along. "
+                "Momentum builds up speed along the floor (and swings across it); Adam "
+                "takes equal-sized steps in both directions."),
         Surface("Rosenbrock valley", _rosen_f, _rosen_grad, (-1.2, 1.0), ((1.0, 1.0),),
                 (-1.6, 1.6), (-0.6, 1.6), 0.002, 0.1, 1000,
                 "A curved banana-shaped valley: finding the valley is quick, following its "

@@ -63,6 +63,12 @@ present = ui.page_setup(
     icon="⛰️",
 )
 
+# Static CSS (no user text): a longer, easier to grab step slider under the main chart.
+st.markdown("""<style>
+[data-testid="stVegaLiteChart"] .vega-bind { font-size: 1.05rem; margin-top: 0.4rem; }
+[data-testid="stVegaLiteChart"] .vega-bind input[type="range"] { width: 440px; }
+</style>""", unsafe_allow_html=True)
+
 BASE = {"opt": gd.FULL_BATCH, "loss": "MSE", "x_center": 0.0, "start_a1": -1.0,
         "start_a2": 1.0}
 ui.preset_row([
@@ -142,24 +148,65 @@ if traj.capped:
     ui.notice(f"That is more than {gd.MAX_STEPS:,} steps, so training stopped at "
               f"{gd.MAX_STEPS:,}.", "Use fewer epochs or a bigger mini-batch.", kind="info")
 
-width = 560 if present else 520
+width = 500 if present else 340
 height = ui.chart_height(360)
-show_spec(gdc.fill_spec(main_template(loss, width, height, present),
-                        gdc.main_datasets(view), gdc.main_param_values(view)),
-          f"Step {view.last_step} of {traj.steps} drawn "
-         f"({traj.batch} points per step, {traj.steps_per_epoch} steps per epoch). "
-         "Drag the step slider to replay: the line, the dot on the loss surface, the loss "
-         "curve and the gradient table all follow, without recomputing anything. Darker "
-          "on the surface means lower loss; the cross is the lowest loss possible.",
-          key="main_chart")
+template = main_template(loss, width, height, present)
+datasets, param_values = gdc.main_datasets(view), gdc.main_param_values(view)
+last_frame = param_values[gdc.STEP_PARAM]["value"]
+# Play/pause: a fragment that re-draws only the main chart about three times a second,
+# moving the step slider's value along; paused, the slider is the browser's alone.
+# Plain session state, not the URL: a link should open on a still picture.
+PLAY_FRAMES = 40
+
+
+def _play():
+    st.session_state["_gd_playing"] = True
+    st.session_state["_gd_frame"] = 0
+
+
+def _pause():
+    st.session_state["_gd_playing"] = False
+
+
+playing = st.session_state.get("_gd_playing", False)
+p1, p2, _ = st.columns([1, 1, 6])
+p1.button("Play", icon=":material/play_arrow:", key="gd_play", on_click=_play,
+          disabled=playing, width="stretch",
+          help="Replay the training, about three steps a second.")
+p2.button("Pause", icon=":material/pause:", key="gd_pause", on_click=_pause, disabled=not playing, width="stretch")
+
+
+@st.fragment(run_every=0.35 if playing else None)
+def main_view():
+    values = dict(param_values)
+    if st.session_state.get("_gd_playing", False):
+        stride = view.stride * max(1, round(last_frame / view.stride / PLAY_FRAMES))
+        frame = min(st.session_state.get("_gd_frame", 0), last_frame)
+        values[gdc.STEP_PARAM] = {**values[gdc.STEP_PARAM], "value": frame}
+        if frame >= last_frame:
+            st.session_state["_gd_playing"] = False
+            st.rerun(scope="app")
+        st.session_state["_gd_frame"] = frame + stride
+    show_spec(gdc.fill_spec(template, datasets, values),
+              f"Step {view.last_step} of {traj.steps} drawn "
+              f"({traj.batch} points per step, {traj.steps_per_epoch} steps per epoch). "
+              "Drag the step slider to replay: the line, the dot on the loss surface, the "
+              "loss curve and the gradient table all follow, without recomputing anything. "
+              "Darker on the surface means lower loss; the cross is the lowest loss possible.",
+              key="main_chart")
+
+
+main_view()
 
 start_loss, end_loss = float(traj.losses[0]), float(traj.losses[-1])
-m1, m2, m3, m4 = st.columns(4)
+a_now = traj.params[-1]
+m1, m2, m3, m4, m5 = st.columns([1, 1.2, 0.8, 0.8, 1.2])
 m1.metric(f"{loss} at the start", f"{start_loss:.4f}")
 m2.metric(f"{loss} after {traj.steps} steps", f"{end_loss:.4f}",
           delta=f"{end_loss - start_loss:+.4f}", delta_color="inverse")
-m3.metric("Parameters now (a1, a2)", f"({traj.params[-1][0]:.3f}, {traj.params[-1][1]:.3f})")
-m4.metric(f"Lowest possible {loss} at", f"({view.minimum[0]:.3f}, {view.minimum[1]:.3f})")
+m3.metric("a1 now", f"{a_now[0]:.3f}")
+m4.metric("a2 now", f"{a_now[1]:.3f}")
+m5.metric(f"Lowest {loss} at (a1, a2)", f"({view.minimum[0]:.3f}, {view.minimum[1]:.3f})")
 
 st.subheader("What is going on")
 left, right = st.columns(2)
@@ -175,13 +222,13 @@ with left:
     st.dataframe(head, hide_index=True, width="content")
 with right:
     if loss == "MSE":
-        ui.formula(r"L(a) = \frac{1}{n}\sum_i (x_i a_1 + a_2 - y_i)^2 \qquad "
-                   r"\nabla L = \frac{2}{n} X^\top (X a - y)",
+        ui.formula(r"L(a) = \frac{1}{n}\sum_i (x_i a_1 + a_2 - y_i)^2, \quad "
+                   r"\nabla L = \tfrac{2}{n} X^\top (X a - y)",
                    "Mean squared error and its gradient: each residual pulls on each "
                    "parameter in proportion to that parameter's input.")
     else:
-        ui.formula(r"L(a) = \frac{1}{n}\sum_i |x_i a_1 + a_2 - y_i| \qquad "
-                   r"\nabla L = \frac{1}{n} X^\top \operatorname{sign}(X a - y)",
+        ui.formula(r"L(a) = \frac{1}{n}\sum_i |x_i a_1 + a_2 - y_i|, \quad "
+                   r"\nabla L = \tfrac{1}{n} X^\top \operatorname{sign}(X a - y)",
                    "Mean absolute error: every point pulls with the same strength, only the "
                    "side it is on counts, so outliers pull less than with MSE.")
     update = {
@@ -243,9 +290,9 @@ surface_steps = s4.slider("Steps", 10, 2000, first.steps, step=10, key="surface_
 surface = gs.SURFACES[surface_name]
 st.info(surface.story, icon="👀")
 paths, grid, table = race_surface(surface_name, surface_lr, adam_lr, surface_steps)
-left, right = st.columns([1.6, 1])
+left, right = st.columns([1.55, 1])
 with left:
-    show_spec(gdc.fill_spec(race_template(surface_name, 600, ui.chart_height(420), present),
+    show_spec(gdc.fill_spec(race_template(surface_name, 580, ui.chart_height(520), present),
                             gdc.race_datasets(surface, paths, grid)),
               "Each optimizer's path over the surface (darker is lower). Momentum uses "
               f"μ = {gs.MOMENTUM}. Hover a path for its step and value.",
