@@ -90,7 +90,8 @@ ui.preset_row([
                    "path wanders, but on average it heads downhill."),
     ui.Preset("momentum_valley", "momentum, narrow valley",
               {**BASE, "x_center": 3.0, "n": 100, "opt": "Momentum", "lr": 0.07,
-               "momentum": 0.9, "batch": 100, "epochs": 150},
+               "momentum": 0.9, "batch": 100, "epochs": 100, "start_a1": 5.0,
+               "start_a2": -3.5},
               note="With x far from 0 the slope and intercept trade off, so the loss is a "
                    "long narrow valley. Momentum keeps speed along the floor; switch the "
                    "optimizer to Gradient descent to see it crawl."),
