@@ -98,7 +98,7 @@ def test_full_batch_lr_0_1_reaches_the_noise_floor_and_the_truth(data):
 def test_first_step_is_start_minus_lr_times_gradient(data):
     traj = gd.train(data, start=(-1.0, 1.0), lr=0.1, epochs=1)
     g = gd.gradient(data.X, data.y, np.array([-1.0, 1.0]))
-    np.testing.assert_allclose(traj.params[1], np.array([-1.0, 1.0]) - 0.1 * g, rtol=1e-14)
+    np.testing.assert_allclose(traj.params[1], np.array([-1.0, 1.0]) - 0.1 * g, rtol=1e-12)
 
 
 def test_divergence_at_lr_3_stops_and_keeps_only_finite_values(data):
@@ -156,6 +156,25 @@ def test_sgd_epochs_batches_and_noise(data):
     # Mini-batch gradients differ from the full gradient at the same point.
     full = gd.gradient(data.X, data.y, traj.params[:-1])
     assert not np.allclose(traj.step_grads[:-1], full)
+
+
+@pytest.mark.parametrize("loss", gd.LOSSES)
+@pytest.mark.parametrize("batch", [7, 100])
+def test_mini_batches_match_a_plain_loop(data, batch, loss):
+    traj = gd.train(data, opt="SGD", loss=loss, lr=0.05, epochs=3, batch=batch, seed=4)
+    # Reference: the same permutations, one batch at a time, numpy on each batch.
+    rng = np.random.default_rng(4 + 7919)
+    a = np.array([-1.0, 1.0])
+    ref = [a]
+    for _ in range(3):
+        order = rng.permutation(data.n) if batch < data.n else np.arange(data.n)
+        for k in range(0, data.n, batch):
+            idx = order[k:k + batch]
+            r = data.X[idx] @ a - data.y[idx]
+            g = (2 * r if loss == "MSE" else np.sign(r)) @ data.X[idx] / len(idx)
+            a = a - 0.05 * g
+            ref.append(a)
+    np.testing.assert_allclose(traj.params, np.array(ref), rtol=1e-12, atol=1e-14)
 
 
 def test_step_cap(data):
