@@ -112,7 +112,8 @@ def main_chart(loss: str, width: int = 520, height: int = 380) -> alt.VConcatCha
     # (a) the data and the line at the current step
     y_scale = alt.Scale(domain={"expr": "dom_y"}, nice=False, zero=False)
     dots = named("points").mark_circle(size=45, opacity=0.55, color=PALETTE[0]).encode(
-        x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title="y", scale=y_scale))
+        x=alt.X("x:Q", title="x", scale=alt.Scale(zero=False)),
+        y=alt.Y("y:Q", title="y", scale=y_scale))
     true_line = named("truth").mark_line(strokeDash=[6, 4], color=TRUE_COLOUR,
                                          strokeWidth=2).encode(x="x:Q", y="y:Q")
     fitted = named("lines").mark_line(color=NOW_COLOUR, strokeWidth=4, clip=True).encode(

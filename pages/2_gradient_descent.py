@@ -1,7 +1,10 @@
 """Gradient descent: fit a line by walking downhill on the loss, then race optimizers on
 harder surfaces. The trajectory is computed once per setting; the browser scrubs it."""
 
+import time
+
 import streamlit as st
+from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes
 
 from explorer import charts, ui
 from explorer import gradient_descent as gd
@@ -11,6 +14,11 @@ from explorer import gradient_descent_surfaces as gs
 URL_PATH = "gradient_descent"
 
 
+def as_arrow(datasets: dict) -> dict[str, bytes]:
+    # Serialised once per setting and cached: st.vega_lite_chart sends bytes as they are.
+    return {name: convert_pandas_df_to_arrow_bytes(df) for name, df in datasets.items()}
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def fit_line(n, true_a1, true_a2, noise, seed, x_center, loss, opt, lr, epochs, batch,
              momentum, start_a1, start_a2):
@@ -18,7 +26,7 @@ def fit_line(n, true_a1, true_a2, noise, seed, x_center, loss, opt, lr, epochs, 
     traj = gd.train(data, start=(start_a1, start_a2), opt=opt, lr=lr, epochs=epochs,
                     batch=batch, momentum=momentum, loss=loss, seed=seed)
     view = gdc.line_view(data, traj, loss, (true_a1, true_a2))
-    return data, traj, view
+    return data, traj, view, as_arrow(gdc.main_datasets(view))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -28,7 +36,7 @@ def race_surface(name, lr, adam_lr, steps):
     paths, grid = gdc.race_frames(surface, races)
     table = gdc.race_table(races, {"Gradient descent": lr, "Momentum": lr, "Adam": adam_lr},
                            steps)
-    return paths, grid, table
+    return as_arrow(gdc.race_datasets(surface, paths, grid)), table
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -135,7 +143,7 @@ with st.expander("Data: n points on a noisy line", expanded=False):
                               "from 0 to make a long, narrow loss valley.")
     seed = d6.number_input("Seed", 0, 9999, 0, key="seed", bind="query-params")
 
-data, traj, view = fit_line(n, true_a1, true_a2, noise, int(seed), x_center, loss, opt, lr,
+data, traj, view, datasets = fit_line(n, true_a1, true_a2, noise, int(seed), x_center, loss, opt, lr,
                             epochs, batch, momentum, start_a1, start_a2)
 
 if traj.diverged_at is not None:
@@ -152,42 +160,57 @@ if traj.capped:
 width = 500 if present else 340
 height = ui.chart_height(360)
 template = main_template(loss, width, height, present)
-datasets, param_values = gdc.main_datasets(view), gdc.main_param_values(view)
+param_values = gdc.main_param_values(view)
 last_frame = param_values[gdc.STEP_PARAM]["value"]
 # Play/pause: a fragment that re-draws only the main chart about three times a second,
 # moving the step slider's value along; paused, the slider is the browser's alone.
 # Plain session state, not the URL: a link should open on a still picture.
-PLAY_FRAMES = 40
+
+
+settings = (n, true_a1, true_a2, noise, int(seed), x_center, loss, opt, lr, epochs, batch,
+            momentum, start_a1, start_a2)
 
 
 def _play():
     st.session_state["_gd_playing"] = True
-    st.session_state["_gd_frame"] = 0
+    st.session_state["_gd_play_started"] = time.monotonic()
+    st.session_state.pop("_gd_paused", None)
 
 
 def _pause():
     st.session_state["_gd_playing"] = False
+    # Hold the frame on screen (for these settings only).
+    st.session_state["_gd_paused"] = st.session_state.get("_gd_shown")
 
 
 playing = st.session_state.get("_gd_playing", False)
 p1, p2, _ = st.columns([1, 1, 6])
 p1.button("Play", icon=":material/play_arrow:", key="gd_play", on_click=_play,
           disabled=playing, width="stretch",
-          help="Replay the training, about three steps a second.")
-p2.button("Pause", icon=":material/pause:", key="gd_pause", on_click=_pause, disabled=not playing, width="stretch")
+          help="Replay the training from step 0, then hand the slider back to you.")
+p2.button("Pause", icon=":material/pause:", key="gd_pause", on_click=_pause,
+          disabled=not playing, width="stretch")
 
 
-@st.fragment(run_every=0.35 if playing else None)
+@st.fragment(run_every=0.3 if playing else None)
 def main_view():
     values = dict(param_values)
     if st.session_state.get("_gd_playing", False):
-        stride = view.stride * max(1, round(last_frame / view.stride / PLAY_FRAMES))
-        frame = min(st.session_state.get("_gd_frame", 0), last_frame)
+        # The frame follows the clock, not the tick count: the replay takes the same time
+        # however fast the fragment reruns (0.3 s a step for short runs, 12 s at most).
+        duration = min(max(0.3 * last_frame / view.stride, 3.0), 12.0)
+        elapsed = time.monotonic() - st.session_state.get("_gd_play_started", 0.0)
+        frame = min(int(elapsed / duration * last_frame / view.stride) * view.stride,
+                    last_frame)
         values[gdc.STEP_PARAM] = {**values[gdc.STEP_PARAM], "value": frame}
+        st.session_state["_gd_shown"] = (settings, frame)
         if frame >= last_frame:
             st.session_state["_gd_playing"] = False
             st.rerun(scope="app")
-        st.session_state["_gd_frame"] = frame + stride
+    else:
+        paused = st.session_state.get("_gd_paused")
+        if paused and paused[0] == settings:
+            values[gdc.STEP_PARAM] = {**values[gdc.STEP_PARAM], "value": paused[1]}
     show_spec(gdc.fill_spec(template, datasets, values),
               f"Step {view.last_step} of {traj.steps} drawn "
               f"({traj.batch} points per step, {traj.steps_per_epoch} steps per epoch). "
@@ -290,11 +313,11 @@ surface_steps = s4.slider("Steps", 10, 2000, first.steps, step=10, key="surface_
                           bind="query-params")
 surface = gs.SURFACES[surface_name]
 st.info(surface.story, icon="👀")
-paths, grid, table = race_surface(surface_name, surface_lr, adam_lr, surface_steps)
+race_data, table = race_surface(surface_name, surface_lr, adam_lr, surface_steps)
 left, right = st.columns([1.55, 1])
 with left:
     show_spec(gdc.fill_spec(race_template(surface_name, 580, ui.chart_height(520), present),
-                            gdc.race_datasets(surface, paths, grid)),
+                            race_data),
               "Each optimizer's path over the surface (darker is lower). Momentum uses "
               f"μ = {gs.MOMENTUM}. Hover a path for its step and value.",
               key="race_chart")
