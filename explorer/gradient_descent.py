@@ -147,8 +147,8 @@ class Trajectory:
     """Everything one run of an optimizer did, finite values only.
 
     params[t] are the parameters after t steps (params[0] is the start); losses[t] the full-
-    data loss there; step_grads[t] the (mini-batch) gradient used for step t -> t+1 (NaN-free;
-    the last row repeats the full gradient at the final point); epoch[t] the epoch step t
+    data loss there; step_grads[t] the (mini-batch) gradient used for step t -> t+1 (at the
+    final point, the gradient of the batch that would come next); epoch[t] the epoch step t
     belongs to. diverged_at is the step at which the loss blew up (None if it did not);
     capped says MAX_STEPS cut the run short.
     """
@@ -192,11 +192,12 @@ def train(data: LineData, *, start=(-1.0, 1.0), opt: str = FULL_BATCH, lr: float
     total = min(total, max_steps)
 
     rng = np.random.default_rng(seed + 7919)  # its own stream: the data seed stays apart
-    n_epochs = math.ceil(total / steps_per_epoch) if total else 0
-    # The data order of every epoch, drawn up front (same draws as one per epoch).
+    # The data order of every epoch, drawn up front (same draws as one per epoch), with
+    # one batch more than the steps: the batch the final point would use next.
+    n_epochs = math.ceil((total + 1) / steps_per_epoch)
     orders = (np.stack([rng.permutation(n) for _ in range(n_epochs)]) if m < n
               else np.tile(np.arange(n), (n_epochs, 1)))
-    batch_grad = _batch_gradients(X, y, orders, m, steps_per_epoch, total, loss)
+    batch_grad = _batch_gradients(X, y, orders, m, steps_per_epoch, total + 1, loss)
 
     # The update loop runs on Python floats: for two parameters that is several times
     # faster than numpy's per-call overhead.
@@ -235,8 +236,8 @@ def train(data: LineData, *, start=(-1.0, 1.0), opt: str = FULL_BATCH, lr: float
     diverged_at = int(np.argmax(blown)) if blown.any() else None
     keep = diverged_at if diverged_at is not None else len(params)
     params, grads, losses = params[:keep], grads[:keep], losses[:keep]
-    if len(params):
-        grads[-1] = gradient(X, y, params[-1], loss)
+    if keep == done + 1:  # the final point has taken no step yet: its next batch's gradient
+        grads[-1] = batch_grad(done, *params[-1])
     epoch = np.minimum(np.arange(keep) // steps_per_epoch, max(int(epochs) - 1, 0))
     return Trajectory(params=params, losses=losses, step_grads=grads, epoch=epoch,
                       steps_per_epoch=steps_per_epoch, batch=m, diverged_at=diverged_at,

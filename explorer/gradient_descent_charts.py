@@ -20,6 +20,7 @@ from explorer.charts import PALETTE, SEQUENTIAL
 
 STEP_PARAM = "step"
 GRADIENT_METHODS = ("analytic formula", "torch autograd", "finite difference")
+MINI_BATCH_ROW = "this mini-batch only"  # no quote marks: it goes into a Vega expression
 PATH_COLOUR = "#000000"
 NOW_COLOUR = PALETTE[3]      # vermillion: the current step everywhere
 TRUE_COLOUR = PALETTE[2]     # bluish green: the true line / parameters
@@ -90,7 +91,8 @@ def _param(name: str, value=None, **kw) -> alt.Parameter:
     return alt.param(name=name, value=value, **kw)
 
 
-def main_chart(loss: str, width: int = 520, height: int = 380) -> alt.VConcatChart:
+def main_chart(loss: str, width: int = 520, height: int = 380,
+               mini_batch: bool = False) -> alt.VConcatChart:
     """Data + fitted line | loss surface + path, over loss per step | the gradient 3 ways.
 
     A template: the data are named datasets and the numbers that change with the data
@@ -171,9 +173,12 @@ def main_chart(loss: str, width: int = 520, height: int = 380) -> alt.VConcatCha
         width=width, height=int(height * 0.62))
 
     # (d) the gradient three ways at the current step, 4 decimals
-    folds = [f"g_{m}_{p}" for m in ("analytic", "autograd", "fd") for p in ("a1", "a2")]
-    method_name = ("{'analytic': '" + GRADIENT_METHODS[0] + "', 'autograd': '"
-                   + GRADIENT_METHODS[1] + "', 'fd': '" + GRADIENT_METHODS[2] + "'}")
+    # With mini-batches a fourth row: the gradient this step actually used, from its batch
+    # alone; it differs from the full-data gradient, which is what makes SGD noisy.
+    methods = ["analytic", "autograd", "fd"] + (["step"] if mini_batch else [])
+    names = dict(zip(methods, [*GRADIENT_METHODS, MINI_BATCH_ROW], strict=False))
+    folds = [f"g_{m}_{p}" for m in methods for p in ("a1", "a2")]
+    method_name = "{" + ", ".join(f"'{k}': '{v}'" for k, v in names.items()) + "}"
     table = named("path").transform_filter(now).transform_fold(
         folds, as_=["key", "value"]).transform_calculate(
         method=f"{method_name}[split(datum.key, '_')[1]]",
@@ -182,7 +187,7 @@ def main_chart(loss: str, width: int = 520, height: int = 380) -> alt.VConcatCha
         x=alt.X("wrt:N", title=None, axis=alt.Axis(orient="top", labelFontSize=16,
                                                   labelAngle=0, ticks=False, domain=False),
                 sort=["∂L/∂a1", "∂L/∂a2"]),
-        y=alt.Y("method:N", title=None, sort=list(GRADIENT_METHODS),
+        y=alt.Y("method:N", title=None, sort=list(names.values()),
                 axis=alt.Axis(labelFontSize=15, ticks=False, domain=False)),
         text=alt.Text("value:Q", format=".4f"))
     table_view = table.properties(width=width, height=int(height * 0.62),

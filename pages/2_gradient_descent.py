@@ -40,10 +40,10 @@ def race_surface(name, lr, adam_lr, steps):
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def main_template(loss, width, height, present):
+def main_template(loss, width, height, present, mini_batch):
     # Building the Altair chart costs most of a second; the template is built once per
     # layout and filled with each setting's data (gradient_descent_charts.fill_spec).
-    return charts.themed(gdc.main_chart(loss, width, height), present).to_dict()
+    return charts.themed(gdc.main_chart(loss, width, height, mini_batch), present).to_dict()
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -159,7 +159,7 @@ if traj.capped:
 
 width = 500 if present else 340
 height = ui.chart_height(360)
-template = main_template(loss, width, height, present)
+template = main_template(loss, width, height, present, traj.batch < data.n)
 param_values = gdc.main_param_values(view)
 last_frame = param_values[gdc.STEP_PARAM]["value"]
 # Play/pause: a fragment that re-draws only the main chart about three times a second,

@@ -99,6 +99,9 @@ def test_sgd_preset_is_noisy_and_momentum_preset_uses_a_narrow_valley():
     _, data = chart_data(at)
     loss = data["path"]["loss"].to_numpy()
     assert len(loss) == 20 * 20 + 1
+    spec, _ = chart_data(at)
+    assert "this mini-batch only" in json.dumps(spec)
+    assert not np.allclose(data["path"]["g_step_a1"][:-1], data["path"]["g_analytic_a1"][:-1])
     assert np.any(np.diff(loss) > 0), "a noisy path goes uphill sometimes"
     at.button(key="preset_btn_momentum_valley").click().run()
     assert at.selectbox(key="opt").value == "Momentum"
