@@ -317,7 +317,7 @@ def race_table(races: list[gs.Race], lrs: dict[str, float], steps: int) -> pd.Da
             reached = str(r.steps_to_tolerance)
         rows.append({"optimizer": r.optimizer, "lr": f"{lrs[r.optimizer]:g}",
                      "steps to arrive": reached,
-                     "final value": f"{float(r.values[-1]):.4f}"})
+                     "f at the end": f"{float(r.values[-1]):.4f}"})
     return pd.DataFrame(rows)
 
 

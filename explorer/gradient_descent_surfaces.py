@@ -75,9 +75,10 @@ SURFACES: dict[str, Surface] = {
         Surface("Saddle", _saddle_f, _saddle_grad, (1.5, 0.001), ((0.0, 2 ** 0.5),
                                                                    (0.0, -(2 ** 0.5))),
                 (-1.8, 1.8), (-2.0, 2.0), 0.02, 0.05, 300,
-                "Starting almost exactly on the ridge, the gradient pushing off the saddle is "
-                "tiny. Plain gradient descent stalls near the saddle point; Adam rescales "
-                "each direction and rolls off quickly."),
+                "Starting almost exactly on the ridge, the push off the saddle is tiny. Plain "
+                "gradient descent slides to the saddle point and lingers there before it "
+                "rolls off; momentum keeps its speed and Adam enlarges the tiny sideways "
+                "step, so both leave sooner."),
     )
 }
 

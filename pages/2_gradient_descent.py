@@ -314,9 +314,9 @@ surface_steps = s4.slider("Steps", 10, 2000, first.steps, step=10, key="surface_
 surface = gs.SURFACES[surface_name]
 st.info(surface.story, icon="👀")
 race_data, table = race_surface(surface_name, surface_lr, adam_lr, surface_steps)
-left, right = st.columns([1.55, 1])
+left, right = st.columns([1.4, 1])
 with left:
-    show_spec(gdc.fill_spec(race_template(surface_name, 580, ui.chart_height(520), present),
+    show_spec(gdc.fill_spec(race_template(surface_name, 540, ui.chart_height(520), present),
                             race_data),
               "Each optimizer's path over the surface (darker is lower). Momentum uses "
               f"μ = {gs.MOMENTUM}. Hover a path for its step and value.",
