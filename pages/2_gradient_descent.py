@@ -92,11 +92,11 @@ ui.preset_row([
     ui.Preset("diverges", "diverges", {**BASE, "lr": 1.5, "epochs": 30},
               note="Each jump lands further up the other side than the last: the loss "
                    "explodes, and training stops."),
-    ui.Preset("sgd", "mini-batch SGD", {**BASE, "opt": "SGD", "lr": 0.05, "batch": 5,
+    ui.Preset("sgd", "noisy SGD", {**BASE, "opt": "SGD", "lr": 0.05, "batch": 5,
                                         "epochs": 20},
               note="Each step sees only 5 points, so its gradient is a noisy estimate: the "
                    "path wanders, but on average it heads downhill."),
-    ui.Preset("momentum_valley", "momentum, narrow valley",
+    ui.Preset("momentum_valley", "momentum",
               {**BASE, "x_center": 3.0, "n": 100, "opt": "Momentum", "lr": 0.07,
                "momentum": 0.9, "batch": 100, "epochs": 100, "start_a1": 5.0,
                "start_a2": -3.5},
