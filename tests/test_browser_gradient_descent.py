@@ -115,3 +115,20 @@ def test_preset_link_and_button(app_server, browser_page):
     wait_idle(page, 180_000)
     assert "lr=0.5" in page.url and "epochs=30" in page.url
     assert page.console_errors == []
+
+
+def test_play_replays_and_hands_the_slider_back(app_server, browser_page):
+    page = browser_page
+    open_page(page, f"{app_server.url}/gradient_descent?epochs=10&lr=0.5")
+    page.locator(".st-key-gd_play button").first.click()
+    # While playing the slider's value runs from 0 towards the end; then Play is enabled
+    # again and the picture rests on the last step.
+    page.wait_for_function(
+        "() => { const el = document.querySelector('.vega-bind input[type=range]');"
+        " return el && Number(el.value) < 10; }", timeout=30_000)
+    page.wait_for_function(
+        "() => { const el = document.querySelector('.vega-bind input[type=range]');"
+        " const b = document.querySelector('.st-key-gd_play button');"
+        " return el && el.value === '10' && b && !b.disabled; }", timeout=60_000)
+    assert page.locator(EXCEPTION).count() == 0
+    assert page.console_errors == []
