@@ -1,0 +1,330 @@
+"""Gradient descent: fit a line by walking downhill on the loss, then race optimizers on
+harder surfaces. The trajectory is computed once per setting; the browser scrubs it."""
+
+import time
+
+import streamlit as st
+from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes
+
+from explorer import charts, ui
+from explorer import gradient_descent as gd
+from explorer import gradient_descent_charts as gdc
+from explorer import gradient_descent_surfaces as gs
+
+URL_PATH = "gradient_descent"
+
+
+def as_arrow(datasets: dict) -> dict[str, bytes]:
+    # Serialised once per setting and cached: st.vega_lite_chart sends bytes as they are.
+    return {name: convert_pandas_df_to_arrow_bytes(df) for name, df in datasets.items()}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def fit_line(n, true_a1, true_a2, noise, seed, x_center, loss, opt, lr, epochs, batch,
+             momentum, start_a1, start_a2):
+    data = gd.make_data(n, true_a1, true_a2, noise, seed, x_center)
+    traj = gd.train(data, start=(start_a1, start_a2), opt=opt, lr=lr, epochs=epochs,
+                    batch=batch, momentum=momentum, loss=loss, seed=seed)
+    view = gdc.line_view(data, traj, loss, (true_a1, true_a2))
+    return data, traj, view, as_arrow(gdc.main_datasets(view))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def race_surface(name, lr, adam_lr, steps):
+    surface = gs.SURFACES[name]
+    races = gs.race(name, lr, adam_lr, steps)
+    paths, grid = gdc.race_frames(surface, races)
+    table = gdc.race_table(races, {"Gradient descent": lr, "Momentum": lr, "Adam": adam_lr},
+                           steps)
+    return as_arrow(gdc.race_datasets(surface, paths, grid)), table
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def main_template(loss, width, height, present, mini_batch):
+    # Building the Altair chart costs most of a second; the template is built once per
+    # layout and filled with each setting's data (gradient_descent_charts.fill_spec).
+    return charts.themed(gdc.main_chart(loss, width, height, mini_batch), present).to_dict()
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def race_template(name, width, height, present):
+    return charts.themed(gdc.race_chart(gs.SURFACES[name], width, height), present).to_dict()
+
+
+def show_spec(spec: dict, caption: str, key: str) -> None:
+    """ui.chart for a ready Vega-Lite spec (already themed in its template)."""
+    st.vega_lite_chart(spec, theme=None, width="content", key=key)
+    st.caption(caption)
+
+
+def lr_label(value: float) -> str:
+    return f"{value:g}"
+
+
+present = ui.page_setup(
+    "Gradient descent",
+    "A model starts from a guess, measures how wrong it is (the **loss**), works out which "
+    "way each parameter should move to make the loss smaller (the **gradient**) and takes a "
+    "small step that way. Repeat, and the guess slides downhill. Here the model is a line, "
+    "so you can watch all of it at once: the line, the loss landscape and the numbers. "
+    "**Drag the step slider under the charts** to replay the training.",
+    icon="⛰️",
+)
+
+# Static CSS (no user text): a longer, easier to grab step slider under the main chart.
+st.markdown("""<style>
+[data-testid="stVegaLiteChart"] .vega-bind { font-size: 1.05rem; margin-top: 0.4rem; }
+[data-testid="stVegaLiteChart"] .vega-bind input[type="range"] { width: 440px; }
+</style>""", unsafe_allow_html=True)
+
+BASE = {"opt": gd.FULL_BATCH, "loss": "MSE", "x_center": 0.0, "start_a1": -1.0,
+        "start_a2": 1.0}
+ui.preset_row([
+    ui.Preset("too_small", "lr too small", {**BASE, "lr": 0.003, "epochs": 100},
+              note="Each step is tiny: after 100 steps the line has barely turned. "
+                   "Look at the short path on the loss surface."),
+    ui.Preset("just_right", "just right", {**BASE, "lr": 0.5, "epochs": 30},
+              note="A few steps and the path is at the cross: the loss drops to the noise "
+                   "floor and stays there."),
+    ui.Preset("too_big", "too big", {**BASE, "lr": 0.9, "epochs": 30},
+              note="Each step jumps past the valley floor to the other side: the path "
+                   "zig-zags and the loss falls in a saw-tooth, but it still gets there."),
+    ui.Preset("diverges", "diverges", {**BASE, "lr": 1.5, "epochs": 30},
+              note="Each jump lands further up the other side than the last: the loss "
+                   "explodes, and training stops."),
+    ui.Preset("sgd", "noisy SGD", {**BASE, "opt": "SGD", "lr": 0.05, "batch": 5,
+                                        "epochs": 20},
+              note="Each step sees only 5 points, so its gradient is a noisy estimate: the "
+                   "path wanders, but on average it heads downhill."),
+    ui.Preset("momentum_valley", "momentum",
+              {**BASE, "x_center": 3.0, "n": 100, "opt": "Momentum", "lr": 0.07,
+               "momentum": 0.9, "batch": 100, "epochs": 100, "start_a1": 5.0,
+               "start_a2": -3.5},
+              note="With x far from 0 the slope and intercept trade off, so the loss is a "
+                   "long narrow valley. Momentum keeps speed along the floor; switch the "
+                   "optimizer to Gradient descent to see it crawl."),
+])
+
+st.subheader("Training")
+c1, c2, c3, c4, c5 = st.columns([1.3, 1.6, 1, 1, 1])
+opt = c1.selectbox("Optimizer", gd.OPTIMIZERS, key="opt", bind="query-params",
+                   help="Gradient descent uses all points for every step; SGD, momentum "
+                        "and Adam use mini-batches.")
+lr = c2.select_slider("Learning rate (log scale)", options=gd.LEARNING_RATES, value=0.1,
+                      format_func=lr_label, key="lr", bind="query-params",
+                      help="How far each step goes, as a multiple of the gradient.")
+epochs = c3.slider("Epochs", 1, 200, 100, key="epochs", bind="query-params",
+                   help="One epoch is one pass over all the data.")
+batch = c4.slider("Mini-batch size", 1, 1000, 10, key="batch", bind="query-params",
+                  disabled=opt == gd.FULL_BATCH,
+                  help="Points per step for SGD, momentum and Adam (capped at n).")
+momentum = c5.slider("Momentum", 0.0, 0.99, 0.9, step=0.01, key="momentum",
+                     bind="query-params", disabled=opt != "Momentum",
+                     help="How much of the previous step's velocity each step keeps.")
+c1, c2, c3, _ = st.columns([1.3, 1.6, 1, 1])
+loss = c1.radio("Loss", gd.LOSSES, key="loss", bind="query-params", horizontal=True,
+                help="MSE: mean squared error. MAE: mean absolute error.")
+start_a1 = c2.slider("Start slope a1", -5.0, 8.0, -1.0, step=0.5, key="start_a1",
+                     bind="query-params")
+start_a2 = c3.slider("Start intercept a2", -5.0, 8.0, 1.0, step=0.5, key="start_a2",
+                     bind="query-params")
+
+with st.expander("Data: n points on a noisy line", expanded=False):
+    d1, d2, d3, d4, d5, d6 = st.columns(6)
+    n = d1.slider("Points n", 10, 1000, 100, step=10, key="n", bind="query-params")
+    true_a1 = d2.slider("True slope", -5.0, 5.0, 3.0, step=0.5, key="true_a1",
+                        bind="query-params")
+    true_a2 = d3.slider("True intercept", -5.0, 5.0, 2.0, step=0.5, key="true_a2",
+                        bind="query-params")
+    noise = d4.slider("Noise", 0.0, 2.0, 0.25, step=0.05, key="noise", bind="query-params")
+    x_center = d5.slider("Centre of x", -5.0, 5.0, 0.0, step=0.5, key="x_center",
+                         bind="query-params",
+                         help="x is uniform in [centre − 1, centre + 1]. Move it away "
+                              "from 0 to make a long, narrow loss valley.")
+    seed = d6.number_input("Seed", 0, 9999, 0, key="seed", bind="query-params")
+
+data, traj, view, datasets = fit_line(n, true_a1, true_a2, noise, int(seed), x_center, loss, opt, lr,
+                            epochs, batch, momentum, start_a1, start_a2)
+
+if traj.diverged_at is not None:
+    ui.diverged(traj.diverged_at,
+                f"The charts show the {traj.diverged_at} steps before that. Lower the "
+                "learning rate.")
+elif traj.losses[-1] > traj.losses[0]:
+    ui.notice("The loss ended higher than it started: every step overshoots the minimum "
+              "by a little more, so this run is slowly diverging.", "Lower the learning rate.")
+if traj.capped:
+    ui.notice(f"That is more than {gd.MAX_STEPS:,} steps, so training stopped at "
+              f"{gd.MAX_STEPS:,}.", "Use fewer epochs or a bigger mini-batch.", kind="info")
+
+width = 500 if present else 340
+height = ui.chart_height(360)
+template = main_template(loss, width, height, present, traj.batch < data.n)
+param_values = gdc.main_param_values(view)
+last_frame = param_values[gdc.STEP_PARAM]["value"]
+# Play/pause: a fragment that re-draws only the main chart about three times a second,
+# moving the step slider's value along; paused, the slider is the browser's alone.
+# Plain session state, not the URL: a link should open on a still picture.
+
+
+settings = (n, true_a1, true_a2, noise, int(seed), x_center, loss, opt, lr, epochs, batch,
+            momentum, start_a1, start_a2)
+
+
+def _play():
+    st.session_state["_gd_playing"] = True
+    st.session_state["_gd_play_started"] = time.monotonic()
+    st.session_state.pop("_gd_paused", None)
+
+
+def _pause():
+    st.session_state["_gd_playing"] = False
+    # Hold the frame on screen (for these settings only).
+    st.session_state["_gd_paused"] = st.session_state.get("_gd_shown")
+
+
+playing = st.session_state.get("_gd_playing", False)
+p1, p2, _ = st.columns([1, 1, 6])
+p1.button("Play", icon=":material/play_arrow:", key="gd_play", on_click=_play,
+          disabled=playing, width="stretch",
+          help="Replay the training from step 0, then hand the slider back to you.")
+p2.button("Pause", icon=":material/pause:", key="gd_pause", on_click=_pause,
+          disabled=not playing, width="stretch")
+
+
+@st.fragment(run_every=0.3 if playing else None)
+def main_view():
+    values = dict(param_values)
+    if st.session_state.get("_gd_playing", False):
+        # The frame follows the clock, not the tick count: the replay takes the same time
+        # however fast the fragment reruns (0.3 s a step for short runs, 12 s at most).
+        duration = min(max(0.3 * last_frame / view.stride, 3.0), 12.0)
+        elapsed = time.monotonic() - st.session_state.get("_gd_play_started", 0.0)
+        frame = min(int(elapsed / duration * last_frame / view.stride) * view.stride,
+                    last_frame)
+        values[gdc.STEP_PARAM] = {**values[gdc.STEP_PARAM], "value": frame}
+        st.session_state["_gd_shown"] = (settings, frame)
+        if frame >= last_frame:
+            st.session_state["_gd_playing"] = False
+            st.rerun(scope="app")
+    else:
+        paused = st.session_state.get("_gd_paused")
+        if paused and paused[0] == settings:
+            values[gdc.STEP_PARAM] = {**values[gdc.STEP_PARAM], "value": paused[1]}
+    show_spec(gdc.fill_spec(template, datasets, values),
+              f"Step {view.last_step} of {traj.steps} drawn "
+              f"({traj.batch} points per step, {traj.steps_per_epoch} steps per epoch). "
+              "Drag the step slider to replay: the line, the dot on the loss surface, the "
+              "loss curve and the gradient table all follow, without recomputing anything. "
+              "Darker on the surface means lower loss; the cross is the lowest loss possible.",
+              key="main_chart")
+
+
+main_view()
+
+start_loss, end_loss = float(traj.losses[0]), float(traj.losses[-1])
+a_now = traj.params[-1]
+m1, m2, m3, m4, m5 = st.columns([1, 1.2, 0.8, 0.8, 1.2])
+m1.metric(f"{loss} at the start", f"{start_loss:.4f}")
+m2.metric(f"{loss} after {traj.steps} steps", f"{end_loss:.4f}",
+          delta=f"{end_loss - start_loss:+.4f}", delta_color="inverse")
+m3.metric("a1 now", f"{a_now[0]:.3f}")
+m4.metric("a2 now", f"{a_now[1]:.3f}")
+m5.metric(f"Lowest {loss} at (a1, a2)", f"({view.minimum[0]:.3f}, {view.minimum[1]:.3f})")
+
+st.subheader("What is going on")
+left, right = st.columns(2)
+with left:
+    st.markdown(
+        "**The model is one matrix product.** Put each x in a row next to a 1. The 1 is "
+        "the input the intercept multiplies, so the intercept becomes just another "
+        "parameter, and every prediction at once is X times the parameter vector:")
+    ui.formula(r"\hat y = X a = \begin{bmatrix} x_1 & 1 \\ x_2 & 1 \\ \vdots & \vdots \\ "
+               r"x_n & 1\end{bmatrix}\begin{bmatrix} a_1 \\ a_2 \end{bmatrix}",
+               f"The first rows of this data's X ({data.n} rows in all):")
+    head = gdc.design_head(data, rows=6)
+    st.dataframe(head, hide_index=True, width="content")
+with right:
+    if loss == "MSE":
+        ui.formula(r"L(a) = \frac{1}{n}\sum_i (x_i a_1 + a_2 - y_i)^2, \quad "
+                   r"\nabla L = \tfrac{2}{n} X^\top (X a - y)",
+                   "Mean squared error and its gradient: each residual pulls on each "
+                   "parameter in proportion to that parameter's input.")
+    else:
+        ui.formula(r"L(a) = \frac{1}{n}\sum_i |x_i a_1 + a_2 - y_i|, \quad "
+                   r"\nabla L = \tfrac{1}{n} X^\top \operatorname{sign}(X a - y)",
+                   "Mean absolute error: every point pulls with the same strength, only the "
+                   "side it is on counts, so outliers pull less than with MSE.")
+    update = {
+        gd.FULL_BATCH: (r"a \leftarrow a - \eta\, \nabla L(a)",
+                        "Step against the gradient, η (the learning rate) times as far."),
+        "SGD": (r"a \leftarrow a - \eta\, \nabla L_{\text{batch}}(a)",
+                "The same step, but the gradient comes from a random mini-batch."),
+        "Momentum": (r"v \leftarrow \mu v + \nabla L_{\text{batch}}(a), \quad "
+                     r"a \leftarrow a - \eta\, v",
+                     "The step keeps a running velocity: directions that agree step after "
+                     "step build up speed; zig-zags cancel out."),
+        "Adam": (r"m \leftarrow \beta_1 m + (1-\beta_1) g,\ \ s \leftarrow \beta_2 s + "
+                 r"(1-\beta_2) g^2,\ \ a \leftarrow a - \eta \frac{\hat m}{\sqrt{\hat s}+"
+                 r"\epsilon}",
+                 "Each parameter's step is divided by the typical size of its gradient, "
+                 "so every parameter moves about η per step (m̂, ŝ: bias-corrected)."),
+    }[opt]
+    ui.formula(*update)
+    st.markdown(
+        "**The gradient three ways** (table in the chart): the formula above; PyTorch's "
+        "autograd, which records the computation and runs it backwards (`loss.backward()`); "
+        "and a finite difference, which nudges each parameter up and down by 0.00001 and "
+        "measures the change in loss. They agree, which is how you check a gradient.")
+
+st.markdown(
+    "**Why the learning rate matters.** Along the steepest direction of the loss the "
+    "slope changes fast. A step bigger than about 2 / (that curvature) jumps past the "
+    "bottom to a higher point on the other side, and the next step jumps further: that "
+    "is divergence. A step much smaller than that crawls. With x centred on 0 the "
+    "steepest curvature here is about 2, so learning rates near 1 are the edge.")
+
+st.divider()
+st.subheader("Harder surfaces: gradient descent, momentum and Adam race")
+st.markdown(
+    "Real loss surfaces are not round bowls. Here three optimizers start from the same "
+    "square on three classic two-parameter surfaces. Choosing a surface loads learning "
+    "rates that tell its story; change them to see where each optimizer breaks.")
+
+
+def _load_surface_defaults():
+    surface = gs.SURFACES[st.session_state["surface"]]
+    st.session_state["surface_lr"] = surface.lr
+    st.session_state["adam_lr"] = surface.adam_lr
+    st.session_state["surface_steps"] = surface.steps
+
+
+first = next(iter(gs.SURFACES.values()))
+s1, s2, s3, s4 = st.columns([1.3, 1.4, 1.4, 1])
+surface_name = s1.selectbox("Surface", list(gs.SURFACES), key="surface", bind="query-params",
+                            on_change=_load_surface_defaults)
+surface_lr = s2.select_slider("Learning rate (gradient descent, momentum)",
+                              options=gd.LEARNING_RATES, value=first.lr, format_func=lr_label,
+                              key="surface_lr", bind="query-params")
+adam_lr = s3.select_slider("Learning rate (Adam)", options=gd.LEARNING_RATES,
+                           value=first.adam_lr, format_func=lr_label, key="adam_lr",
+                           bind="query-params")
+surface_steps = s4.slider("Steps", 10, 2000, first.steps, step=10, key="surface_steps",
+                          bind="query-params")
+surface = gs.SURFACES[surface_name]
+st.info(surface.story, icon="👀")
+race_data, table = race_surface(surface_name, surface_lr, adam_lr, surface_steps)
+left, right = st.columns([1.4, 1])
+with left:
+    show_spec(gdc.fill_spec(race_template(surface_name, 540, ui.chart_height(520), present),
+                            race_data),
+              "Each optimizer's path over the surface (darker is lower). Momentum uses "
+              f"μ = {gs.MOMENTUM}. Hover a path for its step and value.",
+              key="race_chart")
+with right:
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption("Steps until the optimizer is within 0.01 of a minimum. Adam gets its own "
+               "learning rate because its steps are about that long whatever the gradient "
+               "size, while the others' steps scale with the gradient.")
+
+ui.next_concept(URL_PATH)
