@@ -198,15 +198,32 @@ def diverged(step: int, what_to_change: str = "Lower the learning rate.") -> Non
     )
 
 
+def page_link(file: str, label: str, icon: str | None = None,
+              query_params: dict[str, str] | None = None) -> None:
+    """A link to another page of the app that keeps the session (and ?present).
+
+    st.page_link only knows the pages of the running app; when a page runs alone (as under
+    AppTest) the others are unknown, so the link falls back to a plain relative link."""
+    from streamlit.errors import StreamlitPageNotFoundError
+
+    try:
+        st.page_link(file, label=label, icon=icon, query_params=query_params)
+    except StreamlitPageNotFoundError:
+        stem = file.rsplit("/", 1)[-1].removesuffix(".py")
+        head, _, rest = stem.partition("_")
+        target = "./" if file == "app.py" else (rest if head.isdigit() and rest else stem)
+        if query_params:
+            target += "?" + "&".join(f"{k}={v}" for k, v in query_params.items())
+        st.markdown(f"[{(icon + ' ') if icon else ''}{label}]({target})")
+
+
 def next_concept(current_url_path: str) -> None:
     """A pointer to the next page on the learning path."""
     following = course.next_page(current_url_path)
     st.divider()
     if following is None:
-        # A relative link, not st.page_link("app.py"): the home page is only a known page
-        # when app.py is the entry point (not when a page runs alone, as under AppTest).
-        st.markdown("[:material/map: Back to the map of the course](./)")
+        page_link("app.py", "Back to the map of the course", ":material/map:")
     elif following.exists():
-        st.page_link(following.file, label=f"Next: {following.title}", icon=following.icon)
+        page_link(following.file, f"Next: {following.title}", following.icon)
     else:
         st.caption(f"Next on the path: {following.title} (coming soon).")

@@ -53,8 +53,7 @@ def race_template(name, width, height, present):
 
 def show_spec(spec: dict, caption: str, key: str) -> None:
     """ui.chart for a ready Vega-Lite spec (already themed in its template)."""
-    st.vega_lite_chart(spec, theme=None, width="content", key=key)
-    st.caption(caption)
+    ui.chart(spec, caption, key=key, width="content")
 
 
 def lr_label(value: float) -> str:
@@ -68,14 +67,14 @@ present = ui.page_setup(
     "small step that way. Repeat, and the guess slides downhill. Here the model is a line, "
     "so you can watch all of it at once: the line, the loss landscape and the numbers. "
     "**Drag the step slider under the charts** to replay the training.",
-    icon="⛰️",
+    icon=":material/trending_down:",
 )
 
 # Static CSS (no user text): a longer, easier to grab step slider under the main chart.
-st.markdown("""<style>
+ui.static_css("""
 [data-testid="stVegaLiteChart"] .vega-bind { font-size: 1.05rem; margin-top: 0.4rem; }
 [data-testid="stVegaLiteChart"] .vega-bind input[type="range"] { width: 440px; }
-</style>""", unsafe_allow_html=True)
+""")
 
 BASE = {"opt": gd.FULL_BATCH, "loss": "MSE", "x_center": 0.0, "start_a1": -1.0,
         "start_a2": 1.0}
@@ -312,7 +311,7 @@ adam_lr = s3.select_slider("Learning rate (Adam)", options=gd.LEARNING_RATES,
 surface_steps = s4.slider("Steps", 10, 2000, first.steps, step=10, key="surface_steps",
                           bind="query-params")
 surface = gs.SURFACES[surface_name]
-st.info(surface.story, icon="👀")
+st.info(surface.story, icon=":material/visibility:")
 race_data, table = race_surface(surface_name, surface_lr, adam_lr, surface_steps)
 left, right = st.columns([1.4, 1])
 with left:

@@ -1,6 +1,5 @@
 """Activation functions: the bend between matrix multiplies, softmax, and why it matters."""
 
-from pathlib import Path
 
 import streamlit as st
 
@@ -123,12 +122,8 @@ def render_function_words(fn, slope, intervals, half_width):
             "is nearly 0 the signal almost vanishes, so the weights before it barely "
             "learn. Stack a few saturated layers and the first layers stop learning "
             "altogether: the *vanishing gradient*.")
-        if (Path(__file__).resolve().parent.parent / BACKPROP_FILE).is_file():
-            st.page_link(BACKPROP_FILE, label="See vanishing gradients on the backprop page",
-                         icon=":material/account_tree:")
-        else:
-            st.markdown("See it happen: [vanishing gradients on the backprop page]"
-                        "(/backprop_graph).")
+        ui.page_link(BACKPROP_FILE, "See vanishing gradients on the backprop page",
+                     ":material/account_tree:", query_params={"preset": "sigmoid_vanishes"})
         st.caption("ReLU never saturates for positive inputs (slope 1), which is why deep "
                    "networks train well with it; for negative inputs its slope is 0, and a "
                    "unit stuck there ('dead') stops learning. Leaky ReLU, ELU, GELU and "
