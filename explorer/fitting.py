@@ -125,7 +125,7 @@ def curve_frame(data: PolyData, coefs: np.ndarray, points: int = 300) -> pd.Data
     fitted = np.clip(predict(coefs, x), -50.0, 50.0)
     return pd.concat([
         pd.DataFrame({"x": x, "y": TRUTHS[data.truth](x), "curve": "true curve"}),
-        pd.DataFrame({"x": x, "y": fitted, "curve": "fitted polynomial"}),
+        pd.DataFrame({"x": x, "y": fitted, "curve": "fitted curve"}),
     ], ignore_index=True)
 
 
@@ -140,7 +140,7 @@ def fit_chart(data: PolyData, coefs: np.ndarray, height: int = 380) -> alt.Chart
     y_enc = alt.Y("y:Q", scale=alt.Scale(domain=list(Y_VIEW)), title="y")
     point_layer = alt.Chart(points).mark_circle(clip=True).encode(
         x=x_enc, y=y_enc,
-        color=alt.Color("set:N", title=None,
+        color=alt.Color("set:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=["training point", "validation point"],
                                         range=[PALETTE[7], "#B8BEC6"])),
         size=alt.Size("set:N", scale=alt.Scale(domain=["training point", "validation point"],
@@ -150,11 +150,11 @@ def fit_chart(data: PolyData, coefs: np.ndarray, height: int = 380) -> alt.Chart
     )
     curve_layer = alt.Chart(curves).mark_line(clip=True).encode(
         x=x_enc, y=y_enc,
-        color=alt.Color("curve:N", title=None,
-                        scale=alt.Scale(domain=["true curve", "fitted polynomial"],
+        color=alt.Color("curve:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=["true curve", "fitted curve"],
                                         range=[PALETTE[2], PALETTE[0]])),
         strokeDash=alt.StrokeDash("curve:N", legend=None,
-                                  scale=alt.Scale(domain=["true curve", "fitted polynomial"],
+                                  scale=alt.Scale(domain=["true curve", "fitted curve"],
                                                   range=[[6, 4], [1, 0]])),
     )
     return alt.layer(point_layer, curve_layer).resolve_scale(
@@ -178,7 +178,7 @@ def sweep_chart(sweep: pd.DataFrame, degree: int, height: int = 380) -> alt.Char
         x=alt.X("degree:Q", title="polynomial degree", scale=alt.Scale(domain=[0, MAX_DEGREE]),
                 axis=alt.Axis(tickMinStep=1, values=list(range(MAX_DEGREE + 1)))),
         y=alt.Y("shown:Q", scale=alt.Scale(type="log"), title="mean squared error (log)"),
-        color=alt.Color("set:N", title=None,
+        color=alt.Color("set:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=["training error", "validation error"],
                                         range=[PALETTE[0], PALETTE[3]])),
         tooltip=["degree:Q", "set:N", alt.Tooltip("mse:Q", format=".4g", title="MSE")],
@@ -193,9 +193,13 @@ def sweep_chart(sweep: pd.DataFrame, degree: int, height: int = 380) -> alt.Char
                                                   range=[[1, 0], [5, 4]])),
         color=alt.value("#555"),
     )
-    labels = alt.Chart(marks).mark_text(align="left", dx=5, baseline="top", fontSize=13).encode(
-        x="degree:Q", y=alt.value(4 + 0), text="label:N",
-        yOffset=alt.YOffset("kind:N", scale=alt.Scale(domain=["yours", "best"],
-                                                      range=[0, 18])),
-    )
-    return alt.layer(lines, rules, labels).properties(height=height)
+    def label(row: int, y: int, color: str) -> alt.Chart:
+        # labels near the right edge go on the left of their line so they stay inside
+        right_side = int(marks["degree"].iloc[row]) <= MAX_DEGREE - 5
+        return alt.Chart(marks.iloc[[row]]).mark_text(
+            align="left" if right_side else "right", dx=5 if right_side else -5,
+            baseline="top", fontSize=13, color=color).encode(
+            x="degree:Q", y=alt.value(y), text="label:N")
+
+    label_yours, label_best = label(0, 4, "#222"), label(1, 24, "#555")
+    return alt.layer(lines, rules, label_yours, label_best).properties(height=height)

@@ -9,6 +9,8 @@ the page starts fast. Chart builders at the bottom.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -267,6 +269,36 @@ def train(config: NetConfig, progress: Callable[[float], None] | None = None) ->
                      diverged_at)
 
 
+class ResultCache:
+    """A small thread-safe least-recently-used cache of training results, keyed by config.
+
+    The page holds one in st.cache_resource. st.cache_data cannot be used around training
+    because the progress bar it updates lives outside the cached function.
+    """
+
+    def __init__(self, max_entries: int = 24):
+        self.max_entries = max_entries
+        self._items: OrderedDict[NetConfig, NetResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, config: NetConfig) -> NetResult | None:
+        with self._lock:
+            if config in self._items:
+                self._items.move_to_end(config)
+                return self._items[config]
+        return None
+
+    def put(self, config: NetConfig, result: NetResult) -> None:
+        with self._lock:
+            self._items[config] = result
+            self._items.move_to_end(config)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 def gap(result: NetResult, at_best: bool = False) -> float:
     """Validation loss minus training loss, at the last epoch (or the best one)."""
     row = result.best if at_best else result.final
@@ -286,8 +318,9 @@ def boundary_chart(result: NetResult, use_best: bool = False, height: int = 420,
     gx, gy = result.grid_x, result.grid_y
     dx, dy = gx[1] - gx[0], gy[1] - gy[0]
     xx, yy = np.meshgrid(gx, gy)
-    cells = pd.DataFrame({"x": xx.ravel() - dx / 2, "x2": xx.ravel() + dx / 2,
-                          "y": yy.ravel() - dy / 2, "y2": yy.ravel() + dy / 2,
+    # cells overlap by 2% so no hairline gaps show between them
+    cells = pd.DataFrame({"x": xx.ravel() - 0.51 * dx, "x2": xx.ravel() + 0.51 * dx,
+                          "y": yy.ravel() - 0.51 * dy, "y2": yy.ravel() + 0.51 * dy,
                           "p": np.round(probs.ravel().astype(float), 3)})
     points = pd.concat([
         pd.DataFrame({"x": result.x_train[:, 0], "y": result.x_train[:, 1],
@@ -301,7 +334,8 @@ def boundary_chart(result: NetResult, use_best: bool = False, height: int = 420,
         x=alt.X("x:Q", scale=xs, title=None), x2="x2:Q",
         y=alt.Y("y:Q", scale=ys, title=None), y2="y2:Q",
         color=alt.Color("p:Q", scale=alt.Scale(scheme=DIVERGING, domain=[0, 1], reverse=False),
-                        title="P(orange)", legend=alt.Legend(gradientLength=120)),
+                        title="P(orange)",
+                        legend=alt.Legend(orient="bottom", gradientLength=140)),
         opacity=alt.value(0.55),
     )
     dots = alt.Chart(points).mark_point(filled=True, size=55, strokeWidth=1.5).encode(
@@ -310,7 +344,7 @@ def boundary_chart(result: NetResult, use_best: bool = False, height: int = 420,
                         legend=None),
         shape=alt.Shape("set:N", scale=alt.Scale(domain=["training", "validation"],
                                                  range=["circle", "triangle-up"]),
-                        title="points"),
+                        title=None, legend=alt.Legend(orient="bottom")),
         stroke=alt.value("white"),
         tooltip=["set:N", "label:N", alt.Tooltip("x:Q", format=".2f"),
                  alt.Tooltip("y:Q", format=".2f")],
@@ -348,7 +382,8 @@ def loss_chart(result: NetResult, height: int = 320, title: str | None = None,
         x="epoch:Q", y="loss:Q")
     text = alt.Chart(best).mark_text(align="left", dx=6, dy=-10, fontSize=13).encode(
         x="epoch:Q", y="loss:Q", text="label:N")
-    chart = alt.layer(lines, rule, dot, text).properties(height=height)
+    chart = alt.layer(lines, rule, dot, text).properties(height=height).configure_legend(
+        orient="bottom")
     if title:
         chart = chart.properties(title=title)
     return chart

@@ -214,10 +214,11 @@ def fold_chart(result: ProtocolResult, height: int = 300) -> alt.Chart:
     df = result.fold_scores.copy()
     df["repeat"] = "repeat " + df["repeat"].astype(str)
     points = alt.Chart(df).mark_circle(size=110, opacity=0.85).encode(
-        x=alt.X("fold:O", title="fold"),
+        x=alt.X("fold:O", title="fold", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("accuracy:Q", title="validation accuracy",
                 scale=alt.Scale(zero=False), axis=alt.Axis(format="%")),
-        color=alt.Color("repeat:N", title=None),
+        color=alt.Color("repeat:N", title=None,
+                        legend=alt.Legend(orient="bottom") if result.repeats > 1 else None),
         xOffset="repeat:N",
         tooltip=["repeat:N", "fold:O", alt.Tooltip("accuracy:Q", format=".1%")],
     )
@@ -251,7 +252,7 @@ def comparison_chart(result: ProtocolResult, height: int = 260) -> alt.Chart:
     df["jitter"] = jitter
     dots = alt.Chart(df).mark_circle(size=70, opacity=0.6).encode(
         x=alt.X("accuracy:Q", title="estimated accuracy", axis=alt.Axis(format="%"),
-                scale=alt.Scale(zero=False)),
+                scale=alt.Scale(zero=False, padding=12)),
         y=alt.Y("estimate:N", title=None, sort=order),
         yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-0.5, 0.5])),
         color=alt.Color("estimate:N", legend=None,

@@ -1,7 +1,5 @@
 """Over- and underfitting, and how to evaluate a model honestly."""
 
-from dataclasses import asdict
-
 import streamlit as st
 
 from explorer import fitting, ui
@@ -30,27 +28,27 @@ BIG_NET = {"tab": TAB_NET, "dataset": "moons", "net_noise": 0.3, "points": 100,
            "lr": 0.01, "epochs": 300, "batch": "full batch", "seed": 0, "wd": 0.0, "l1": 0.0,
            "dropout": 0.0, "augment": 0}
 ui.preset_row([
-    ui.Preset("underfit_line", "Underfit: a line through a sine",
+    ui.Preset("underfit_line", "Underfit",
               {"tab": TAB_POLY, "truth": "sine", "noise": 0.2, "n": 20, "degree": 1},
               note="Degree 1 cannot bend: training and validation error are both high."),
-    ui.Preset("overfit_15", "Overfit: degree 15 on 10 points",
+    ui.Preset("overfit_15", "Overfit",
               {"tab": TAB_POLY, "truth": "sine", "noise": 0.2, "n": 10, "degree": 15},
               note="The curve passes through every training point and swings wildly between "
                    "them: training error 0, validation error huge."),
-    ui.Preset("more_data", "More data fixes it",
+    ui.Preset("more_data", "More data",
               {"tab": TAB_POLY, "truth": "sine", "noise": 0.2, "n": 200, "degree": 15},
               note="The same degree 15, now with 200 points: there is no room left to chase "
                    "the noise, and validation error comes down to the noise level."),
-    ui.Preset("big_net", "A big net memorizes", BIG_NET,
+    ui.Preset("big_net", "Big net", BIG_NET,
               note="Training loss goes to almost 0 while validation loss climbs after an early "
                    "best epoch: the boundary wraps around single noisy points."),
-    ui.Preset("dropout", "Dropout to the rescue", {**BIG_NET, "dropout": 0.5},
+    ui.Preset("dropout", "Dropout", {**BIG_NET, "dropout": 0.5},
               note="Same net, same seed, half the hidden units switched off at random in each "
                    "step: compare the gap and the boundary with the run without it."),
     ui.Preset("weight_decay", "Weight decay", {**BIG_NET, "wd": 0.003},
               note="Same net, same seed, a penalty on large weights: a smoother boundary and a "
                    "much smaller gap between training and validation loss."),
-    ui.Preset("holdout_noisy", "Hold-out is noisy",
+    ui.Preset("holdout_noisy", "Hold-out",
               {"tab": TAB_EVAL, "rows": 60, "k": 5, "repeats": 1, "split_seed": 0},
               note="With 60 rows, one random hold-out split can land anywhere in a wide range; "
                    "K-fold averages five such scores and moves much less."),
@@ -164,17 +162,21 @@ if tab_poly.open:
 # ---- network tab ------------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=24, show_spinner=False)
-def train_network(settings: tuple, _progress=None) -> net.NetResult:
-    return net.train(net.NetConfig(**dict(settings)), progress=_progress)
+@st.cache_resource
+def training_cache() -> net.ResultCache:
+    """Trained results shared by all sessions, keyed by every setting (24 most recent)."""
+    return net.ResultCache(max_entries=24)
 
 
 def run_with_progress(config: net.NetConfig, label: str) -> net.NetResult:
-    bar = st.progress(0.0, text=f"Training {label}…")
-    result = train_network(tuple(sorted(asdict(config).items())),
-                           _progress=lambda f: bar.progress(min(f, 1.0),
-                                                            text=f"Training {label}…"))
-    bar.empty()
+    cache = training_cache()
+    result = cache.get(config)
+    if result is None:
+        bar = st.progress(0.0, text=f"Training {label}…")
+        result = net.train(config, progress=lambda f: bar.progress(min(f, 1.0),
+                                                                   text=f"Training {label}…"))
+        bar.empty()
+        cache.put(config, result)
     return result
 
 
@@ -214,8 +216,10 @@ with tab_net:
                             key="augment", bind="query-params",
                             help="Data augmentation: each copy moves the point a little at "
                                  "random and keeps its label.")
-        early_stop = st.toggle("Early stopping: keep the best epoch's weights", value=False,
-                               key="early_stop", bind="query-params")
+        early_stop = st.toggle("Early stopping", value=False, key="early_stop",
+                               bind="query-params",
+                               help="Keep the weights of the epoch with the lowest validation "
+                                    "loss instead of the last ones.")
 
 if tab_net.open:
     with main:
@@ -244,12 +248,14 @@ if tab_net.open:
         m1, m2, m3, m4, m5 = st.columns(5)
         m1.metric("Training loss", f"{shown['train_loss']:.3f}")
         m2.metric("Validation loss", f"{shown['val_loss']:.3f}")
-        m3.metric("Gap (validation − training)", f"{shown['val_loss'] - shown['train_loss']:.3f}",
+        m3.metric("Gap", help="Validation loss minus training loss: how much worse the net "
+                              "does on points it never trained on.", value= f"{shown['val_loss'] - shown['train_loss']:.3f}",
                   delta=(f"{(shown['val_loss'] - shown['train_loss']) - net.gap(baseline, early_stop):+.3f} vs. no regularization"
                          if baseline is not None and len(baseline.history) else None),
                   delta_color="inverse")
         m4.metric("Validation accuracy", f"{shown['val_acc']:.0%}")
-        m5.metric("Best epoch (lowest validation loss)", str(result.best_epoch))
+        m5.metric("Best epoch", str(result.best_epoch),
+                  help="The epoch with the lowest validation loss.")
         which = (f"the weights of epoch {result.best_epoch}" if early_stop
                  else f"the weights after the last epoch ({len(result.history)})")
         height = ui.chart_height(400)
