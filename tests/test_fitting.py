@@ -9,7 +9,6 @@ from numpy.polynomial import polynomial as P
 
 from explorer import fitting, fitting_protocol
 
-
 # ---- polynomial -------------------------------------------------------------------------
 
 
