@@ -146,7 +146,7 @@ def fit_chart(data: PolyData, coefs: np.ndarray, height: int = 380) -> alt.Chart
         size=alt.Size("set:N", scale=alt.Scale(domain=["training point", "validation point"],
                                                range=[90, 18]), legend=None),
         order=alt.Order("set:N", sort="descending"),
-        tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f"), "set:N"],
+        tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f"), alt.Tooltip("set:N")],
     )
     curve_layer = alt.Chart(curves).mark_line(clip=True).encode(
         x=x_enc, y=y_enc,
@@ -181,25 +181,29 @@ def sweep_chart(sweep: pd.DataFrame, degree: int, height: int = 380) -> alt.Char
         color=alt.Color("set:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=["training error", "validation error"],
                                         range=[PALETTE[0], PALETTE[3]])),
-        tooltip=["degree:Q", "set:N", alt.Tooltip("mse:Q", format=".4g", title="MSE")],
+        tooltip=[alt.Tooltip("degree:Q"), alt.Tooltip("set:N"), alt.Tooltip("mse:Q", format=".4g", title="MSE")],
     )
     marks = pd.DataFrame({"degree": [degree, best],
                           "label": [f"your degree: {degree}", f"best on validation: {best}"],
                           "kind": ["yours", "best"]})
-    rules = alt.Chart(marks).mark_rule(strokeWidth=2).encode(
-        x="degree:Q",
+    # Constant looks go on the mark, not through alt.value(): encoding a constant costs a
+    # schema round trip (tens of ms per chart) on every rerun.
+    rules = alt.Chart(marks).mark_rule(strokeWidth=2, color="#555").encode(
+        x=alt.X("degree:Q"),
         strokeDash=alt.StrokeDash("kind:N", legend=None,
                                   scale=alt.Scale(domain=["yours", "best"],
                                                   range=[[1, 0], [5, 4]])),
-        color=alt.value("#555"),
     )
-    def label(row: int, y: int, color: str) -> alt.Chart:
-        # labels near the right edge go on the left of their line so they stay inside
-        right_side = int(marks["degree"].iloc[row]) <= MAX_DEGREE - 5
-        return alt.Chart(marks.iloc[[row]]).mark_text(
-            align="left" if right_side else "right", dx=5 if right_side else -5,
-            baseline="top", fontSize=13, color=color).encode(
-            x="degree:Q", y=alt.value(y), text="label:N")
 
-    label_yours, label_best = label(0, 4, "#222"), label(1, 24, "#555")
+    def label(kind: str, y: int, color: str) -> alt.Chart:
+        # labels near the right edge go on the left of their line so they stay inside;
+        # both labels filter the rules' data so the chart ships one small dataset, not three
+        value = int(marks.loc[marks["kind"] == kind, "degree"].iloc[0])
+        right_side = value <= MAX_DEGREE - 5
+        return alt.Chart(marks).transform_filter(alt.datum.kind == kind).mark_text(
+            align="left" if right_side else "right", dx=5 if right_side else -5,
+            baseline="top", fontSize=13, color=color, y=y).encode(
+            x=alt.X("degree:Q"), text=alt.Text("label:N"))
+
+    label_yours, label_best = label("yours", 4, "#222"), label("best", 24, "#555")
     return alt.layer(lines, rules, label_yours, label_best).properties(height=height)

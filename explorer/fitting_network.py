@@ -330,23 +330,21 @@ def boundary_chart(result: NetResult, use_best: bool = False, height: int = 420,
     ], ignore_index=True)
     xs = alt.Scale(domain=[float(gx[0] - dx / 2), float(gx[-1] + dx / 2)], nice=False)
     ys = alt.Scale(domain=[float(gy[0] - dy / 2), float(gy[-1] + dy / 2)], nice=False)
-    heat = alt.Chart(cells).mark_rect().encode(
-        x=alt.X("x:Q", scale=xs, title=None), x2="x2:Q",
-        y=alt.Y("y:Q", scale=ys, title=None), y2="y2:Q",
+    heat = alt.Chart(cells).mark_rect(opacity=0.55).encode(
+        x=alt.X("x:Q", scale=xs, title=None), x2=alt.X2("x2:Q"),
+        y=alt.Y("y:Q", scale=ys, title=None), y2=alt.Y2("y2:Q"),
         color=alt.Color("p:Q", scale=alt.Scale(scheme=DIVERGING, domain=[0, 1], reverse=False),
                         title="P(orange)",
                         legend=alt.Legend(orient="bottom", gradientLength=140)),
-        opacity=alt.value(0.55),
     )
-    dots = alt.Chart(points).mark_point(filled=True, size=55, strokeWidth=1.5).encode(
+    dots = alt.Chart(points).mark_point(filled=True, size=55, strokeWidth=1.5, stroke="white").encode(
         x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
         color=alt.Color("label:N", scale=alt.Scale(domain=["0", "1"], range=CLASS_COLORS),
                         legend=None),
         shape=alt.Shape("set:N", scale=alt.Scale(domain=["training", "validation"],
                                                  range=["circle", "triangle-up"]),
                         title=None, legend=alt.Legend(orient="bottom")),
-        stroke=alt.value("white"),
-        tooltip=["set:N", "label:N", alt.Tooltip("x:Q", format=".2f"),
+        tooltip=[alt.Tooltip("set:N"), alt.Tooltip("label:N"), alt.Tooltip("x:Q", format=".2f"),
                  alt.Tooltip("y:Q", format=".2f")],
     )
     chart = alt.layer(heat, dots).resolve_scale(color="independent").properties(
@@ -372,16 +370,16 @@ def loss_chart(result: NetResult, height: int = 320, title: str | None = None,
         color=alt.Color("set:N", title=None,
                         scale=alt.Scale(domain=["training loss", "validation loss"],
                                         range=[PALETTE[0], PALETTE[3]])),
-        tooltip=["epoch:Q", "set:N", alt.Tooltip("loss:Q", format=".3f")],
+        tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("set:N"), alt.Tooltip("loss:Q", format=".3f")],
     )
     best = pd.DataFrame({"epoch": [result.best_epoch],
                          "loss": [float(result.best["val_loss"])],
                          "label": [f"best epoch {result.best_epoch}"]})
-    rule = alt.Chart(best).mark_rule(strokeDash=[5, 4], color="#555").encode(x="epoch:Q")
+    rule = alt.Chart(best).mark_rule(strokeDash=[5, 4], color="#555").encode(x=alt.X("epoch:Q"))
     dot = alt.Chart(best).mark_point(filled=True, size=120, color=PALETTE[3]).encode(
-        x="epoch:Q", y="loss:Q")
+        x=alt.X("epoch:Q"), y=alt.Y("loss:Q"))
     text = alt.Chart(best).mark_text(align="left", dx=6, dy=-10, fontSize=13).encode(
-        x="epoch:Q", y="loss:Q", text="label:N")
+        x=alt.X("epoch:Q"), y=alt.Y("loss:Q"), text=alt.Text("label:N"))
     chart = alt.layer(lines, rule, dot, text).properties(height=height).configure_legend(
         orient="bottom")
     if title:

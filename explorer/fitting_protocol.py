@@ -205,7 +205,7 @@ def split_chart(result: ProtocolResult, height: int | None = None) -> alt.Chart:
         color=alt.Color("role:N", title="this row",
                         scale=alt.Scale(domain=list(ROLE_COLORS),
                                         range=list(ROLE_COLORS.values()))),
-        tooltip=["line:N", "row:O", "role:N"],
+        tooltip=[alt.Tooltip("line:N"), alt.Tooltip("row:O"), alt.Tooltip("role:N")],
     ).properties(height=height)
 
 
@@ -219,17 +219,17 @@ def fold_chart(result: ProtocolResult, height: int = 300) -> alt.Chart:
                 scale=alt.Scale(zero=False), axis=alt.Axis(format="%")),
         color=alt.Color("repeat:N", title=None,
                         legend=alt.Legend(orient="bottom") if result.repeats > 1 else None),
-        xOffset="repeat:N",
-        tooltip=["repeat:N", "fold:O", alt.Tooltip("accuracy:Q", format=".1%")],
+        xOffset=alt.XOffset("repeat:N"),
+        tooltip=[alt.Tooltip("repeat:N"), alt.Tooltip("fold:O"), alt.Tooltip("accuracy:Q", format=".1%")],
     )
     stats = pd.DataFrame({"mean": [result.mean], "lo": [result.mean - result.spread],
                           "hi": [result.mean + result.spread],
                           "label": [f"mean {result.mean:.1%} ± {result.spread:.1%}"]})
     band = alt.Chart(stats).mark_rect(opacity=0.12, color=PALETTE[7]).encode(
-        y="lo:Q", y2="hi:Q")
-    rule = alt.Chart(stats).mark_rule(color=PALETTE[7], strokeWidth=2).encode(y="mean:Q")
+        y=alt.Y("lo:Q"), y2=alt.Y2("hi:Q"))
+    rule = alt.Chart(stats).mark_rule(color=PALETTE[7], strokeWidth=2).encode(y=alt.Y("mean:Q"))
     text = alt.Chart(stats).mark_text(align="left", x=5, dy=-9, fontSize=13).encode(
-        y="mean:Q", text="label:N")
+        y=alt.Y("mean:Q"), text=alt.Text("label:N"))
     return alt.layer(band, rule, points, text).properties(height=height)
 
 
@@ -257,13 +257,13 @@ def comparison_chart(result: ProtocolResult, height: int = 260) -> alt.Chart:
         yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-0.5, 0.5])),
         color=alt.Color("estimate:N", legend=None,
                         scale=alt.Scale(domain=order, range=[PALETTE[3], PALETTE[0]])),
-        tooltip=["estimate:N", "draw:Q", alt.Tooltip("accuracy:Q", format=".1%")],
+        tooltip=[alt.Tooltip("estimate:N"), alt.Tooltip("draw:Q"), alt.Tooltip("accuracy:Q", format=".1%")],
     )
     ref = pd.DataFrame({"accuracy": [result.reference],
                         "label": [f"on the {result.n_reference} rows left out: "
                                   f"{result.reference:.1%}"]})
     rule = alt.Chart(ref).mark_rule(strokeDash=[6, 4], color=PALETTE[7], strokeWidth=2).encode(
-        x="accuracy:Q")
+        x=alt.X("accuracy:Q"))
     text = alt.Chart(ref).mark_text(align="left", dx=5, y=-8, fontSize=13).encode(
-        x="accuracy:Q", text="label:N")
+        x=alt.X("accuracy:Q"), text=alt.Text("label:N"))
     return alt.layer(dots, rule, text).properties(height=height)
