@@ -45,7 +45,7 @@ ui.preset_row([
     ui.Preset("dropout", "Dropout", {**BIG_NET, "dropout": 0.5},
               note="Same net, same seed, half the hidden units switched off at random in each "
                    "step: compare the gap and the boundary with the run without it."),
-    ui.Preset("weight_decay", "Weight decay", {**BIG_NET, "wd": 0.003},
+    ui.Preset("weight_decay", "L2 decay", {**BIG_NET, "wd": 0.003},
               note="Same net, same seed, a penalty on large weights: a smoother boundary and a "
                    "much smaller gap between training and validation loss."),
     ui.Preset("holdout_noisy", "Hold-out",
@@ -180,6 +180,56 @@ def run_with_progress(config: net.NetConfig, label: str) -> net.NetResult:
     return result
 
 
+def show_network_results(result: net.NetResult, baseline: net.NetResult | None,
+                          early_stop: bool) -> None:
+    """Metrics, boundary and loss curves; before/after when regularization is on."""
+    shown = result.best if early_stop else result.final
+    m1, m2, m3, m4, m5 = st.columns(5)
+    m1.metric("Training loss", f"{shown['train_loss']:.3f}")
+    m2.metric("Validation loss", f"{shown['val_loss']:.3f}")
+    gap_now = shown["val_loss"] - shown["train_loss"]
+    gap_change = None
+    if baseline is not None and len(baseline.history):
+        gap_change = f"{gap_now - net.gap(baseline, early_stop):+.3f} vs. no regularization"
+    m3.metric("Gap", f"{gap_now:.3f}", delta=gap_change, delta_color="inverse",
+              help="Validation loss minus training loss: how much worse the net does on "
+                   "points it never trained on.")
+    m4.metric("Validation accuracy", f"{shown['val_acc']:.0%}")
+    m5.metric("Best epoch", str(result.best_epoch),
+              help="The epoch with the lowest validation loss.")
+    which = (f"the weights of epoch {result.best_epoch}" if early_stop
+             else f"the weights after the last epoch ({len(result.history)})")
+    height = ui.chart_height(400)
+    if baseline is None or len(baseline.history) == 0:
+        left, right = st.columns(2, gap="medium")
+        with left:
+            ui.chart(net.boundary_chart(result, early_stop, height=height),
+                     f"The network's probability for orange over the plane, with {which}. "
+                     "Circles: training points; triangles: validation points.")
+        with right:
+            ui.chart(net.loss_chart(result, height=height),
+                     "Loss per epoch on the training points and on the validation points "
+                     "(dropout off while measuring). The dot marks the epoch with the "
+                     "lowest validation loss: early stopping would keep that one.")
+    else:
+        st.markdown("**Before and after, same data, same seed, same start weights**")
+        top = max(min(max(r.history[["train_loss", "val_loss"]].max().max()
+                          for r in (baseline, result)), 3.0), 0.1)
+        cols = st.columns(2, gap="medium")
+        for col, res, name in ((cols[0], baseline, "without regularization"),
+                               (cols[1], result, "with your regularization")):
+            with col:
+                row = res.best if early_stop else res.final
+                ui.chart(net.boundary_chart(res, early_stop, height=height, title=name),
+                         f"Boundary {name}: training loss {row['train_loss']:.3f}, "
+                         f"validation loss {row['val_loss']:.3f}, gap "
+                         f"{row['val_loss'] - row['train_loss']:.3f}.")
+                ui.chart(net.loss_chart(res, height=ui.chart_height(260), title=name,
+                                        y_max=top),
+                         "Training and validation loss per epoch; the dot is the best "
+                         "validation epoch.")
+
+
 with tab_net:
     ctrl, main = st.columns([1, 2.7], gap="large")
     with ctrl:
@@ -241,52 +291,8 @@ if tab_net.open:
         if result.diverged_at is not None:
             ui.diverged(result.diverged_at, "Lower the learning rate (0.01 works for Adam, "
                                             "0.1 for SGD) and train again.")
-        if len(result.history) == 0:
-            st.stop()
-
-        shown = result.best if early_stop else result.final
-        m1, m2, m3, m4, m5 = st.columns(5)
-        m1.metric("Training loss", f"{shown['train_loss']:.3f}")
-        m2.metric("Validation loss", f"{shown['val_loss']:.3f}")
-        m3.metric("Gap", help="Validation loss minus training loss: how much worse the net "
-                              "does on points it never trained on.", value= f"{shown['val_loss'] - shown['train_loss']:.3f}",
-                  delta=(f"{(shown['val_loss'] - shown['train_loss']) - net.gap(baseline, early_stop):+.3f} vs. no regularization"
-                         if baseline is not None and len(baseline.history) else None),
-                  delta_color="inverse")
-        m4.metric("Validation accuracy", f"{shown['val_acc']:.0%}")
-        m5.metric("Best epoch", str(result.best_epoch),
-                  help="The epoch with the lowest validation loss.")
-        which = (f"the weights of epoch {result.best_epoch}" if early_stop
-                 else f"the weights after the last epoch ({len(result.history)})")
-        height = ui.chart_height(400)
-        if baseline is None or len(baseline.history) == 0:
-            left, right = st.columns(2, gap="medium")
-            with left:
-                ui.chart(net.boundary_chart(result, early_stop, height=height),
-                         f"The network's probability for orange over the plane, with {which}. "
-                         "Circles: training points; triangles: validation points.")
-            with right:
-                ui.chart(net.loss_chart(result, height=height),
-                         "Loss per epoch on the training points and on the validation points "
-                         "(dropout off while measuring). The dot marks the epoch with the "
-                         "lowest validation loss: early stopping would keep that one.")
-        else:
-            st.markdown("**Before and after, same data, same seed, same start weights**")
-            top = max(min(max(r.history[["train_loss", "val_loss"]].max().max()
-                              for r in (baseline, result)), 3.0), 0.1)
-            cols = st.columns(2, gap="medium")
-            for col, res, name in ((cols[0], baseline, "without regularization"),
-                                   (cols[1], result, "with your regularization")):
-                with col:
-                    row = res.best if early_stop else res.final
-                    ui.chart(net.boundary_chart(res, early_stop, height=height, title=name),
-                             f"Boundary {name}: training loss {row['train_loss']:.3f}, "
-                             f"validation loss {row['val_loss']:.3f}, gap "
-                             f"{row['val_loss'] - row['train_loss']:.3f}.")
-                    ui.chart(net.loss_chart(res, height=ui.chart_height(260), title=name,
-                                            y_max=top),
-                             "Training and validation loss per epoch; the dot is the best "
-                             "validation epoch.")
+        if len(result.history):
+            show_network_results(result, baseline, early_stop)
 
     with tab_net:
         st.subheader("What is going on")

@@ -115,6 +115,9 @@ def test_diverging_learning_rate_stops_with_a_message():
     at = open_page(tab="Network", lr=10.0, epochs=100)
     assert not at.exception
     assert "diverged" in visible_text(at).lower()
+    # the stop is local: the other tabs' controls still render and keep their state
+    assert at.slider(key="rows").value == 60
+    assert at.slider(key="degree").value == 3
 
 
 def test_bad_hidden_layer_text_gets_a_message_and_keeps_working():
