@@ -51,8 +51,9 @@ def test_penalty_is_the_sum_over_weight_matrices_only():
     torch.manual_seed(0)
     model = net.build_mlp((3, 2), "tanh", 0.0)
     weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
-    expected = 0.1 * sum((w**2).sum() for w in weights) + 0.01 * sum(w.abs().sum()
-                                                                     for w in weights)
+    with torch.no_grad():
+        expected = 0.1 * sum((w**2).sum() for w in weights) + 0.01 * sum(w.abs().sum()
+                                                                         for w in weights)
     assert float(net.penalty(model, 0.1, 0.01).detach()) == pytest.approx(float(expected), rel=1e-6)
     assert net.penalty(model, 0.0, 0.0) == 0.0
 
