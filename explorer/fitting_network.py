@@ -136,6 +136,29 @@ class NetResult:
         return self.history.loc[self.history["epoch"] == self.best_epoch].iloc[0].to_dict()
 
 
+# At most this many optimizer steps per training run (a few seconds), so one session cannot
+# hold the shared server for minutes (mini-batches of 8 on 5,000 augmented points would).
+# Mini-batches of 32 on the defaults (4 steps x 300 epochs) fit; batches of 8 get fewer epochs.
+MAX_STEPS = 2_000
+
+
+def steps_per_epoch(config: NetConfig) -> int:
+    n_train = config.n_points - min(max(int(round(config.n_points * config.val_fraction)), 1),
+                                    config.n_points - 2)
+    n_fit = n_train * (config.augment + 1)
+    if 0 < config.batch_size < n_fit:
+        return math.ceil(n_fit / config.batch_size)
+    return 1
+
+
+def within_step_budget(config: NetConfig) -> NetConfig:
+    """The config with its epochs cut so the run takes at most MAX_STEPS steps."""
+    per_epoch = steps_per_epoch(config)
+    if config.epochs * per_epoch <= MAX_STEPS:
+        return config
+    return replace(config, epochs=max(1, MAX_STEPS // per_epoch))
+
+
 def split(x: np.ndarray, y: np.ndarray, val_fraction: float):
     """The data is already shuffled: the last val_fraction of rows validate."""
     n_val = int(round(len(x) * val_fraction))

@@ -284,6 +284,13 @@ if tab_net.open:
             activation=activation, optimizer=optimizer, lr=float(lr), epochs=int(epochs),
             batch_size=0 if batch == "full batch" else int(batch), wd=float(wd), l1=float(l1),
             dropout=float(dropout), augment=int(augment), seed=int(seed))
+        capped = net.within_step_budget(config)
+        if capped.epochs < config.epochs:
+            ui.notice(f"{config.epochs} epochs of {net.steps_per_epoch(config)} mini-batch "
+                      f"steps each is more than this shared app allows; training runs "
+                      f"{capped.epochs} epochs.", "Use a bigger batch or fewer points or "
+                      "copies to train longer.", kind="info")
+            config = capped
         result = run_with_progress(config, "the network")
         baseline = (run_with_progress(config.unregularized(), "the same net without "
                                       "regularization") if config.regularized else None)

@@ -141,3 +141,13 @@ def test_charts_have_finite_data(big_runs):
             for row in rows:
                 for v in row.values():
                     assert not (isinstance(v, float) and not math.isfinite(v))
+
+
+def test_step_budget_cuts_epochs_only_when_needed():
+    small = net.NetConfig()
+    assert net.steps_per_epoch(small) == 1 and net.within_step_budget(small) is small
+    huge = net.NetConfig(n_points=1000, batch_size=8, augment=10, epochs=1000)
+    assert net.steps_per_epoch(huge) == 500 * 11 // 8 + 1
+    capped = net.within_step_budget(huge)
+    assert capped.epochs * net.steps_per_epoch(capped) <= net.MAX_STEPS
+    assert capped.epochs >= 1

@@ -145,3 +145,14 @@ def test_hold_out_preset_opens_the_protocol_tab():
     assert at.session_state["tab"] == "Evaluation protocol"
     assert at.slider(key="rows").value == 60
     assert len(chart_specs(at)) == 3
+
+
+def test_oversized_training_is_capped_with_a_note(monkeypatch):
+    from explorer import fitting_network
+
+    # AppTest runs the page in this process, so a smaller budget keeps the test quick
+    monkeypatch.setattr(fitting_network, "MAX_STEPS", 60)
+    at = open_page(tab="Network", points=1000, batch="8", augment=10, epochs=1000,
+                   hidden="4")
+    assert not at.exception
+    assert "more than this shared app allows" in visible_text(at)
