@@ -1,0 +1,269 @@
+"""Evaluation protocols: hold-out, K-fold and iterated K-fold with shuffling, on a small
+sample of a real dataset (Palmer penguins: tell female from male by four body measurements,
+with logistic regression).
+
+The rows left out of the small sample act as a large reference set: its accuracy is close to
+the model's true accuracy, so the page can show how far each protocol's estimate lands from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from explorer.charts import PALETTE
+
+FEATURES = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+TARGET = "sex"
+HOLDOUT_DRAWS = 50
+
+
+def load_penguins_xy() -> tuple[np.ndarray, np.ndarray]:
+    """The 333 penguins with all four measurements and a recorded sex: X (n, 4), y 1 = male."""
+    import palmerpenguins
+
+    df = palmerpenguins.load_penguins().dropna(subset=FEATURES + [TARGET])
+    return df[FEATURES].to_numpy(float), (df[TARGET] == "male").to_numpy(int)
+
+
+def sample_rows(n_total: int, rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A random sample of `rows` row numbers, and the rest (the reference set)."""
+    perm = np.random.default_rng(seed).permutation(n_total)
+    return np.sort(perm[:rows]), np.sort(perm[rows:])
+
+
+@dataclass(frozen=True)
+class Split:
+    repeat: int  # 1-based
+    fold: int  # 1-based
+    val_idx: np.ndarray  # positions in the sample that validate in this fold
+
+    def train_idx(self, n: int) -> np.ndarray:
+        mask = np.ones(n, dtype=bool)
+        mask[self.val_idx] = False
+        return np.flatnonzero(mask)
+
+
+def kfold_splits(n: int, k: int, repeats: int = 1, seed: int = 0) -> list[Split]:
+    """Iterated K-fold: each repeat shuffles the n rows, then cuts them into k folds of
+    (nearly) equal size. Every row validates exactly once per repeat."""
+    if not 2 <= k <= n:
+        raise ValueError(f"K must be between 2 and the number of rows ({n}).")
+    rng = np.random.default_rng(seed)
+    splits = []
+    for repeat in range(1, repeats + 1):
+        perm = rng.permutation(n)
+        for fold, part in enumerate(np.array_split(perm, k), start=1):
+            splits.append(Split(repeat, fold, np.sort(part)))
+    return splits
+
+
+def holdout_split(n: int, val_fraction: float, rng: np.random.Generator) -> np.ndarray:
+    n_val = min(max(int(round(n * val_fraction)), 1), n - 2)
+    return np.sort(rng.permutation(n)[:n_val])
+
+
+def _standardized(x: np.ndarray, train_masks: np.ndarray) -> np.ndarray:
+    """x standardized per split with that split's training rows only: (S, n, d)."""
+    w = train_masks / train_masks.sum(axis=1, keepdims=True)
+    mean = w @ x  # (S, d)
+    var = w @ (x**2) - mean**2
+    std = np.sqrt(np.maximum(var, 1e-12))
+    return (x[None, :, :] - mean[:, None, :]) / std[:, None, :]
+
+
+def logistic_fit(x: np.ndarray, y: np.ndarray, train_masks: np.ndarray, c: float = 1.0,
+                 iterations: int = 25) -> tuple[np.ndarray, np.ndarray]:
+    """L2-regularized logistic regression fitted by Newton's method, for many splits at once.
+
+    Minimizes sum over training rows of the log loss + ||w||^2 / (2c) (the intercept is not
+    penalized), the same objective as scikit-learn's LogisticRegression(C=c).
+    train_masks: (S, n) booleans. Returns the standardized inputs (S, n, d+1) with a column
+    of ones, and the coefficients (S, d+1).
+    """
+    masks = np.asarray(train_masks, dtype=float)
+    xs = _standardized(np.asarray(x, float), masks)
+    xs = np.concatenate([xs, np.ones(xs.shape[:2] + (1,))], axis=2)
+    n_splits, _, d1 = xs.shape
+    reg = np.eye(d1) / c
+    reg[-1, -1] = 0.0
+    beta = np.zeros((n_splits, d1))
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.einsum("snd,sd->sn", xs, beta)))
+        grad = np.einsum("snd,sn->sd", xs, masks * (p - y)) + beta @ reg
+        curv = masks * p * (1.0 - p)
+        hess = np.matmul(xs.transpose(0, 2, 1), xs * curv[..., None]) + reg
+        beta = beta - np.linalg.solve(hess, grad[..., None])[..., 0]
+    return xs, beta
+
+
+def split_accuracies(x: np.ndarray, y: np.ndarray, train_masks: np.ndarray,
+                     val_masks: np.ndarray) -> np.ndarray:
+    """Validation accuracy of logistic regression for each (train, validation) split."""
+    xs, beta = logistic_fit(x, y, train_masks)
+    predicted = np.einsum("snd,sd->sn", xs, beta) > 0
+    correct = (predicted == (np.asarray(y) == 1)) & np.asarray(val_masks, bool)
+    return correct.sum(axis=1) / np.asarray(val_masks, bool).sum(axis=1)
+
+
+def _val_masks(n: int, val_sets: list[np.ndarray]) -> np.ndarray:
+    masks = np.zeros((len(val_sets), n), dtype=bool)
+    for i, val in enumerate(val_sets):
+        masks[i, val] = True
+    return masks
+
+
+@dataclass
+class ProtocolResult:
+    rows: int
+    k: int
+    repeats: int
+    splits: list[Split]
+    fold_scores: pd.DataFrame  # repeat, fold, accuracy
+    holdout_scores: np.ndarray  # HOLDOUT_DRAWS accuracies, one per random hold-out split
+    kfold_means: np.ndarray  # HOLDOUT_DRAWS K-fold estimates, each the mean over k folds
+    reference: float  # accuracy on the rows outside the sample, model fit on the sample
+    holdout_val: np.ndarray  # the one hold-out split drawn in the picture
+    n_reference: int = 0  # rows outside the sample
+
+    @property
+    def mean(self) -> float:
+        return float(self.fold_scores["accuracy"].mean())
+
+    @property
+    def spread(self) -> float:
+        return float(self.fold_scores["accuracy"].std(ddof=1)) if len(self.fold_scores) > 1 \
+            else 0.0
+
+
+def evaluate(rows: int, k: int, repeats: int, val_fraction: float | None = None,
+             seed: int = 0) -> ProtocolResult:
+    """Everything the protocol tab shows, for a sample of `rows` penguins."""
+    x_all, y_all = load_penguins_xy()
+    rows = min(rows, len(x_all) - 20)
+    sample, rest = sample_rows(len(x_all), rows, seed)
+    x, y = x_all[sample], y_all[sample]
+    val_fraction = val_fraction if val_fraction is not None else 1.0 / k
+
+    # Every model fitted in one batch: the folds shown, 50 hold-out splits, 50 K-fold runs.
+    splits = kfold_splits(rows, k, repeats, seed)
+    rng = np.random.default_rng(seed + 1)
+    holdouts = [holdout_split(rows, val_fraction, rng) for _ in range(HOLDOUT_DRAWS)]
+    fresh_kfolds = [s.val_idx for draw in range(HOLDOUT_DRAWS)
+                    for s in kfold_splits(rows, k, 1, seed=seed + 100 + draw)]
+    val_masks = _val_masks(rows, [s.val_idx for s in splits] + holdouts + fresh_kfolds)
+    scores = split_accuracies(x, y, ~val_masks, val_masks)
+    n_shown = len(splits)
+    fold_scores = pd.DataFrame({"repeat": [s.repeat for s in splits],
+                                "fold": [s.fold for s in splits],
+                                "accuracy": scores[:n_shown]})
+    holdout_scores = scores[n_shown:n_shown + HOLDOUT_DRAWS]
+    kfold_means = scores[n_shown + HOLDOUT_DRAWS:].reshape(HOLDOUT_DRAWS, k).mean(axis=1)
+
+    # Reference: fit on the whole sample, score on the rows outside it.
+    x_both = np.concatenate([x, x_all[rest]])
+    y_both = np.concatenate([y, y_all[rest]])
+    train_mask = np.r_[np.ones(rows, bool), np.zeros(len(rest), bool)][None, :]
+    reference = float(split_accuracies(x_both, y_both, train_mask, ~train_mask)[0])
+    holdout_val = holdout_split(rows, val_fraction, np.random.default_rng(seed + 2))
+    return ProtocolResult(rows, k, repeats, splits, fold_scores, holdout_scores, kfold_means,
+                          reference, holdout_val, len(rest))
+
+
+# ---- charts -----------------------------------------------------------------------------
+
+ROLE_COLORS = {"trains": "#D9DEE4", "validates": PALETTE[1]}
+
+
+def split_frame(result: ProtocolResult) -> pd.DataFrame:
+    """One cell per (protocol line, row): whether that row trains or validates."""
+    lines = [("hold-out", result.holdout_val)]
+    for s in result.splits:
+        name = (f"fold {s.fold}" if result.repeats == 1
+                else f"repeat {s.repeat} · fold {s.fold}")
+        lines.append((name, s.val_idx))
+    frames = []
+    for order, (name, val) in enumerate(lines):
+        role = np.full(result.rows, "trains", dtype=object)
+        role[val] = "validates"
+        frames.append(pd.DataFrame({"line": name, "order": order, "row": np.arange(result.rows),
+                                    "role": role}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def split_chart(result: ProtocolResult, height: int | None = None) -> alt.Chart:
+    frame = split_frame(result)
+    n_lines = frame["line"].nunique()
+    height = height or min(40 + 22 * n_lines, 700)
+    return alt.Chart(frame).mark_rect(stroke="white", strokeWidth=0.3).encode(
+        x=alt.X("row:O", title=f"the {result.rows} rows of the sample",
+                axis=alt.Axis(labels=False, ticks=False)),
+        y=alt.Y("line:N", title=None, sort=alt.SortField("order")),
+        color=alt.Color("role:N", title="this row",
+                        scale=alt.Scale(domain=list(ROLE_COLORS),
+                                        range=list(ROLE_COLORS.values()))),
+        tooltip=[alt.Tooltip("line:N"), alt.Tooltip("row:O"), alt.Tooltip("role:N")],
+    ).properties(height=height)
+
+
+def fold_chart(result: ProtocolResult, height: int = 300) -> alt.Chart:
+    """Each fold's validation accuracy, with the mean and one standard deviation either side."""
+    df = result.fold_scores.copy()
+    df["repeat"] = "repeat " + df["repeat"].astype(str)
+    points = alt.Chart(df).mark_circle(size=110, opacity=0.85).encode(
+        x=alt.X("fold:O", title="fold", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("accuracy:Q", title="validation accuracy",
+                scale=alt.Scale(zero=False), axis=alt.Axis(format="%")),
+        color=alt.Color("repeat:N", title=None,
+                        legend=alt.Legend(orient="bottom") if result.repeats > 1 else None),
+        xOffset=alt.XOffset("repeat:N"),
+        tooltip=[alt.Tooltip("repeat:N"), alt.Tooltip("fold:O"), alt.Tooltip("accuracy:Q", format=".1%")],
+    )
+    stats = pd.DataFrame({"mean": [result.mean], "lo": [result.mean - result.spread],
+                          "hi": [result.mean + result.spread],
+                          "label": [f"mean {result.mean:.1%} ± {result.spread:.1%}"]})
+    band = alt.Chart(stats).mark_rect(opacity=0.12, color=PALETTE[7]).encode(
+        y=alt.Y("lo:Q"), y2=alt.Y2("hi:Q"))
+    rule = alt.Chart(stats).mark_rule(color=PALETTE[7], strokeWidth=2).encode(y=alt.Y("mean:Q"))
+    text = alt.Chart(stats).mark_text(align="left", x=5, dy=-9, fontSize=13).encode(
+        y=alt.Y("mean:Q"), text=alt.Text("label:N"))
+    return alt.layer(band, rule, points, text).properties(height=height)
+
+
+def comparison_frame(result: ProtocolResult) -> pd.DataFrame:
+    hold = "one hold-out split"
+    return pd.concat([
+        pd.DataFrame({"estimate": hold, "accuracy": result.holdout_scores,
+                      "draw": np.arange(1, len(result.holdout_scores) + 1)}),
+        pd.DataFrame({"estimate": f"{result.k}-fold mean", "accuracy": result.kfold_means,
+                      "draw": np.arange(1, len(result.kfold_means) + 1)}),
+    ], ignore_index=True)
+
+
+def comparison_chart(result: ProtocolResult, height: int = 260) -> alt.Chart:
+    """50 random hold-out estimates against 50 K-fold estimates (each on a fresh shuffle),
+    with the accuracy on the rows outside the sample as the reference line."""
+    df = comparison_frame(result)
+    order = list(dict.fromkeys(df["estimate"]))
+    jitter = np.random.default_rng(0).uniform(-0.3, 0.3, len(df))
+    df["jitter"] = jitter
+    dots = alt.Chart(df).mark_circle(size=70, opacity=0.6).encode(
+        x=alt.X("accuracy:Q", title="estimated accuracy", axis=alt.Axis(format="%"),
+                scale=alt.Scale(zero=False, padding=12)),
+        y=alt.Y("estimate:N", title=None, sort=order),
+        yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-0.5, 0.5])),
+        color=alt.Color("estimate:N", legend=None,
+                        scale=alt.Scale(domain=order, range=[PALETTE[3], PALETTE[0]])),
+        tooltip=[alt.Tooltip("estimate:N"), alt.Tooltip("draw:Q"), alt.Tooltip("accuracy:Q", format=".1%")],
+    )
+    ref = pd.DataFrame({"accuracy": [result.reference],
+                        "label": [f"on the {result.n_reference} rows left out: "
+                                  f"{result.reference:.1%}"]})
+    rule = alt.Chart(ref).mark_rule(strokeDash=[6, 4], color=PALETTE[7], strokeWidth=2).encode(
+        x=alt.X("accuracy:Q"))
+    text = alt.Chart(ref).mark_text(align="left", dx=5, y=-8, fontSize=13).encode(
+        x=alt.X("accuracy:Q"), text=alt.Text("label:N"))
+    return alt.layer(dots, rule, text).properties(height=height)

@@ -1,0 +1,396 @@
+"""Over- and underfitting, and how to evaluate a model honestly."""
+
+import streamlit as st
+
+from explorer import fitting, ui
+from explorer import fitting_network as net
+from explorer import fitting_protocol as protocol
+
+URL = "over_underfitting"
+TAB_POLY, TAB_NET, TAB_EVAL = "Polynomial", "Network", "Evaluation protocol"
+LR_OPTIONS = [0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+PENALTY_OPTIONS = [0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
+BATCH_OPTIONS = ["full batch", "32", "8"]
+OPTIMIZER_LABELS = {"adam": "Adam", "sgd": "SGD with momentum"}
+
+present = ui.page_setup(
+    "Over- and underfitting",
+    "A model can be **too simple** to follow the pattern (underfitting: wrong on the training "
+    "data and on new data) or **so flexible** that it learns the noise of its training data by "
+    "heart (overfitting: right on the training data, wrong on new data). You can only tell the "
+    "two apart on data the model never trained on, so this page is also about how to hold "
+    "such data out.",
+    icon="🎯",
+)
+
+BIG_NET = {"tab": TAB_NET, "dataset": "moons", "net_noise": 0.3, "points": 100,
+           "hidden": "64,64", "activation": "relu", "optimizer": OPTIMIZER_LABELS["adam"],
+           "lr": 0.01, "epochs": 300, "batch": "full batch", "seed": 0, "wd": 0.0, "l1": 0.0,
+           "dropout": 0.0, "augment": 0}
+ui.preset_row([
+    ui.Preset("underfit_line", "Underfit",
+              {"tab": TAB_POLY, "truth": "sine", "noise": 0.2, "n": 20, "degree": 1},
+              note="Degree 1 cannot bend: training and validation error are both high."),
+    ui.Preset("overfit_15", "Overfit",
+              {"tab": TAB_POLY, "truth": "sine", "noise": 0.2, "n": 10, "degree": 15},
+              note="The curve passes through every training point and swings wildly between "
+                   "them: training error 0, validation error huge."),
+    ui.Preset("more_data", "More data",
+              {"tab": TAB_POLY, "truth": "sine", "noise": 0.2, "n": 200, "degree": 15},
+              note="The same degree 15, now with 200 points: there is no room left to chase "
+                   "the noise, and validation error comes down to the noise level."),
+    ui.Preset("big_net", "Big net", BIG_NET,
+              note="Training loss goes to almost 0 while validation loss climbs after an early "
+                   "best epoch: the boundary wraps around single noisy points."),
+    ui.Preset("dropout", "Dropout", {**BIG_NET, "dropout": 0.5},
+              note="Same net, same seed, half the hidden units switched off at random in each "
+                   "step: compare the gap and the boundary with the run without it."),
+    ui.Preset("weight_decay", "L2 decay", {**BIG_NET, "wd": 0.003},
+              note="Same net, same seed, a penalty on large weights: a smoother boundary and a "
+                   "much smaller gap between training and validation loss."),
+    ui.Preset("holdout_noisy", "Hold-out",
+              {"tab": TAB_EVAL, "rows": 60, "k": 5, "repeats": 1, "split_seed": 0},
+              note="With 60 rows, one random hold-out split can land anywhere in a wide range; "
+                   "K-fold averages five such scores and moves much less."),
+], label="Try:")
+
+
+def workflow_strip() -> None:
+    """The workflow of a project as a compact checklist, with this page's tabs placed on it."""
+    steps = [
+        ("1. Choose an evaluation protocol", f"→ *{TAB_EVAL}* tab"),
+        ("2. Beat a baseline", f"→ degree 0 or 1 in *{TAB_POLY}*; no hidden layer in "
+                               f"*{TAB_NET}*"),
+        ("3. Build a model that overfits", f"→ degree 15 in *{TAB_POLY}*; a big net in "
+                                           f"*{TAB_NET}*"),
+        ("4. Regularize and tune on validation", f"→ weight decay, dropout, more data, early "
+                                                 f"stopping in *{TAB_NET}*"),
+        ("5. Final model, tested once", "→ retrain on training + validation data, score the "
+                                        "test set one single time"),
+    ]
+    with st.container(border=True):
+        cols = st.columns(len(steps))
+        for col, (step, where) in zip(cols, steps, strict=True):
+            col.markdown(f"**{step}**  \n{where}")
+
+
+workflow_strip()
+
+tab_poly, tab_net, tab_eval = st.tabs([TAB_POLY, TAB_NET, TAB_EVAL], key="tab",
+                                      bind="query-params")
+
+
+# ---- polynomial tab ---------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def poly_results(truth: str, noise: float, n: int):
+    data = fitting.make_data(truth, n, noise, seed=0)
+    return data, fitting.degree_sweep(data)
+
+
+VERDICT_WORDS = {
+    "underfit": ("Underfit", "too simple: it misses the pattern, so both errors are high."),
+    "about right": ("About right", "validation error is within 25% of the best degree's."),
+    "overfit": ("Overfit", "too flexible: it follows the noise of the training points, so "
+                           "training error is low and validation error is high."),
+}
+
+with tab_poly:
+    c1, c2, c3, c4 = st.columns(4)
+    truth = c1.selectbox("True curve", fitting.TRUTH_NAMES, key="truth", bind="query-params",
+                         help="The pattern the data comes from, before noise.")
+    noise = c2.slider("Noise (standard deviation)", 0.0, 1.0, 0.2, 0.05, key="noise",
+                      bind="query-params")
+    n_points = c3.slider("Training points", 5, 200, 20, 1, key="n", bind="query-params")
+    degree = c4.slider("Polynomial degree", 0, fitting.MAX_DEGREE, 3, 1, key="degree",
+                       bind="query-params", help="0 is a flat line, 1 a straight line, 15 a "
+                                                 "curve with up to 14 bends.")
+
+if tab_poly.open:
+    with tab_poly:
+        data, sweep = poly_results(truth, float(noise), int(n_points))
+        coefs = fitting.fit_polynomial(data.x_train, data.y_train, degree)
+        row = sweep.loc[sweep["degree"] == degree].iloc[0]
+        verdict = fitting.verdict(sweep, degree)
+        best = fitting.best_degree(sweep)
+        head, why = VERDICT_WORDS[verdict]
+
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric("Training error (MSE)", f"{row['train_mse']:.4f}")
+        m2.metric("Validation error (MSE)", f"{row['val_mse']:.4g}")
+        m3.metric("Verdict for degree " + str(degree), head)
+        m4.metric("Best degree on validation", str(best))
+        st.markdown(f"**Degree {degree} is {verdict}**: {why} The noise alone costs "
+                    f"{noise**2:.3f} (its variance): no model can have a validation error "
+                    "much below that.")
+        if degree + 1 > n_points:
+            ui.notice(f"Degree {degree} has {degree + 1} coefficients but there are only "
+                      f"{n_points} points, so many curves pass through all of them; this one "
+                      "has the smallest coefficients.", kind="info")
+
+        left, right = st.columns(2, gap="large")
+        with left:
+            ui.chart(fitting.fit_chart(data, coefs, height=ui.chart_height(380)),
+                     "Black dots: the training points the polynomial was fitted to. Grey: 200 "
+                     "validation points from the same curve and noise, never used for fitting. "
+                     "Dashed green: the true curve. Blue: the fitted polynomial.")
+        with right:
+            ui.chart(fitting.sweep_chart(sweep, degree, height=ui.chart_height(380)),
+                     "Training and validation error for every degree on the same data (log "
+                     "axis). Training error only goes down as the degree grows; validation "
+                     "error falls, bottoms out, then rises: the U that tells you where "
+                     "underfitting ends and overfitting begins.")
+
+        st.subheader("What is going on")
+        ui.formula(r"\hat y(x) = w_0 + w_1 x + w_2 x^2 + \dots + w_d x^d",
+                   "A polynomial of degree d has d + 1 weights; a higher degree is a more "
+                   "flexible model.")
+        ui.formula(r"\mathrm{MSE} = \frac{1}{n}\sum_{i=1}^{n}\bigl(y_i - \hat y(x_i)\bigr)^2",
+                   "The weights are the ones that make the training MSE as small as possible "
+                   "(least squares). The same formula on the validation points measures how "
+                   "well the curve does on new data.")
+        st.markdown(
+            "A bigger degree can always match the training points at least as well as a "
+            "smaller one (it can set its extra weights to zero), so training error never "
+            "goes up. That is why training error cannot tell you when to stop. Validation "
+            "error can: it pays for missing the pattern (too low a degree) *and* for "
+            "chasing the noise (too high a degree). More training points leave less room to "
+            "chase noise, which is why the same degree 15 behaves with 200 points.")
+
+
+# ---- network tab ------------------------------------------------------------------------
+
+
+@st.cache_resource
+def training_cache() -> net.ResultCache:
+    """Trained results shared by all sessions, keyed by every setting (24 most recent)."""
+    return net.ResultCache(max_entries=24)
+
+
+def run_with_progress(config: net.NetConfig, label: str) -> net.NetResult:
+    cache = training_cache()
+    result = cache.get(config)
+    if result is None:
+        bar = st.progress(0.0, text=f"Training {label}…")
+        result = net.train(config, progress=lambda f: bar.progress(min(f, 1.0),
+                                                                   text=f"Training {label}…"))
+        bar.empty()
+        cache.put(config, result)
+    return result
+
+
+def show_network_results(result: net.NetResult, baseline: net.NetResult | None,
+                          early_stop: bool) -> None:
+    """Metrics, boundary and loss curves; before/after when regularization is on."""
+    shown = result.best if early_stop else result.final
+    m1, m2, m3, m4, m5 = st.columns(5)
+    m1.metric("Training loss", f"{shown['train_loss']:.3f}")
+    m2.metric("Validation loss", f"{shown['val_loss']:.3f}")
+    gap_now = shown["val_loss"] - shown["train_loss"]
+    gap_change = None
+    if baseline is not None and len(baseline.history):
+        gap_change = f"{gap_now - net.gap(baseline, early_stop):+.3f} vs. no regularization"
+    m3.metric("Gap", f"{gap_now:.3f}", delta=gap_change, delta_color="inverse",
+              help="Validation loss minus training loss: how much worse the net does on "
+                   "points it never trained on.")
+    m4.metric("Validation accuracy", f"{shown['val_acc']:.0%}")
+    m5.metric("Best epoch", str(result.best_epoch),
+              help="The epoch with the lowest validation loss.")
+    which = (f"the weights of epoch {result.best_epoch}" if early_stop
+             else f"the weights after the last epoch ({len(result.history)})")
+    height = ui.chart_height(400)
+    if baseline is None or len(baseline.history) == 0:
+        left, right = st.columns(2, gap="medium")
+        with left:
+            ui.chart(net.boundary_chart(result, early_stop, height=height),
+                     f"The network's probability for orange over the plane, with {which}. "
+                     "Circles: training points; triangles: validation points.")
+        with right:
+            ui.chart(net.loss_chart(result, height=height),
+                     "Loss per epoch on the training points and on the validation points "
+                     "(dropout off while measuring). The dot marks the epoch with the "
+                     "lowest validation loss: early stopping would keep that one.")
+    else:
+        st.markdown("**Before and after, same data, same seed, same start weights**")
+        top = max(min(max(r.history[["train_loss", "val_loss"]].max().max()
+                          for r in (baseline, result)), 3.0), 0.1)
+        cols = st.columns(2, gap="medium")
+        for col, res, name in ((cols[0], baseline, "without regularization"),
+                               (cols[1], result, "with your regularization")):
+            with col:
+                row = res.best if early_stop else res.final
+                ui.chart(net.boundary_chart(res, early_stop, height=height, title=name),
+                         f"Boundary {name}: training loss {row['train_loss']:.3f}, "
+                         f"validation loss {row['val_loss']:.3f}, gap "
+                         f"{row['val_loss'] - row['train_loss']:.3f}.")
+                ui.chart(net.loss_chart(res, height=ui.chart_height(260), title=name,
+                                        y_max=top),
+                         "Training and validation loss per epoch; the dot is the best "
+                         "validation epoch.")
+
+
+with tab_net:
+    ctrl, main = st.columns([1, 2.7], gap="large")
+    with ctrl:
+        st.markdown("**Data**")
+        dataset = st.selectbox("Dataset", net.DATASETS, key="dataset", bind="query-params")
+        net_noise = st.slider("Noise", 0.0, 0.6, 0.25, 0.05, key="net_noise",
+                              bind="query-params")
+        points = st.slider("Points (half of them validate)", 40, 1000, 200, 20, key="points",
+                           bind="query-params", help="More data is a regularizer too.")
+        seed = st.slider("Random seed", 0, 20, 0, 1, key="seed", bind="query-params",
+                         help="The same seed gives the same data, split and start weights.")
+        st.markdown("**Model and training**")
+        hidden_text = st.text_input("Hidden layers (units per layer)", "16,16", key="hidden",
+                                    bind="query-params", max_chars=40,
+                                    help="For example 16,16 or 64,64,64; empty means no "
+                                         "hidden layer (a straight boundary).")
+        activation = st.selectbox("Activation", net.ACTIVATIONS, key="activation",
+                                  bind="query-params")
+        optimizer_label = st.selectbox("Optimizer", list(OPTIMIZER_LABELS.values()),
+                                       key="optimizer", bind="query-params")
+        lr = st.select_slider("Learning rate", LR_OPTIONS, value=0.01, key="lr",
+                              bind="query-params")
+        epochs = st.slider("Epochs", 50, 1000, 300, 50, key="epochs", bind="query-params")
+        batch = st.selectbox("Batch size", BATCH_OPTIONS, key="batch", bind="query-params",
+                             help="Full batch: one step per epoch on all training points.")
+        st.markdown("**Regularization**")
+        wd = st.select_slider("L2 weight decay λ₂", PENALTY_OPTIONS, value=0.0, key="wd",
+                              bind="query-params")
+        l1 = st.select_slider("L1 penalty λ₁", PENALTY_OPTIONS, value=0.0, key="l1",
+                              bind="query-params")
+        dropout = st.slider("Dropout rate", 0.0, 0.7, 0.0, 0.1, key="dropout",
+                            bind="query-params")
+        augment = st.slider("Jittered copies of each training point", 0, 10, 0, 1,
+                            key="augment", bind="query-params",
+                            help="Data augmentation: each copy moves the point a little at "
+                                 "random and keeps its label.")
+        early_stop = st.toggle("Early stopping", value=False, key="early_stop",
+                               bind="query-params",
+                               help="Keep the weights of the epoch with the lowest validation "
+                                    "loss instead of the last ones.")
+
+if tab_net.open:
+    with main:
+        try:
+            hidden = net.parse_hidden(hidden_text)
+        except ValueError as err:
+            ui.notice(str(err), "Using 16,16 until the text is fixed.")
+            hidden = (16, 16)
+        optimizer = {v: k for k, v in OPTIMIZER_LABELS.items()}[optimizer_label]
+        config = net.NetConfig(
+            dataset=dataset, noise=float(net_noise), n_points=int(points), hidden=hidden,
+            activation=activation, optimizer=optimizer, lr=float(lr), epochs=int(epochs),
+            batch_size=0 if batch == "full batch" else int(batch), wd=float(wd), l1=float(l1),
+            dropout=float(dropout), augment=int(augment), seed=int(seed))
+        capped = net.within_step_budget(config)
+        if capped.epochs < config.epochs:
+            ui.notice(f"{config.epochs} epochs of {net.steps_per_epoch(config)} mini-batch "
+                      f"steps each is more than this shared app allows; training runs "
+                      f"{capped.epochs} epochs.", "Use a bigger batch or fewer points or "
+                      "copies to train longer.", kind="info")
+            config = capped
+        result = run_with_progress(config, "the network")
+        baseline = (run_with_progress(config.unregularized(), "the same net without "
+                                      "regularization") if config.regularized else None)
+
+        if result.diverged_at is not None:
+            ui.diverged(result.diverged_at, "Lower the learning rate (0.01 works for Adam, "
+                                            "0.1 for SGD) and train again.")
+        if len(result.history):
+            show_network_results(result, baseline, early_stop)
+
+    with tab_net:
+        st.subheader("What is going on")
+        ui.formula(
+            r"L = \underbrace{-\frac{1}{n}\sum_i \bigl[y_i\log p_i + (1-y_i)\log(1-p_i)\bigr]}"
+            r"_{\text{cross-entropy on the training points}}"
+            r" + \lambda_2\sum w^2 + \lambda_1\sum |w|",
+            "Training lowers this. The two penalties grow with the size of the weights, so the "
+            "network only keeps large weights where they pay for themselves in fit. Biases are "
+            "not penalized.")
+        st.markdown(
+            "- **A big net memorizes**: with thousands of weights and a hundred points, it can "
+            "draw a boundary that loops around every noisy point. Training loss heads to 0; "
+            "validation loss, after an early minimum, climbs, because the net grows more and "
+            "more certain about points it gets wrong.\n"
+            "- **Weight decay (L2)** and **L1** make large weights expensive, which keeps the "
+            "boundary smooth. L1 also pushes many weights to exactly 0.\n"
+            "- **Dropout** switches off each hidden unit with the chosen probability at every "
+            "training step, so no unit can rely on a few others; at evaluation every unit is "
+            "on.\n"
+            "- **Augmentation** adds jittered copies of the training points with the same "
+            "labels: it says \"a point nearby has the same class\", which is a smoothness "
+            "assumption, not new information. **More data** is the real thing.\n"
+            "- **Early stopping** keeps the weights of the epoch with the lowest validation "
+            "loss. Switch it on above to see that boundary.")
+
+
+# ---- evaluation protocol tab -----------------------------------------------------------
+
+
+@st.cache_data(max_entries=32, show_spinner="Fitting every split…")
+def protocol_results(rows: int, k: int, repeats: int, split_seed: int):
+    return protocol.evaluate(rows, k, repeats, seed=split_seed)
+
+
+with tab_eval:
+    st.markdown(
+        "**The task**: tell female from male Palmer penguins by four body measurements, with "
+        "logistic regression. We take a small random sample of the 333 penguins and estimate "
+        "the model's accuracy from that sample alone, as you would with your own small "
+        "dataset. The penguins left out of the sample show what the accuracy really is.")
+    e1, e2, e3, e4 = st.columns(4)
+    rows = e1.slider("Rows in the sample", 30, 300, 60, 10, key="rows", bind="query-params")
+    k = e2.slider("K (folds)", 2, 10, 5, 1, key="k", bind="query-params")
+    repeats = e3.slider("Repeats of K-fold (reshuffled)", 1, 5, 1, 1, key="repeats",
+                        bind="query-params")
+    split_seed = e4.slider("Random seed", 0, 20, 0, 1, key="split_seed", bind="query-params")
+
+if tab_eval.open:
+    with tab_eval:
+        res = protocol_results(int(rows), int(k), int(repeats), int(split_seed))
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric(f"{'Iterated ' if repeats > 1 else ''}{k}-fold estimate", f"{res.mean:.1%}",
+                  help="The mean validation accuracy over all folds.")
+        m2.metric("Spread across folds (std)", f"{res.spread:.1%}")
+        lo, hi = res.holdout_scores.min(), res.holdout_scores.max()
+        m3.metric("50 hold-out splits range over", f"{lo:.0%} – {hi:.0%}")
+        m4.metric(f"Accuracy on the {res.n_reference} rows left out", f"{res.reference:.1%}")
+
+        ui.chart(protocol.split_chart(res),
+                 f"Which rows validate (orange) in each split. Hold-out: one random "
+                 f"{1 / k:.0%} of the rows validates once. K-fold: the rows are cut into {k} "
+                 "folds and each fold validates once while the others train. Iterated K-fold "
+                 "reshuffles and does it again.")
+        left, right = st.columns([1, 1.4], gap="large")
+        with left:
+            ui.chart(protocol.fold_chart(res, height=ui.chart_height(300)),
+                     "Validation accuracy of each fold, with the mean and one standard "
+                     "deviation either side. Each dot is a different model trained on "
+                     "different rows.")
+        with right:
+            ui.chart(protocol.comparison_chart(res, height=ui.chart_height(300)),
+                     f"Red: 50 random hold-out splits ({1 / k:.0%} validates), each one "
+                     f"estimate. Blue: 50 {k}-fold runs on fresh shuffles, each the mean of "
+                     f"{k} folds. The dashed line is the accuracy on the penguins left out of "
+                     f"the sample. Spread: hold-out ± {res.holdout_scores.std():.1%}, "
+                     f"{k}-fold ± {res.kfold_means.std():.1%}.")
+
+        st.subheader("What is going on")
+        ui.formula(r"\widehat{\mathrm{acc}}_{K\text{-fold}} = \frac{1}{K}\sum_{j=1}^{K}"
+                   r"\mathrm{acc}\bigl(\text{model trained without fold } j,\ "
+                   r"\text{fold } j\bigr)",
+                   "Every row is used for validation exactly once per repeat, and for "
+                   "training K − 1 times.")
+        st.markdown(
+            "A hold-out split spends a part of the data on validation and trusts one number. "
+            "With few rows, *which* rows land in that part changes the number a lot: look at "
+            "how far the red dots spread. K-fold uses every row for validation once and "
+            "averages K scores, so its estimate moves much less; repeating it with fresh "
+            "shuffles (iterated K-fold) steadies it further, at K × repeats models' cost. "
+            "With a lot of data a single hold-out split is fine and cheap. Whatever the "
+            "protocol, the test set stays locked away until the very end and is used once.")
+
+ui.next_concept(URL)

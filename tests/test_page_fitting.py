@@ -1,0 +1,158 @@
+"""The over/underfitting page under AppTest: each tab, the presets' effects, a few controls,
+bad input and divergence, and the chart data."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import app_test, chart_specs, visible_text
+
+PAGE = "pages/6_over_underfitting.py"
+
+
+def metric(at, label_start: str) -> str:
+    for m in at.metric:
+        if m.label.startswith(label_start):
+            return str(m.value)
+    raise KeyError(label_start)
+
+
+def chart_data(at) -> list[list[dict]]:
+    """Each chart's rows. Streamlit sends chart data as Arrow beside the spec, so
+    tests.helpers.chart_specs (the spec alone) does not carry it."""
+    import pyarrow as pa
+
+    charts = []
+    for el in at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart"):
+        rows = []
+        for dataset in el.proto.datasets:
+            rows += pa.ipc.open_stream(dataset.data.data).read_pandas().to_dict("records")
+        charts.append(rows)
+    return charts
+
+
+def open_page(**params) -> object:
+    at = app_test(PAGE, timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = str(value)
+    return at.run()
+
+
+def test_default_is_the_polynomial_tab_about_right():
+    at = open_page()
+    assert not at.exception
+    assert metric(at, "Verdict") == "About right"
+    specs = chart_specs(at)
+    data = chart_data(at)
+    assert len(specs) == 2
+    sweep_rows = [r for r in data[1] if "mse" in r]
+    assert {r["degree"] for r in sweep_rows} == set(range(16))
+    assert any(r.get("label") == "your degree: 3" for r in data[1])
+
+
+def test_presets_set_the_polynomial_teaching_moments():
+    at = open_page()
+    at.button(key="preset_btn_underfit_line").click().run()
+    assert at.slider(key="degree").value == 1
+    assert metric(at, "Verdict") == "Underfit"
+    at.button(key="preset_btn_overfit_15").click().run()
+    assert (at.slider(key="degree").value, at.slider(key="n").value) == (15, 10)
+    assert metric(at, "Verdict") == "Overfit"
+    assert metric(at, "Training error") == "0.0000"
+    assert "16 coefficients but there are only 10 points" in visible_text(at)
+    at.button(key="preset_btn_more_data").click().run()
+    assert at.slider(key="n").value == 200
+    assert metric(at, "Verdict") == "About right"
+
+
+def test_moving_the_degree_changes_the_fitted_curve():
+    at = open_page()
+    before = [r["y"] for r in chart_data(at)[0] if r.get("curve") == "fitted curve"]
+    at.slider(key="degree").set_value(1).run()
+    after = [r["y"] for r in chart_data(at)[0] if r.get("curve") == "fitted curve"]
+    assert before != after
+
+
+def test_shared_url_reproduces_the_polynomial_state():
+    at = open_page(truth="step", degree=7, n=40, noise=0.5)
+    assert at.selectbox(key="truth").value == "step"
+    assert (at.slider(key="degree").value, at.slider(key="n").value) == (7, 40)
+    assert at.slider(key="noise").value == pytest.approx(0.5)
+    assert metric(at, "Verdict").startswith(("Underfit", "About", "Overfit"))
+
+
+@pytest.fixture(scope="module")
+def network_page():
+    return open_page(tab="Network")
+
+
+def test_network_tab_trains_and_draws_boundary_and_losses(network_page):
+    at = network_page
+    assert not at.exception
+    specs = chart_specs(at)
+    data = chart_data(at)
+    assert len(specs) == 2
+    cells = [r for r in data[0] if "p" in r]
+    assert len(cells) == 60 * 60 and all(0 <= r["p"] <= 1 for r in cells)
+    losses = [r for r in data[1] if "loss" in r and "set" in r]
+    assert len(losses) == 2 * 300
+    assert float(metric(at, "Validation loss")) > 0
+
+
+def test_weight_decay_preset_shows_before_and_after():
+    at = open_page(preset="weight_decay")
+    assert not at.exception
+    assert at.session_state["tab"] == "Network"
+    text = visible_text(at)
+    assert "Before and after" in text
+    assert len(chart_specs(at)) == 4
+    gap = next(m for m in at.metric if m.label == "Gap")
+    assert float(gap.value) < 0.2
+    assert "vs. no regularization" in str(gap.proto.delta)
+
+
+def test_diverging_learning_rate_stops_with_a_message():
+    at = open_page(tab="Network", lr=10.0, epochs=100)
+    assert not at.exception
+    assert "diverged" in visible_text(at).lower()
+    # the stop is local: the other tabs' controls still render and keep their state
+    assert at.slider(key="rows").value == 60
+    assert at.slider(key="degree").value == 3
+
+
+def test_bad_hidden_layer_text_gets_a_message_and_keeps_working():
+    at = open_page(tab="Network", hidden="sixteen", epochs=50)
+    assert not at.exception
+    assert "whole numbers" in visible_text(at)
+    assert len(chart_specs(at)) == 2
+
+
+def test_evaluation_tab_draws_folds_and_comparison():
+    at = open_page(tab="Evaluation protocol", k=4, repeats=2)
+    assert not at.exception
+    specs = chart_specs(at)
+    data = chart_data(at)
+    assert len(specs) == 3
+    lines = {r["line"] for r in data[0] if "line" in r}
+    assert len(lines) == 1 + 4 * 2
+    estimates = {r["estimate"] for r in data[2] if "estimate" in r}
+    assert estimates == {"one hold-out split", "4-fold mean"}
+    assert metric(at, "Iterated 4-fold estimate").endswith("%")
+
+
+def test_hold_out_preset_opens_the_protocol_tab():
+    at = open_page(preset="holdout_noisy")
+    assert at.session_state["tab"] == "Evaluation protocol"
+    assert at.slider(key="rows").value == 60
+    assert len(chart_specs(at)) == 3
+
+
+def test_oversized_training_is_capped_with_a_note(monkeypatch):
+    from explorer import fitting_network
+
+    # AppTest runs the page in this process, so a smaller budget keeps the test quick
+    monkeypatch.setattr(fitting_network, "MAX_STEPS", 60)
+    at = open_page(tab="Network", points=1000, batch="8", augment=10, epochs=1000,
+                   hidden="4")
+    assert not at.exception
+    assert "more than this shared app allows" in visible_text(at)
