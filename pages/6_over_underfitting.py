@@ -20,7 +20,7 @@ present = ui.page_setup(
     "heart (overfitting: right on the training data, wrong on new data). You can only tell the "
     "two apart on data the model never trained on, so this page is also about how to hold "
     "such data out.",
-    icon="🎯",
+    icon=":material/balance:",
 )
 
 BIG_NET = {"tab": TAB_NET, "dataset": "moons", "net_noise": 0.3, "points": 100,
