@@ -418,3 +418,17 @@ def mark_box(pixels: np.ndarray, top: int, left: int, size: int,
         if 0 <= c < w:
             out[rows, c] = colour
     return out
+
+
+def framed(pixels: np.ndarray, top: int, left: int, size: int, target: int = 640,
+           thickness: int = 2, colour=(230, 159, 0)) -> np.ndarray:
+    """Enlarge (H,W,3) pixels to about `target` wide, then frame the size x size box at
+    (top, left) in original pixel units, drawn just outside the box so it hides nothing."""
+    h, w = pixels.shape[:2]
+    factor = max(1, target // max(h, w))
+    big = np.repeat(np.repeat(pixels, factor, axis=0), factor, axis=1)
+    out = big
+    for t in range(thickness):
+        out = mark_box(out, top * factor - t, left * factor - t, size * factor + 2 * t,
+                       colour)
+    return out
