@@ -423,12 +423,25 @@ def mark_box(pixels: np.ndarray, top: int, left: int, size: int,
 def framed(pixels: np.ndarray, top: int, left: int, size: int, target: int = 640,
            thickness: int = 2, colour=(230, 159, 0)) -> np.ndarray:
     """Enlarge (H,W,3) pixels to about `target` wide, then frame the size x size box at
-    (top, left) in original pixel units, drawn just outside the box so it hides nothing."""
+    (top, left) in original pixel units, drawn just outside the box so it hides nothing.
+    Short crosshair ticks at the image edges point at the box: on a 320-pixel photo a
+    3x3 frame alone is hard to spot."""
     h, w = pixels.shape[:2]
     factor = max(1, target // max(h, w))
-    big = np.repeat(np.repeat(pixels, factor, axis=0), factor, axis=1)
-    out = big
+    out = np.repeat(np.repeat(pixels, factor, axis=0), factor, axis=1)
+    big_h, big_w = out.shape[:2]
     for t in range(thickness):
         out = mark_box(out, top * factor - t, left * factor - t, size * factor + 2 * t,
                        colour)
+    tick = max(8, big_w // 25)
+    r0, r1 = max(top * factor, 0), min((top + size) * factor, big_h)
+    c0, c1 = max(left * factor, 0), min((left + size) * factor, big_w)
+    mid_r, mid_c = (r0 + r1) // 2, (c0 + c1) // 2
+    half = max(1, thickness // 2 + 1)
+    if r1 > r0:
+        out[max(mid_r - half, 0):mid_r + half, :tick] = colour
+        out[max(mid_r - half, 0):mid_r + half, big_w - tick:] = colour
+    if c1 > c0:
+        out[:tick, max(mid_c - half, 0):mid_c + half] = colour
+        out[big_h - tick:, max(mid_c - half, 0):mid_c + half] = colour
     return out

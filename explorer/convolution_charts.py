@@ -91,10 +91,10 @@ def number_grid(values: np.ndarray, title: str, *, kind: str = "pixels", cell: i
 
 
 def filter_bank(weights: np.ndarray, title: str, cell: int = 30,
-                with_numbers: bool = True) -> dict:
+                with_numbers: bool = True, names: list[str] | None = None) -> dict:
     """K single-channel filters (K,F,F) side by side on one shared diverging scale."""
     w = np.asarray(weights, dtype=np.float64)
-    names = [f"filter {k + 1}" for k in range(w.shape[0])]
+    names = names or [f"filter {k + 1}" for k in range(w.shape[0])]
     records = [rec for k in range(w.shape[0]) for rec in cells(w[k], names[k], 1)]
     bound = float(np.max(np.abs(w))) or 1.0
     f = w.shape[-1]
@@ -117,10 +117,11 @@ def filter_bank(weights: np.ndarray, title: str, cell: int = 30,
                      "layer": layers}}
 
 
-def map_bank(maps: np.ndarray, title: str, cell: int = 12) -> dict:
+def map_bank(maps: np.ndarray, title: str, cell: int = 12,
+             names: list[str] | None = None) -> dict:
     """K feature maps (K,H,W) side by side as heatmaps on one shared sequential scale."""
     m = np.asarray(maps, dtype=np.float64)
-    names = [f"map {k + 1}" for k in range(m.shape[0])]
+    names = names or [f"map {k + 1}" for k in range(m.shape[0])]
     records = [rec for k in range(m.shape[0]) for rec in cells(m[k], names[k], 2)]
     top = float(m.max()) or 1.0
     return {"$schema": SCHEMA, "title": title, "datasets": {"cells": records},

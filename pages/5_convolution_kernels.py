@@ -139,7 +139,8 @@ with c_img:
         else:
             image, colour = photo("china", colour), colour
 with c_kernel:
-    kernel_name = st.selectbox("Kernel", KERNEL_OPTIONS, index=0, key="kernel",
+    kernel_name = st.selectbox("Kernel", KERNEL_OPTIONS,
+                               index=KERNEL_OPTIONS.index("sharpen"), key="kernel",
                                bind="query-params")
     if kernel_name == CUSTOM:
         custom_text = st.text_area(
@@ -414,29 +415,36 @@ st.markdown(
     "digit slider at the top.")
 from explorer.convolution_cnn import feature_maps, predict  # noqa: E402  (torch-free)
 
-d1, d2 = st.columns([1, 3])
+d1, d2, d3 = st.columns([1, 1.3, 2.2])
 with d1:
     show(cc.number_grid(digit_images[digit_index], "the digit", kind="pixels",
-                            cell=int(22 * ZOOM), decimals=0),
-             f"Digit {digit_index}, labelled {digit_labels[digit_index]}, 8×8 pixels.")
-    probs = predict(model, digit01)
-    show(cc.probabilities(probs, f"the CNN says {int(probs.argmax())}"),
-         "The tiny CNN's probability for each digit.", stretch=True)
+                        cell=int(24 * ZOOM), decimals=0),
+         f"Digit {digit_index}, labelled {digit_labels[digit_index]}, 8×8 pixels.")
 with d2:
-    show(cc.filter_bank(model.conv_weight[:, 0], "learned 3×3 filters", cell=int(30 * ZOOM)),
-             "The 8 first-layer filters after training (orange positive, blue negative).")
-    show(cc.map_bank(feature_maps(model, digit01), "their feature maps for this digit "
-                                                       "(after ReLU)", cell=int(12 * ZOOM)),
-             "What each learned filter responds to on this digit: bright = strong.")
-    hand = ["Sobel top", "Sobel bottom", "Sobel left", "Sobel right", "outline", "sharpen",
-            "box blur", "identity"]
-    hand_bank = np.stack([cv.KERNELS[n] for n in hand])
-    show(cc.filter_bank(hand_bank, "hand-made 3×3 kernels: " + ", ".join(hand),
-                            cell=int(30 * ZOOM)),
-             "The hand-made kernels, in the same order as their maps below.")
-    show(cc.map_bank(np.maximum(cv.conv2d(digit01, hand_bank[:, None], 0, 1, 1), 0),
-                         "their maps for this digit (after ReLU)", cell=int(12 * ZOOM)),
-             "Several learned filters behave like edge detectors in some direction.")
+    probs = predict(model, digit01)
+    show(cc.probabilities(probs, f"the CNN says {int(probs.argmax())}",
+                          height=int(170 * ZOOM)),
+         "The tiny CNN's probability for each digit.", stretch=True)
+with d3:
+    st.markdown(
+        "**How to read the rows below.** Each filter is a 3×3 grid of weights (orange "
+        "positive, blue negative). Its map is the filter slid over the digit, with padding "
+        "1 so the map stays 8×8, and negative answers set to 0 (ReLU). Bright where the "
+        "filter's pattern is present. Look for learned filters whose weights go from blue "
+        "to orange in one direction: they detect edges, like the Sobel kernels.")
+hand = ["Sobel top", "Sobel bottom", "Sobel left", "Sobel right", "outline", "sharpen",
+        "box blur", "identity"]
+hand_bank = np.stack([cv.KERNELS[n] for n in hand])
+show(cc.filter_bank(model.conv_weight[:, 0], "learned 3×3 filters", cell=int(30 * ZOOM)),
+     "The 8 first-layer filters after training, in units of the 0–1 pixel scale.")
+show(cc.map_bank(feature_maps(model, digit01), "their feature maps for this digit",
+                 cell=int(11 * ZOOM), names=[f"filter {k + 1}" for k in range(8)]),
+     "What each learned filter responds to on this digit: bright = strong.")
+show(cc.filter_bank(hand_bank, "hand-made 3×3 kernels", cell=int(30 * ZOOM), names=hand),
+     "The hand-made kernels of section 1, for comparison.")
+show(cc.map_bank(np.maximum(cv.conv2d(digit01, hand_bank[:, None], 0, 1, 1), 0),
+                 "their feature maps for this digit", cell=int(11 * ZOOM), names=hand),
+     "The same digit through the hand-made kernels (after ReLU).")
 
 # ---- what is going on -------------------------------------------------------------------
 
