@@ -336,7 +336,7 @@ def load_upload(data: bytes, colour: bool = False) -> np.ndarray:
                          "may be corrupt or not an image at all.") from None
     chw = np.moveaxis(rgb, -1, 0)
     image = chw if colour else grey(chw)
-    return downscale(image)
+    return np.rint(downscale(image))
 
 
 def grey(rgb_chw: np.ndarray) -> np.ndarray:
@@ -351,7 +351,9 @@ def sample_photo(name: str, colour: bool) -> np.ndarray:
     data = load_sample_images()
     index = {"china": 0, "flower": 1}[name]
     chw = np.moveaxis(np.asarray(data.images[index], dtype=np.float64), -1, 0)
-    return downscale(chw if colour else grey(chw))
+    # Whole numbers 0..255, as in an 8-bit image file: the neuron picture's products
+    # then read as whole numbers for whole-number kernels.
+    return np.rint(downscale(chw if colour else grey(chw)))
 
 
 def load_digits_data():
@@ -359,7 +361,7 @@ def load_digits_data():
     from sklearn.datasets import load_digits
 
     digits = load_digits()
-    return digits.images * (255.0 / 16.0), digits.target
+    return np.rint(digits.images * (255.0 / 16.0)), digits.target
 
 
 def checkerboard(size: int = 48, square: int = 8) -> np.ndarray:

@@ -69,8 +69,11 @@ def number_grid(values: np.ndarray, title: str, *, kind: str = "pixels", cell: i
         {"field": "channel", "type": "nominal"}, {"field": "row", "type": "ordinal"},
         {"field": "col", "type": "ordinal"},
         {"field": "value", "type": "quantitative", "format": ".4g"}]}
+    # Cells widen for long numbers (e.g. 1486.8) so no label spills into its neighbour.
+    longest = max(len(r["label"]) for r in records)
+    cell_w = max(cell, int(longest * cell * 0.2) + 10)
     inner = {
-        "width": cell * n_cols, "height": cell * n_rows, "encoding": encoding,
+        "width": cell_w * n_cols, "height": cell * n_rows, "encoding": encoding,
         "layer": [
             {"mark": {"type": "rect", "stroke": "#888", "strokeWidth": 0.5},
              "encoding": {"color": {"field": "value", "type": "quantitative",

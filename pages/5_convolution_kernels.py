@@ -281,33 +281,40 @@ with g3:
              "Each pixel times the weight on top of it.")
 
 products = unit.products
+sign = "+" if bias >= 0 else "-"
+
+
+def fmt(v: float) -> str:
+    return f"({v:.1f})" if v < 0 else f"{v:.1f}"
+
+
 if per_colour:
     lines = []
     for c, name in enumerate(("red", "green", "blue")):
         s = float(products[c].sum())
-        lines.append(rf"\text{{{name}}}:\ \textstyle\sum = {s:.2f},\quad {s:.2f} "
-                     rf"{'+' if bias >= 0 else '-'} {abs(bias):g} = {s + bias:.2f}")
-    st.latex(r"\\".join(lines))
+        lines.append(rf"\text{{{name}: sum of its 9 products}} = {s:.2f},\quad {s:.2f} "
+                     rf"{sign} {abs(bias):g} = \mathbf{{{s + bias:.2f}}}")
+    st.latex(r"\begin{gathered}" + r"\\".join(lines) + r"\end{gathered}")
     check = [float(output[c, row, col]) for c in range(3)]
-    st.caption("Three filters, three sums, three output numbers at this position: "
-               + ", ".join(f"{v:.2f}" for v in check) + ".")
+    st.caption("Three filters, three sums, three output numbers at this position (red, "
+               "green, blue): " + ", ".join(f"{v:.2f}" for v in check) + ".")
 else:
     flat = products.reshape(-1)
     if flat.size <= 9:
-        terms = " + ".join(f"({v:.1f})" if v < 0 else f"{v:.1f}" for v in flat)
+        first = " + ".join(fmt(v) for v in flat)
+    elif products.shape[0] > 1:
+        first = " + ".join(rf"\underbrace{{{fmt(float(p.sum()))}}}_{{\text{{{n}}}}}"
+                           for p, n in zip(products, ("red", "green", "blue"), strict=True))
     else:
-        per = [float(p.sum()) for p in products] if products.shape[0] > 1 else None
-        terms = (" + ".join(f"({v:.1f})" if v < 0 else f"{v:.1f}" for v in per)
-                 if per else rf"\textstyle\sum_{{{flat.size}\ \text{{products}}}}")
+        first = rf"\text{{sum of the {flat.size} products}}"
     total = float(products.sum())
-    st.latex(rf"{terms} = {total:.2f} \qquad {total:.2f} "
-             rf"{'+' if bias >= 0 else '-'} {abs(bias):g}\ (\text{{bias}}) = "
-             rf"\mathbf{{{unit.total:.2f}}}")
+    st.latex(rf"\begin{{gathered}} {first} = {total:.2f} \\ {total:.2f} {sign} "
+             rf"{abs(bias):g}\ (\text{{bias}}) = \mathbf{{{unit.total:.2f}}} \end{{gathered}}")
     shown = int(display_out[row, col, 0])
     st.caption(f"The sum of the products plus the bias is {unit.total:.2f}, exactly the "
                f"output value at row {row}, column {col} ({float(output[0, row, col]):.2f})"
                f", which the picture draws as grey level {shown} of 255."
-               + (" Per colour slice: the three partial sums above add up to it."
+               + (" The three colour slices' sums are shown separately above."
                   if products.shape[0] > 1 else ""))
 
 # ---- size arithmetic and depth ----------------------------------------------------------

@@ -196,7 +196,9 @@ def test_display_mappings():
 
 
 def test_sample_images():
-    assert cv.sample_photo("china", False).shape == (214, 320)
+    china = cv.sample_photo("china", False)
+    assert china.shape == (214, 320)
+    np.testing.assert_array_equal(china, np.rint(china))  # whole numbers, like 8-bit pixels
     assert cv.sample_photo("flower", True).shape == (3, 214, 320)
     images, labels = cv.load_digits_data()
     assert images.shape == (1797, 8, 8) and images.max() == pytest.approx(255)
