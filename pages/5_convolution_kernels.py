@@ -124,9 +124,11 @@ with c_img:
                             0, key="digit", bind="query-params")
     image = None
     if source == "upload":
+        # A file upload cannot live in a URL (and st.file_uploader cannot be bound).
         upload = st.file_uploader(
             "Your image (PNG, JPEG, …; at most 8 MB; shrunk to 320 pixels on its long side)",
-            type=["png", "jpg", "jpeg", "gif", "bmp", "webp"], key="_upload_conv")
+            type=["png", "jpg", "jpeg", "gif", "bmp", "webp"], key="_upload_conv",
+            max_upload_size=8)
         if upload is None:
             ui.notice("No image uploaded yet, so the China photo is shown.",
                       "Choose a file above to filter your own.", kind="info")
