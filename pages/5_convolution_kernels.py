@@ -272,7 +272,8 @@ with g1:
              "The pixel values under the kernel (0 black, 255 white; padding is 0).")
 with g2:
     show(cc.number_grid(unit.kernel, "kernel weights", kind="signed",
-                        decimals=2 if channels == 3 and not per_colour else decimals,
+                        decimals=3 if decimals or (channels == 3 and not per_colour)
+                        else 0,
                         cell=int(44 * ZOOM)),
              "The weights: orange positive, blue negative." + (
                  " One slice per colour: the filter is as deep as the input." if
@@ -287,7 +288,8 @@ sign = "+" if bias >= 0 else "-"
 
 
 def fmt(v: float) -> str:
-    return f"({v:.1f})" if v < 0 else f"{v:.1f}"
+    text = f"{v:.1f}".removesuffix(".0")
+    return f"({text})" if v < 0 else text
 
 
 if per_colour:
