@@ -23,18 +23,13 @@ def output_caption(page) -> str:
     return page.locator('[data-testid="stCaptionContainer"]', has_text="Output:").first.inner_text()
 
 
-def test_page_loads_clean(app_server, browser_page):
+def test_loads_clean_and_stride_slider_changes_url_and_picture(app_server, browser_page):
     page = browser_page
     open_page(page, app_server.url + URL)
     assert page.locator(EXCEPTION).count() == 0
     assert page.locator(IMAGES).count() >= 2
     assert "212×318" in output_caption(page)
     assert page.console_errors == []
-
-
-def test_stride_slider_changes_url_and_picture(app_server, browser_page):
-    page = browser_page
-    open_page(page, app_server.url + URL)
     output_img = page.locator(IMAGES).nth(1)
     before_src = output_img.get_attribute("src")
     before_url = page.url
