@@ -58,6 +58,15 @@ def themed(chart: alt.TopLevelMixin, present: bool = False) -> alt.TopLevelMixin
     return themed_chart
 
 
+def themed_spec(spec: dict, present: bool = False) -> dict:
+    """A Vega-Lite spec dict with the project's look; the spec's own config wins.
+
+    For pages that build specs as plain dicts (no Altair validation on every rerun)."""
+    themed_dict = dict(spec)
+    themed_dict["config"] = _merge(theme_config(present), spec.get("config") or {})
+    return themed_dict
+
+
 def _register_theme() -> None:
     @alt.theme.register("explorer", enable=False)
     def _explorer_theme() -> alt.theme.ThemeConfig:

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class ConceptPage:
     file: str  # relative to the project root, as st.page_link wants it
     title: str
-    icon: str
+    icon: str  # a Streamlit Material icon: renders without an emoji font
     question: str  # the one question the page answers
 
     @property
@@ -30,21 +30,21 @@ class ConceptPage:
 
 
 LEARNING_PATH: tuple[ConceptPage, ...] = (
-    ConceptPage("pages/1_pixels_to_matrix.py", "Pixels to matrix", "🔢",
+    ConceptPage("pages/1_pixels_to_matrix.py", "Pixels to matrix", ":material/grid_on:",
                 "How does a picture of a digit become numbers, and numbers a prediction?"),
-    ConceptPage("pages/2_gradient_descent.py", "Gradient descent", "⛰️",
+    ConceptPage("pages/2_gradient_descent.py", "Gradient descent", ":material/trending_down:",
                 "How does a model find good parameters by walking downhill on its loss?"),
-    ConceptPage("pages/3_activation_functions.py", "Activation functions", "📈",
+    ConceptPage("pages/3_activation_functions.py", "Activation functions", ":material/show_chart:",
                 "Why does a network need a bend between its matrix multiplies?"),
-    ConceptPage("pages/4_backprop_graph.py", "Backprop on a graph", "🔁",
+    ConceptPage("pages/4_backprop_graph.py", "Backprop on a graph", ":material/account_tree:",
                 "How does one backward pass give every derivative at once?"),
-    ConceptPage("pages/5_convolution_kernels.py", "Convolution kernels", "🧮",
+    ConceptPage("pages/5_convolution_kernels.py", "Convolution kernels", ":material/blur_on:",
                 "What does a small sliding grid of weights see in an image?"),
-    ConceptPage("pages/6_over_underfitting.py", "Over- and underfitting", "🎯",
+    ConceptPage("pages/6_over_underfitting.py", "Over- and underfitting", ":material/balance:",
                 "Too simple, too flexible, or about right, and how would you know?"),
-    ConceptPage("pages/7_tabular.py", "Deep learning on tables", "📋",
+    ConceptPage("pages/7_tabular.py", "Deep learning on tables", ":material/table_chart:",
                 "How does a table with categories and gaps become input to a network?"),
-    ConceptPage("pages/8_collaborative_filtering.py", "Collaborative filtering", "🎬",
+    ConceptPage("pages/8_collaborative_filtering.py", "Collaborative filtering", ":material/movie:",
                 "How can ratings alone teach a model what people like?"),
 )
 

@@ -43,7 +43,7 @@ def presenting() -> bool:
     return str(st.query_params.get(PRESENT_KEY, "")).lower() == "true"
 
 
-def page_setup(title: str, intro: str = "", icon: str = "🧠", wide: bool = True) -> bool:
+def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:", wide: bool = True) -> bool:
     """Config, presentation mode and header for a page. Returns whether presenting."""
     present = presenting()
     st.set_page_config(
@@ -61,7 +61,7 @@ def page_setup(title: str, intro: str = "", icon: str = "🧠", wide: bool = Tru
         )
     present = presenting()
     st.markdown(_PRESENT_CSS if present else _BASE_CSS, unsafe_allow_html=True)
-    st.title(f"{icon} {title}")
+    st.title(f"{icon} {title}")  # Material icons render in markdown without an emoji font
     if intro:
         st.markdown(intro)
     return present
@@ -72,19 +72,30 @@ def chart_height(base: int = charts.BASE_HEIGHT) -> int:
     return charts.chart_height(base, presenting())
 
 
-def chart(altair_chart, caption: str, *, key: str | None = None, on_select="ignore",
-          selection_mode=None):
-    """Show an Altair chart with the project's look and a caption saying what it shows."""
-    event = st.altair_chart(
-        charts.themed(altair_chart, presenting()),
-        theme=None,
-        width="stretch",
-        key=key,
-        on_select=on_select,
-        selection_mode=selection_mode,
-    )
+def chart(figure, caption: str, *, key: str | None = None, on_select="ignore",
+          selection_mode=None, width="stretch"):
+    """Show a chart with the project's look and a caption saying what it shows.
+
+    figure: an Altair chart, or a Vega-Lite spec as a plain dict (cheaper to build on
+    every rerun: no schema validation)."""
+    present = presenting()
+    if isinstance(figure, dict):
+        # themed_spec returns a new top-level dict: Streamlit deletes top-level keys
+        # (datasets, data) from the spec it is given, and the spec may be a cached object.
+        event = st.vega_lite_chart(charts.themed_spec(figure, present),
+                                   theme=None,
+                                   width=width, key=key, on_select=on_select,
+                                   selection_mode=selection_mode)
+    else:
+        event = st.altair_chart(charts.themed(figure, present), theme=None, width=width,
+                                key=key, on_select=on_select, selection_mode=selection_mode)
     st.caption(caption)
     return event
+
+
+def static_css(css: str) -> None:
+    """Page-specific styling. Only for CSS written in the code, never for user text."""
+    st.markdown(f"<style>{css}</style>", unsafe_allow_html=True)
 
 
 def formula(latex: str, words: str = "") -> None:
@@ -124,16 +135,31 @@ def _matches(preset: Preset) -> bool:
 def preset_row(presets: Sequence[Preset], label: str = "Try:") -> Preset | None:
     """One button per preset; call it before the controls it sets.
 
-    ?preset=name in the URL applies that preset once when the page opens; the URL then
-    carries the individual control values, so a link always reproduces the view.
-    Returns the preset whose values are all in force, if any.
+    ?preset=name in the URL applies that preset when the page opens, and stays in the URL
+    until the next run. Then the preset's values are written into the URL one by one
+    (Streamlit writes a value set from code into the URL only once its widget has been
+    drawn, so not on the first run) and `preset` leaves the URL: from then on the address
+    names the control values. Explicit control values in the URL win over the preset's
+    (?preset=too_big&lr=0.5). Returns the preset in force, if any.
     """
     by_name = {p.name: p for p in presets}
     requested = st.query_params.get(PRESET_PARAM)
-    if requested is not None:
-        if requested in by_name:
-            _apply_preset(by_name[requested])
-        del st.query_params[PRESET_PARAM]
+    # Which URL preset this session applied, so a rerun does not apply it again over a
+    # change the user made; and whether its values still have to be written to the URL.
+    applied_key = "_preset_from_url:" + ",".join(sorted(by_name))
+    sync_key = "_preset_url_sync:" + ",".join(sorted(by_name))
+    if requested in by_name and st.session_state.get(applied_key) != requested:
+        _apply_preset(by_name[requested])
+        st.session_state[applied_key] = requested
+        st.session_state[sync_key] = requested
+    else:
+        pending = st.session_state.pop(sync_key, None)
+        if pending in by_name:
+            for key, value in by_name[pending].values.items():
+                if key in st.session_state and st.session_state[key] == value:
+                    st.session_state[key] = value  # untouched by the user: write to the URL
+        if requested is not None:
+            del st.query_params[PRESET_PARAM]
 
     active = next((p for p in presets if p.values and _matches(p)), None)
     cols = st.columns([0.6] + [1.0] * len(presets), vertical_alignment="center")
@@ -149,7 +175,7 @@ def preset_row(presets: Sequence[Preset], label: str = "Try:") -> Preset | None:
             width="stretch",
         )
     if active is not None and active.note:
-        st.info(active.note, icon="👀")
+        st.info(active.note, icon=":material/visibility:")
     return active
 
 
@@ -159,9 +185,8 @@ def preset_row(presets: Sequence[Preset], label: str = "Try:") -> Preset | None:
 def notice(what_happened: str, what_to_change: str = "", *, kind: str = "warning") -> None:
     """One clear sentence of what happened and, when there is one, what to change."""
     text = what_happened if not what_to_change else f"{what_happened} {what_to_change}"
-    {"warning": st.warning, "error": st.error, "info": st.info}[kind](text, icon="⚠️"
-                                                                       if kind != "info"
-                                                                       else "ℹ️")
+    show = {"warning": st.warning, "error": st.error, "info": st.info}[kind]
+    show(text, icon=":material/info:" if kind == "info" else ":material/warning:")
 
 
 def diverged(step: int, what_to_change: str = "Lower the learning rate.") -> None:
@@ -178,7 +203,7 @@ def next_concept(current_url_path: str) -> None:
     following = course.next_page(current_url_path)
     st.divider()
     if following is None:
-        st.page_link("app.py", label="Back to the map of the course", icon="🗺️")
+        st.page_link("app.py", label="Back to the map of the course", icon=":material/map:")
     elif following.exists():
         st.page_link(following.file, label=f"Next: {following.title}", icon=following.icon)
     else:

@@ -43,6 +43,26 @@ def chart_specs(at) -> list[dict]:
         json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
 
 
+def chart_datasets(at) -> list:
+    """Every dataset every chart received, as DataFrames: the ones Streamlit moved into
+    Arrow bytes and the ones left inline in the spec."""
+    import pandas as pd
+    import pyarrow as pa
+
+    frames = []
+    for el in at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart"):
+        for ds in el.proto.datasets:
+            frames.append(pa.ipc.open_stream(ds.data.data).read_all().to_pandas())
+        if el.proto.HasField("data") and el.proto.data.data:
+            frames.append(pa.ipc.open_stream(el.proto.data.data).read_all().to_pandas())
+    for spec in chart_specs(at):
+        for values in (spec.get("datasets") or {}).values():
+            frames.append(pd.DataFrame(values))
+        if isinstance(spec.get("data"), dict) and "values" in spec["data"]:
+            frames.append(pd.DataFrame(spec["data"]["values"]))
+    return frames
+
+
 def visible_text(at) -> str:
     """The text of the rendered markdown, captions, metrics, alerts and titles."""
     parts = []

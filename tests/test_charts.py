@@ -29,3 +29,12 @@ def test_themed_works_on_layers_and_does_not_mutate():
     spec = charts.themed(layered, present=True).to_dict()
     assert spec["config"]["axis"]["labelFontSize"] == 18
     assert base.config is alt.Undefined
+
+
+def test_themed_spec_merges_into_a_copy_of_a_dict_spec():
+    spec = {"mark": "line", "config": {"axis": {"labelFontSize": 30}}}
+    out = charts.themed_spec(spec, present=True)
+    assert out["config"]["axis"]["labelFontSize"] == 30
+    assert out["config"]["axis"]["titleFontSize"] == 20
+    assert out["config"]["range"]["category"] == charts.PALETTE
+    assert spec["config"] == {"axis": {"labelFontSize": 30}}

@@ -21,16 +21,17 @@ def test_preset_button_sets_several_controls_and_marks_itself():
     assert "Lower the learning rate" in visible_text(at)
 
 
-def test_preset_in_url_applies_once_and_expands_into_control_values():
+def test_preset_in_url_applies_once_and_stays_until_a_control_moves():
     at = app_test(KIT)
     at.query_params["preset"] = "too_small"
     at.run()
     assert at.slider(key="lr").value == 0.001
     assert at.slider(key="epochs").value == 5
-    assert "preset" not in at.query_params
+    assert at.query_params.get("preset") == "too_small", "the link keeps sharing the preset"
     at.slider(key="epochs").set_value(50).run()
-    assert at.slider(key="epochs").value == 50
+    assert at.slider(key="epochs").value == 50, "the preset is not applied over the change"
     assert at.slider(key="lr").value == 0.001
+    assert "preset" not in at.query_params, "after a change the URL names the values"
 
 
 def test_explicit_url_values_win_over_the_preset():
@@ -42,12 +43,22 @@ def test_explicit_url_values_win_over_the_preset():
     assert at.slider(key="epochs").value == 77
 
 
-def test_unknown_preset_in_url_is_ignored():
+def test_unknown_preset_in_url_is_ignored_and_dropped():
     at = app_test(KIT)
     at.query_params["preset"] = "no_such_thing"
     at.run()
     assert not at.exception
     assert at.slider(key="lr").value == 0.1
+    assert "preset" not in at.query_params
+
+
+def test_a_preset_button_after_a_preset_link_takes_over():
+    at = app_test(KIT)
+    at.query_params["preset"] = "too_small"
+    at.run()
+    at.button(key="preset_btn_too_big").click().run()
+    assert at.slider(key="lr").value == 2.5
+    assert "preset" not in at.query_params
 
 
 def test_url_restores_presentation_mode():

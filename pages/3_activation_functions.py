@@ -1,0 +1,380 @@
+"""Activation functions: the bend between matrix multiplies, softmax, and why it matters."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from explorer import activations as act
+from explorer import activations_charts as charts
+from explorer import ui
+
+URL = "activation_functions"
+BACKPROP_FILE = "pages/4_backprop_graph.py"
+TABS = ("Functions", "Softmax", "Why bend", "Parameters vs activations", "Last layer")
+TEMPERATURES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0)
+DEFAULT_LOGITS = "2, 1, 0.1, -1"
+
+present = ui.page_setup(
+    "Activation functions",
+    "A layer multiplies its input by a matrix of weights, then sends each number through "
+    "a small non-linear function: the **activation function**. What comes out are the "
+    "**activations**. Here you can see the common functions and their slopes, turn "
+    "scores into probabilities with softmax, and watch why the bend is what lets a stack "
+    "of layers draw any shape.",
+    icon=":material/show_chart:",
+)
+
+ui.preset_row([
+    ui.Preset("relu_vs_sigmoid", "ReLU vs sigmoid",
+              {"view": "Functions", "fn": "ReLU", "compare": ["sigmoid"],
+               "show_derivative": True, "range": 6},
+              note="ReLU's slope is exactly 1 for every positive input; sigmoid's slope is "
+                   "never more than 0.25 and fades to almost nothing away from 0."),
+    ui.Preset("saturation", "Saturation",
+              {"view": "Functions", "fn": "sigmoid", "compare": ["tanh"],
+               "show_derivative": True, "range": 10},
+              note="The grey bands are where sigmoid's slope is below 0.01: a gradient "
+                   "passing back through there shrinks more than a hundredfold."),
+    ui.Preset("straight_line", "Always a line",
+              {"view": "Why bend", "net_act": "none", "target": "sine", "units": 20},
+              note="20 hidden units and no activation: every unit is a line, and a sum of "
+                   "lines is a line. Training finds the best straight line and stops there."),
+    ui.Preset("ten_hinges", "10 hinges = sine",
+              {"view": "Why bend", "net_act": "ReLU", "target": "sine", "units": 10},
+              note="Each thin line is one ReLU unit: flat, then a ramp. Their sum bends at "
+                   "each diamond and traces the sine."),
+    ui.Preset("hot_cold", "Hot vs cold softmax",
+              {"view": "Softmax", "logits": "2, 1.5, 1, 0, -1", "temperature": 0.2},
+              note="Cold (T = 0.2): the top class takes nearly everything. Follow the lines "
+                   "to the right: as T heats up, the shares even out."),
+])
+
+view = st.tabs(TABS, key="view", bind="query-params")
+
+
+# ---- cached work (explorer stays streamlit-free; the caches live here) -----------------
+# Charts are cached as finished Vega-Lite specs (see charts.to_spec): building and
+# converting an Altair chart costs far more than the numbers behind it, so it is done once
+# per setting, and a rerun only sends the cached spec.
+
+
+def show_chart(spec: dict, caption: str) -> None:
+    """ui.chart for a cached spec (already themed): same look, no per-rerun conversion."""
+    ui.chart(spec, caption)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def functions_view(names: tuple[str, ...], half_width: int, slope: float,
+                   show_derivative: bool, height: int,
+                   present: bool):
+    table = act.function_table(list(names), half_width, slope)
+    main = table[table["function"] == names[0]]
+    intervals = act.saturated_intervals(main["x"].to_numpy(), main["f'(x)"].to_numpy())
+    specs = charts.functions_specs(table, names, intervals, half_width, show_derivative,
+                                   height=height, present=present)
+    return specs, intervals
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def softmax_view(logits: tuple[float, ...], temperature: float, height: int,
+                 present: bool):
+    table = act.softmax_table(logits, temperature)
+    sweep = act.temperature_sweep(logits)
+    return (table, charts.softmax_spec(table, temperature, height, present),
+            charts.temperature_spec(sweep, temperature, height, present))
+
+
+@st.cache_resource(max_entries=48, show_spinner="Training the network in torch…")
+def fit(target: str, units: int, seed: int, hidden: str):
+    """Trained once per setting and shared by every session (read-only afterwards)."""
+    return act.fit_target(target, units, seed, hidden)
+
+
+@st.cache_resource(max_entries=96, show_spinner=False)
+def fit_charts(target: str, units: int, seed: int, hidden: str, height: int,
+               present: bool):
+    result = fit(target, units, seed, hidden)
+    return (charts.to_spec(charts.hinge_chart(result, None, height), present),
+            charts.to_spec(charts.loss_chart(result, height), present))
+
+
+@st.cache_resource(max_entries=96, show_spinner=False)
+def input_chart(target: str, units: int, seed: int, hidden: str, x_in: float, height: int,
+                present: bool):
+    return charts.to_spec(charts.input_chart(fit(target, units, seed, hidden), x_in, height),
+                          present)
+
+
+def render_function_words(fn, slope, intervals, half_width):
+    where = act.describe_saturation(intervals, -half_width, half_width)
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown(f"**{fn}**")
+        f_tex, df_tex = act.latex(fn, slope)
+        ui.formula(f_tex)
+        ui.formula(df_tex,
+                   "At a kink the slope shown is the one torch's autograd uses: "
+                   "ReLU′(0) = 0, leaky ReLU′(0) = a, step′ = 0.")
+    with right:
+        st.markdown(f"**Saturated** (slope below {act.SATURATION_THRESHOLD}): {where}.")
+        st.markdown(
+            "Training sends the error backwards through every layer, and at each "
+            "activation it is **multiplied by that function's slope**. Where the slope "
+            "is nearly 0 the signal almost vanishes, so the weights before it barely "
+            "learn. Stack a few saturated layers and the first layers stop learning "
+            "altogether: the *vanishing gradient*.")
+        if (Path(__file__).resolve().parent.parent / BACKPROP_FILE).is_file():
+            st.page_link(BACKPROP_FILE, label="See vanishing gradients on the backprop page",
+                         icon=":material/account_tree:")
+        else:
+            st.markdown("See it happen: [vanishing gradients on the backprop page]"
+                        "(/backprop_graph).")
+        st.caption("ReLU never saturates for positive inputs (slope 1), which is why deep "
+                   "networks train well with it; for negative inputs its slope is 0, and a "
+                   "unit stuck there ('dead') stops learning. Leaky ReLU, ELU, GELU and "
+                   "SiLU keep a small slope on the left to avoid that.")
+
+
+def render_softmax(logits_text: str, temperature: float) -> None:
+    ui.formula(r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"
+               r"= \frac{e^{(z_i - z_{\max}) / T}}{\sum_j e^{(z_j - z_{\max}) / T}}",
+               "Subtracting the largest logit first changes nothing in the result (it "
+               "cancels) but keeps every exponent at or below 0, so nothing overflows.")
+    try:
+        logits = act.parse_logits(logits_text)
+    except act.LogitsError as err:
+        ui.notice(str(err), f"Showing the example logits {DEFAULT_LOGITS} instead.",
+                  kind="error")
+        logits = act.parse_logits(DEFAULT_LOGITS)
+
+    probs_table, bars, sweep = softmax_view(tuple(float(v) for v in logits), temperature,
+                                            ui.chart_height(320), present)
+    left, right = st.columns(2, gap="large")
+    with left:
+        show_chart(bars, "One bar per class: its probability after softmax. The red bar is "
+                       "the argmax, the class the network predicts.")
+    with right:
+        show_chart(sweep, "The same logits at every temperature from 0.05 to 20; the dashed "
+                        "line is the T you chose.")
+    top = float(probs_table["softmax"].max())
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Top class gets", f"{top:.1%}")
+    m2.metric("Sum of softmax probabilities", f"{probs_table['softmax'].sum():.4f}")
+    m3.metric("Sum of one sigmoid per class", f"{probs_table['sigmoid alone'].sum():.4f}")
+    st.markdown(
+        "**Why not one sigmoid per class?** A sigmoid squeezes each score into 0 to 1 on "
+        "its own, without looking at the others, so the numbers need not add up to 1 (see "
+        "the third number above): two classes could both say 90%. Softmax makes the "
+        "classes compete for one shared total: raising one score takes probability away "
+        "from all the others, and exactly one class comes out on top. Use it when each "
+        "input belongs to exactly one class; use separate sigmoids when several labels "
+        "can be true at once (a photo with both a cat and a dog).")
+    shown = probs_table.assign(
+        softmax=probs_table["softmax"].map(lambda p: f"{p:.4f}"),
+        **{"sigmoid alone": probs_table["sigmoid alone"].map(lambda p: f"{p:.4f}")},
+        argmax=probs_table["argmax"].map(lambda b: "◀ prediction" if b else ""))
+    st.dataframe(shown.rename(columns={"softmax": "softmax p", "sigmoid alone":
+                                       "sigmoid(z / T) alone"}),
+                 hide_index=True, width="stretch")
+
+
+def render_fit(target: str, units: int, seed: int, hidden: str) -> None:
+    result = fit(target, units, seed, hidden)
+    net = result.net
+    hinges, losses = fit_charts(target, units, seed, hidden, ui.chart_height(380),
+                                 present)
+    left, right = st.columns([2.2, 1], gap="medium")
+    with left:
+        part = "hinge" if hidden == "ReLU" else "straight line"
+        show_chart(hinges,
+                 f"Pale orange: the target ({target}). Thin lines: each hidden unit's "
+                 f"contribution w2·{'ReLU(w1·x + b1)' if hidden == 'ReLU' else '(w1·x + b1)'}"
+                 f", one {part} per unit. Thick blue: their sum plus b2, the network's "
+                 "output." + (" Black diamonds: the kinks, where a hinge bends the sum."
+                              if hidden == "ReLU" else ""))
+    with right:
+        show_chart(losses, "Mean squared error on the target during training (full-batch "
+                         "Adam).")
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Hidden units", units)
+    m2.metric("Kinks used inside [−π, π]", len(net.kinks()))
+    m3.metric("Final mean squared error", f"{result.mse:.4f}")
+    m4.metric("Parameters", 3 * units + 1)
+
+    if hidden == "none":
+        slope_a, intercept_c = net.collapsed_line()
+        st.markdown(
+            f"**A straight line, whatever the weights.** Without an activation the hidden "
+            f"layer is W1·x + b1 and the output W2·(W1·x + b1) + b2. Multiply it out: the "
+            f"whole network is **y = {slope_a + 0.0:.4f}·x {'+' if intercept_c >= 0 else '−'} "
+            f"{abs(intercept_c):.4f}**, one line with "
+            f"slope W2·W1 and intercept W2·b1 + b2. {units} units, and it can do no more "
+            "than one.")
+    else:
+        st.markdown(
+            "**A sum of hinges.** Each ReLU unit outputs w2·max(w1·x + b1, 0): zero on one "
+            "side of x = −b1/w1 and a straight ramp on the other. The network adds these "
+            "hinges, so its output is straight pieces joined at the kinks. More units, "
+            "more kinks, a closer fit: with enough of them a sum of hinges can follow any "
+            "smooth curve as closely as you like.")
+    ui.formula(r"y = b_2 + \sum_{i=1}^{n} w_{2,i}\,\max(w_{1,i}\,x + b_{1,i},\ 0)"
+               if hidden == "ReLU" else
+               r"y = W_2 (W_1 x + b_1) + b_2 = (W_2 W_1)\,x + (W_2 b_1 + b_2)")
+
+    st.subheader("Two linear layers are one linear layer")
+    w1, b1, w2, b2 = act.random_linear_layers(seed)
+    big_w, big_b = act.collapse_linear(w1, b1, w2, b2)
+    st.markdown(
+        f"Any weights will do; here are two layers (2 inputs → 3 → 2 outputs) drawn with "
+        f"seed {seed}. Their product is a single 2 × 2 matrix, and the pair does exactly "
+        "what that one matrix does.")
+    st.latex(r"W_2 W_1 = " + act.bmatrix(w2, 1) + act.bmatrix(w1, 1) + " = "
+             + act.bmatrix(big_w) + r",\quad W_2 b_1 + b_2 = " + act.bmatrix(big_b))
+    probe = [1.0, -2.0]
+    layered = act.two_layer_linear(probe, w1, b1, w2, b2)
+    single = big_w @ probe + big_b
+    st.caption(f"Check with x = (1, −2): layer by layer gives ({layered[0]:.3f}, "
+               f"{layered[1]:.3f}); the single matrix gives ({single[0]:.3f}, "
+               f"{single[1]:.3f}).")
+
+
+def render_inventory(target: str, units: int, seed: int, hidden: str, x_in: float) -> None:
+    inventory = act.tensor_inventory(fit(target, units, seed, hidden).net, x_in)
+    table_col, chart_col = st.columns([2, 1], gap="medium")
+    with table_col:
+        st.dataframe(inventory, hide_index=True, width="stretch",
+                     column_config={"values": st.column_config.TextColumn(
+                         "values (first few)", width="large")})
+    with chart_col:
+        show_chart(input_chart(target, units, seed, hidden, x_in, ui.chart_height(260), present),
+                 f"The network's output for every input; the red dot is x = {x_in:g}, the "
+                 "input whose numbers the table lists.")
+    is_param = inventory["kind"] == "parameter"
+    is_act = inventory["kind"] == "activation"
+    m1, m2 = st.columns(2)
+    m1.metric("Parameters (stored, learned)", int(inventory.loc[is_param, "count"].sum()))
+    m2.metric("Activations for this input (computed)",
+              int(inventory.loc[is_act, "count"].sum()))
+    st.caption("The rule: parameters are what training changes; activations are what the "
+               "network computes. Pre-activations z and the activations h after the "
+               "function both count as activations: both are computed for each input.")
+
+
+def is_open(tab) -> bool:
+    """Only the open tab's pictures are computed; its widgets render in every tab, so
+    their values (and the URL) survive a switch of tabs."""
+    return tab.open is not False
+
+
+# ---- 1. the functions -------------------------------------------------------------------
+
+with view[0]:
+    c1, c2, c3, c4, c5 = st.columns([1, 1.5, 1.1, 1.1, 0.9], vertical_alignment="bottom")
+    fn = c1.selectbox("Function", act.FUNCTIONS, key="fn", bind="query-params")
+    compare = c2.multiselect("Compare with", act.FUNCTIONS,
+                             key="compare", bind="query-params", max_selections=4,
+                             help="Overlay up to four more functions (the first stays bold).",
+                             placeholder="add functions to overlay")
+    half_width = c3.slider("Range: x from −r to r", 1, 20, 5, key="range",
+                           bind="query-params")
+    show_derivative = c5.toggle("Show f′(x)", True, key="show_derivative",
+                                bind="query-params")
+    names = [fn, *[c for c in compare if c != fn]]
+    slope = c4.slider("Leaky ReLU's slope a", 0.0, 0.5, 0.1, 0.01, key="slope",
+                      bind="query-params", disabled="leaky ReLU" not in names,
+                      help="Leaky ReLU's slope for x ≤ 0; used only by leaky ReLU. 0 turns it "
+                           "into ReLU.")
+    if is_open(view[0]):
+        specs, intervals = functions_view(tuple(names), half_width, slope, show_derivative,
+                                          ui.chart_height(340), present)
+        panel_captions = ["The functions' outputs f(x).", "Their slopes f′(x)."]
+        for col, spec, panel in zip(st.columns(len(specs), gap="medium"), specs,
+                                    panel_captions, strict=False):
+            with col:
+                ui.chart(spec, panel)
+        st.caption(
+            f"Left: the output of {', '.join(names)} for inputs from −{half_width} to "
+            f"{half_width}. " + ("Right: the slope at each input. " if show_derivative
+                                 else "")
+            + f"Grey bands: where {fn}'s slope is below {act.SATURATION_THRESHOLD} "
+              "(saturated). Hover to read the values.")
+        render_function_words(fn, slope, intervals, half_width)
+
+
+# ---- 2. softmax -------------------------------------------------------------------------
+
+with view[1]:
+    st.markdown(
+        "The last layer of a classifier gives one score per class, a **logit**: any real "
+        "number. Softmax turns the scores into probabilities: raise e to each score, then "
+        "divide by the total. The biggest score gets the biggest share, every share is "
+        "positive, and the shares add up to 1.")
+    c1, c2 = st.columns([1.3, 1], vertical_alignment="bottom")
+    logits_text = c1.text_input(
+        "Logits (numbers separated by commas or spaces)", DEFAULT_LOGITS, key="logits",
+        bind="query-params", max_chars=400,
+        help=f"Up to {act.MAX_LOGITS} numbers. Try huge ones like 1000, 999, -1000: "
+             "the computation stays exact.")
+    temperature = c2.select_slider("Temperature T", TEMPERATURES, 1.0, key="temperature",
+                                   bind="query-params",
+                                   help="Divide every logit by T before softmax. Small T "
+                                        "exaggerates differences; large T flattens them.")
+    if is_open(view[1]):
+        render_softmax(logits_text, temperature)
+
+
+# ---- 3. why the non-linearity matters ----------------------------------------------------
+
+with view[2]:
+    st.markdown(
+        "A network of one input, one hidden layer of *units* and one output, trained in "
+        "torch to follow a target curve. Switch the activation between the layers off and "
+        "no amount of units or training helps.")
+    c1, c2, c3, c4 = st.columns([1.1, 1, 1.4, 1], vertical_alignment="bottom")
+    hidden = c1.segmented_control("Activation between the layers", act.HIDDEN_ACTIVATIONS,
+                                  default="ReLU", key="net_act", bind="query-params",
+                                  required=True)
+    target = c2.selectbox("Target curve", act.TARGETS, key="target", bind="query-params")
+    units = c3.slider("Hidden units", 1, 50, 10, key="units", bind="query-params")
+    seed = c4.slider("Random start (seed)", 0, 9, 0, key="seed", bind="query-params",
+                     help="Another seed gives other starting weights.")
+    if is_open(view[2]):
+        render_fit(target, units, seed, hidden)
+
+
+# ---- 4. parameters versus activations ---------------------------------------------------
+
+with view[3]:
+    st.markdown(
+        f"The network from *Why bend* ({units} units, activation: {hidden}, fitted to "
+        f"{target}), fed one input. **Parameters** are the numbers the network stores and "
+        "training changes: weights and biases. **Activations** are the numbers it computes "
+        "from the input on the way through; a new input gives new activations, and the "
+        "parameters stay put.")
+    x_in = st.slider("The input x", -3.0, 3.0, 1.0, 0.1, key="x_in", bind="query-params")
+    if is_open(view[3]):
+        render_inventory(target, units, seed, hidden, x_in)
+
+
+# ---- 5. choosing the last layer ---------------------------------------------------------
+
+with view[4]:
+    st.markdown(
+        "The last layer's activation decides what kind of number comes out. Pick it from "
+        "what you want to predict:")
+    st.markdown(
+        "| you predict | last activation | output | example |\n"
+        "|---|---|---|---|\n"
+        "| one yes/no probability | sigmoid | one number in (0, 1) | is this e-mail spam? |\n"
+        "| a value in a known range | scaled sigmoid: lo + (hi − lo)·σ(z) | one number in "
+        "(lo, hi) | a movie rating between 0.5 and 5.5 |\n"
+        "| one class among many | softmax | one probability per class, summing to 1 | "
+        "which digit, 0 to 9? |\n"
+        "| several labels at once | one sigmoid per label | each in (0, 1), independent | "
+        "which objects are in this photo? |\n"
+        "| any continuous number | none (identity) | any real number | a house price, a "
+        "temperature |")
+    st.caption("Hidden layers use ReLU or one of its smooth cousins (GELU, SiLU); the last "
+               "layer's choice is about the shape of the answer, not about learning well.")
+
+ui.next_concept(URL)

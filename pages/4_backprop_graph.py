@@ -1,0 +1,355 @@
+"""Backprop on a computational graph: type an expression, see every value and every gradient,
+step through both passes, check against PyTorch; then the four equations in a small network,
+and why deep sigmoid stacks lose their gradient."""
+
+import streamlit as st
+
+from explorer import backprop as bp
+from explorer import backprop_network as bn
+from explorer import ui
+from explorer.backprop_parser import ExpressionError, parse_values
+
+URL = "backprop_graph"
+MODES = ("Expression", "Network", "Vanishing gradients")
+DEFAULT_EXPR = "(a + b) * (b + 1)"
+DEFAULT_VALUES = "a=2, b=1"
+
+present = ui.page_setup(
+    "Backprop on a graph",
+    "Write a computation as a graph of small operations. One pass **forward** computes every "
+    "value; one pass **backward** multiplies local slopes along the edges and adds them where "
+    "paths meet, which gives the derivative of the output with respect to **every** input at "
+    "once. That single backward pass is what makes training networks with millions of "
+    "weights affordable.",
+    icon=":material/account_tree:",
+)
+
+ui.preset_row([
+    ui.Preset("shared", "A shared variable",
+              {"mode": "Expression", "expr": DEFAULT_EXPR, "values": DEFAULT_VALUES,
+               "path": "b", "step": 0},
+              note="b feeds two nodes, so two paths lead from b to f: its gradient is the "
+                   "sum 2 + 3 = 5 (pink edges)."),
+    ui.Preset("division_exp", "Division and exp",
+              {"mode": "Expression", "expr": "exp(x) / (1 + exp(x))", "values": "x=0.5",
+               "path": "x", "step": 0},
+              note="x reaches f through the top and the bottom of the fraction; the two "
+                   "paths add up to σ(x)(1 − σ(x)) = 0.235, the sigmoid's slope."),
+    ui.Preset("neuron", "A neuron",
+              {"mode": "Expression", "expr": "sigmoid(w1*x1 + w2*x2 + b)",
+               "values": "x1=1, x2=-2, w1=0.5, w2=-0.25, b=0.2", "path": "w1", "step": 0},
+              note="The gradient for a weight is the input it multiplies times the "
+                   "gradient arriving at the sum: ∂f/∂w1 = x1 · σ'(z)."),
+    ui.Preset("sigmoid_vanishes", "Sigmoid vanishes",
+              {"mode": "Vanishing gradients", "deep_act": "sigmoid", "depth": 20,
+               "init_scale": 1.0},
+              note="Twenty sigmoid layers: the gradient shrinks about fourfold per layer, "
+                   "so layer 1 gets a gradient about 10¹² times smaller than layer 20."),
+    ui.Preset("relu_keeps", "ReLU keeps it",
+              {"mode": "Vanishing gradients", "deep_act": "relu", "depth": 20,
+               "init_scale": 1.4},
+              note="ReLU's slope is exactly 1 where it is active; with weights scaled by "
+                   "√2 (He initialisation) the gradient reaches layer 1 at a similar size."),
+])
+
+tab_expr, tab_net, tab_deep = st.tabs(list(MODES), key="mode", bind="query-params")
+
+
+def is_open(tab) -> bool:
+    # .open is None when tabs do not track state; then everything is shown.
+    return tab.open is None or bool(tab.open)
+
+
+# ---- cached computations (explorer stays streamlit-free) -------------------------------
+
+
+@st.cache_data(max_entries=64, show_spinner="Asking PyTorch…")
+def torch_check(expr: str, values: tuple[tuple[str, float], ...]):
+    graph = bp.differentiate(expr, dict(values))
+    return bp.torch_gradients(graph, dict(values))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def compute_network(sizes: tuple[int, ...], act: str, loss: str, seed: int):
+    net = bn.make_network(list(sizes), act, loss, seed)
+    return net, bn.backprop(net)
+
+
+@st.cache_data(max_entries=32, show_spinner="Asking PyTorch…")
+def network_check(sizes: tuple[int, ...], act: str, loss: str, seed: int):
+    return bn.network_torch_gradients(bn.make_network(list(sizes), act, loss, seed))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def compute_stack(depth: int, act: str, init_scale: float) -> bn.DeepStack:
+    return bn.deep_stack(depth, act, init_scale)
+
+
+def show_text_error(err: ExpressionError, box: str) -> None:
+    ui.notice(f"The {box} cannot be read: {err.message.rstrip('.')}.",
+              "The caret below points at the problem.", kind="error")
+    st.code(err.pointer(), language=None)
+
+
+def move_step(delta: int, total: int) -> None:
+    st.session_state["step"] = max(0, min(total, int(st.session_state.get("step", 0)) + delta))
+
+
+def show_expression(expr: str, graph: bp.Graph, env: dict, all_steps: list, step: int,
+                    chosen: str | None) -> None:
+    """The graph, the step being computed, the paths, the torch check, the pass counts."""
+    total = len(all_steps)
+    current = all_steps[step - 1] if step > 0 else None
+    source = next((n.index for n in graph.inputs if n.name == chosen), None)
+    if current is not None:
+        phase = ("Forward pass: compute a value" if current.phase == "forward"
+                 else "Backward pass: compute a gradient")
+        n_forward = sum(s.phase == "forward" for s in all_steps)
+        where = step if current.phase == "forward" else step - n_forward
+        of = n_forward if current.phase == "forward" else total - n_forward
+        st.markdown(f"**Step {step} of {total}. {phase}** ({where} of {of}). "
+                    "The orange node is being computed; '?' is not known yet.")
+        st.latex(current.latex)
+    dot = bp.graph_dot(graph, step=current, step_index=step - 1, all_steps=all_steps,
+                       highlight_source=None if current is not None else source,
+                       present=present)
+    # Top to bottom at its natural size: labels stay legible however deep the graph is.
+    st.graphviz_chart(dot, width="content")
+    st.caption("Each box: its operation, its value from the forward pass, and ∂f/∂node "
+               "from the backward pass. Each edge: the local derivative ∂(head)/∂(tail). "
+               "Blue boxes are inputs, green is the output f"
+               + (f"; pink edges are the paths from {chosen} to f." if chosen and
+                  current is None else "."))
+
+    if graph.inputs and source is not None:
+        st.subheader(f"Sum over paths: ∂f/∂{chosen}")
+        paths = bp.paths_to_output(graph, source)
+        n_paths = bp.count_paths(graph, source)
+        rows = [[f"`{' → '.join(graph.nodes[i].name for i in p.nodes)}`",
+                 " × ".join(bp.fmt(f) for f in p.factors), bp.fmt(p.product)] for p in paths]
+        # Markdown tables: cheap to send and they grow with presentation mode's font.
+        st.markdown(bp.markdown_table(["path", "local derivatives on the way", "product"],
+                                      rows))
+        listed = sum(p.product for p in paths)
+        if n_paths > len(paths):
+            st.caption(f"{n_paths:,} paths in all; the first {len(paths)} are listed. "
+                       "Backprop never lists them: it adds them up node by node.")
+        else:
+            st.markdown(f"The {n_paths} path product{'s' if n_paths != 1 else ''} add up "
+                        f"to **{bp.fmt(listed)}**, exactly the gradient "
+                        f"∂f/∂{chosen} = **{bp.fmt(graph.gradient(chosen))}** on the "
+                        "node. Backprop gets the same number without listing paths: it "
+                        "adds the incoming gradients node by node.")
+
+    st.subheader("Check against PyTorch")
+    torch_out, torch_grads = torch_check(expr, tuple(sorted(env.items())))
+    differences = [abs(graph.grads[n.index] - torch_grads[n.name]) for n in graph.inputs]
+    worst = max(differences, default=0.0)
+    col_table, col_metric = st.columns([3, 1])
+    col_table.markdown(bp.markdown_table(
+        ["input", "this page's backprop", "torch autograd", "difference"],
+        [[f"`{n.name}`", f"{graph.grads[n.index]:.12g}", f"{torch_grads[n.name]:.12g}",
+          f"{d:.1e}"] for n, d in zip(graph.inputs, differences, strict=True)]))
+    col_metric.metric("Largest difference", f"{worst:.1e}")
+    col_metric.metric("f, this page", bp.fmt(graph.values[graph.output]))
+    col_metric.metric("f, torch", bp.fmt(torch_out))
+    st.caption("The same graph run through torch autograd in float64: PyTorch does its "
+               "own differentiation, and the two agree to rounding error.")
+
+    st.subheader("Forward mode versus reverse mode")
+    cost = bp.forward_mode(graph)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Inputs", len(graph.inputs))
+    c2.metric("Forward mode: passes", cost.passes_forward_mode,
+              help="One sweep per input, pushing d(node)/d(input) forward.")
+    c3.metric("Reverse mode: backward passes", cost.passes_reverse_mode,
+              help="One sweep from f back to every input.")
+    st.markdown(
+        f"Forward mode sends one sweep per input through the graph: {len(graph.inputs)} "
+        f"sweeps, {cost.edge_visits_forward_mode} edge visits for all the derivatives. "
+        f"Reverse mode needs one backward sweep: {cost.edge_visits_reverse_mode} edge "
+        "visits, however many inputs there are. A network has millions of inputs "
+        "(its weights) and one output (the loss), so reverse mode wins by millions.")
+
+
+
+# ---- expression mode -------------------------------------------------------------------
+
+with tab_expr:
+    col_expr, col_values = st.columns([3, 2])
+    expr = col_expr.text_input(
+        "Expression", DEFAULT_EXPR, key="expr", bind="query-params", max_chars=200,
+        help="Numbers, variables, + − * / ^, brackets, and exp, log, sqrt, abs, sin, cos, "
+             "tanh, sigmoid, relu. Example: sigmoid(w*x + b) ^ 2.")
+    values_text = col_values.text_input(
+        "Values of the variables", DEFAULT_VALUES, key="values", bind="query-params",
+        max_chars=300, help="name=number pairs separated by commas, e.g. a=2, b=-1.5")
+
+    graph = None
+    try:
+        env = parse_values(values_text)
+    except ExpressionError as err:
+        env = None
+        show_text_error(err, "values")
+    if env is not None:
+        try:
+            graph = bp.differentiate(expr, env)  # under a millisecond: no cache needed
+        except ExpressionError as err:
+            show_text_error(err, "expression")
+        except bp.EvaluationError as err:
+            ui.notice(f"The expression cannot be computed at these values: {err.message}",
+                      "Change the values or the expression.", kind="error")
+
+    if graph is not None:
+        all_steps = bp.steps(graph)
+        total = len(all_steps)
+        names = [n.name for n in graph.inputs]
+        col_path, col_step, col_prev, col_next = st.columns([2, 4, 1, 1],
+                                                            vertical_alignment="bottom")
+        # Start on the input with the most paths to f: the one where sums are worth seeing.
+        most_paths = max(range(len(names)), default=0,
+                         key=lambda k: bp.count_paths(graph, graph.inputs[k].index))
+        chosen = col_path.selectbox(
+            "Sum over paths from", names, index=most_paths, key="path", bind="query-params",
+            help="Pick an input: its paths to f are drawn in pink and listed below.",
+            disabled=not names) if names else None
+        if total > 0:
+            step = col_step.slider(
+                f"Step through the passes (0 = the finished graph, {total} steps)", 0, total,
+                0, key="step", bind="query-params",
+                help="Forward: one operation at a time. Backward: one gradient at a time, "
+                     "from f back to the inputs.")
+        else:  # a lone number: nothing to compute, nothing to differentiate
+            step = 0
+            col_step.caption("Only a number: there is nothing to step through. Add a "
+                             "variable, e.g. 2 * a.")
+        col_prev.button("◀ Back", key="step_back", on_click=move_step, args=(-1, total),
+                        width="stretch", disabled=step <= 0)
+        col_next.button("Next ▶", key="step_next", on_click=move_step, args=(1, total),
+                        width="stretch", disabled=step >= total)
+
+        if is_open(tab_expr):
+            show_expression(expr, graph, env, all_steps, step, chosen)
+
+    with st.expander("What is going on", expanded=True):
+        st.markdown(
+            "Every operation knows its own **local derivative**: how much its output moves "
+            "when one input moves a little (for n = u · v, ∂n/∂u = v). The chain rule says "
+            "a change in an input reaches f along every path, multiplied by each local "
+            "derivative on the way, and the paths add up:")
+        ui.formula(r"\frac{\partial f}{\partial x} = \sum_{\text{paths } x \to f}\ "
+                   r"\prod_{\text{edges } u \to v \text{ on the path}} "
+                   r"\frac{\partial v}{\partial u}",
+                   "The gradient of an input is the sum over paths of the product of local "
+                   "derivatives.")
+        st.markdown(
+            "Backprop computes this sum without listing the paths (their number can grow "
+            "exponentially). It visits nodes from f backwards, and each node takes the "
+            "gradients of the nodes that use it, times the local derivative of each edge:")
+        ui.formula(r"\frac{\partial f}{\partial u} = \sum_{v \text{ uses } u} "
+                   r"\frac{\partial f}{\partial v}\,\frac{\partial v}{\partial u}",
+                   "Each edge is used once, so the backward pass costs about as much as the "
+                   "forward pass.")
+
+# ---- network mode ----------------------------------------------------------------------
+
+with tab_net:
+    c1, c2, c3, c4 = st.columns(4)
+    layers_text = c1.text_input("Layer sizes", "2-3-2", key="layers", bind="query-params",
+                                max_chars=40, help="Input size, hidden sizes, output size.")
+    act = c2.selectbox("Activation", bn.ACTIVATIONS, key="act", bind="query-params")
+    loss_name = c3.selectbox("Loss", bn.LOSSES, key="loss", bind="query-params",
+                             help="MSE: C = ½‖a − y‖² with the activation on the output. "
+                                  "Cross-entropy: softmax on the output, C = −log of the "
+                                  "probability of the right class.")
+    seed = c4.slider("Random weights and example", 0, 20, 0, key="seed", bind="query-params")
+    sizes = None
+    try:
+        sizes = bn.parse_layers(layers_text)
+    except ExpressionError as err:
+        show_text_error(err, "layer sizes")
+    if sizes is not None and loss_name == "cross-entropy" and sizes[-1] < 2:
+        ui.notice("Cross-entropy needs at least two output units (one per class).",
+                  "Make the last layer size 2 or more.", kind="error")
+        sizes = None
+    if sizes is not None and is_open(tab_net):
+        net, result = compute_network(tuple(sizes), act, loss_name, seed)
+        st.markdown(f"One training example, x = {list(map(float, net.x))}, target "
+                    f"y = {list(map(float, net.y))}; loss C = **{result.loss:.4g}**.")
+        st.graphviz_chart(bn.network_dot(net, result, present),
+                          width="stretch" if present else "content")
+        st.caption("Each unit shows its activation a and its error δ = ∂C/∂z. Edge colour: "
+                   "orange where ∂C/∂w > 0, blue where < 0; thicker for a larger |∂C/∂w|.")
+        table = bn.layer_table(net, result)
+        st.markdown(bp.markdown_table(
+            ["layer", "unit", "z", "a = act(z)", "δ = ∂C/∂z"],
+            [[row.layer, str(row.unit)] + ["—" if v is None or v != v else f"{v + 0.0:.4f}"
+                                           for v in (row.z, row.a, row.δ)]
+             for row in table.itertuples(index=False)]))
+        L = len(net.weights)
+        st.subheader("The four equations, with this example's numbers")
+        st.markdown("**(1) The output error**: how the loss changes with the output layer's "
+                    "pre-activation z.")
+        st.latex(bn.equation_output_error(net, result))
+        if L > 1:
+            st.markdown("**(2) The error of a layer from the next one**: send δ back through "
+                        "the transposed weights, then scale by the activation's slope.")
+            for layer in range(L - 1, 0, -1):
+                st.latex(bn.equation_hidden_error(net, result, layer))
+        st.markdown("**(3) The gradient for the biases** is the error itself.")
+        for layer in range(L, 0, -1):
+            st.latex(bn.equation_bias(result, layer))
+        st.markdown("**(4) The gradient for the weights**: error times the activation that "
+                    "came in, an outer product.")
+        for layer in range(L, 0, -1):
+            st.latex(bn.equation_weight(result, layer))
+
+        torch_loss, torch_w, torch_b = network_check(tuple(sizes), act, loss_name, seed)
+        worst = max(max(float(abs(a - b).max()) for a, b in zip(result.grad_w, torch_w,
+                                                                 strict=True)),
+                    max(float(abs(a - b).max()) for a, b in zip(result.grad_b, torch_b,
+                                                                 strict=True)))
+        st.metric("Largest difference from torch autograd (all weights and biases)",
+                  f"{worst:.1e}")
+        st.caption("The same network and example through PyTorch (float64, "
+                   + ("0.5·sum of squared errors" if loss_name == "MSE"
+                      else "F.cross_entropy") + "): the four equations give its gradients.")
+
+# ---- vanishing gradients ---------------------------------------------------------------
+
+with tab_deep:
+    c1, c2, c3 = st.columns(3)
+    deep_act = c1.selectbox("Activation", bn.ACTIVATIONS, key="deep_act", bind="query-params")
+    depth = c2.slider("Depth (layers)", 1, 20, 10, key="depth", bind="query-params")
+    init_scale = c3.slider("Weight scale at initialisation", 0.1, 3.0, 1.0, 0.1,
+                           key="init_scale", bind="query-params",
+                           help="Weights start as N(0, scale² / fan-in). 1.4 ≈ √2 is He "
+                                "initialisation for ReLU.")
+    if is_open(tab_deep):
+        stack = compute_stack(depth, deep_act, float(init_scale))
+        first, last = float(stack.grad_norms[0]), float(stack.grad_norms[-1])
+        ratio = first / last if last > 0 else 0.0
+        m1, m2, m3 = st.columns(3)
+        m1.metric("‖∂C/∂W‖ at layer 1", f"{first:.2g}")
+        m2.metric(f"‖∂C/∂W‖ at layer {depth}", f"{last:.2g}")
+        m3.metric("Layer 1 / last layer", f"{ratio:.2g}")
+        left, right = st.columns(2)
+        with left:
+            ui.chart(bn.grad_norm_chart(stack, ui.chart_height(360)),
+                     "Size of the weight gradient in each layer, log scale: a straight "
+                     "downward line means the gradient shrinks by the same factor per layer.")
+        with right:
+            ui.chart(bn.activation_histogram_chart(stack, ui.chart_height(360)),
+                     "Where each layer's outputs fall (256 random inputs × 32 units). "
+                     "Bunching at the ends of the range means saturation: a flat slope.")
+        st.markdown(
+            "**Why:** the backward pass multiplies by the activation's slope at every layer; "
+            "the sigmoid's slope is at most 0.25, so twenty layers can shrink the gradient "
+            "by 0.25²⁰ ≈ 10⁻¹². ReLU's slope is 1 wherever it is active, so with a suitable "
+            "weight scale the gradient keeps its size.")
+        ui.formula(r"\delta^{l} = \left(W^{l+1}\right)^{T}\delta^{l+1} \odot "
+                   r"\sigma'(z^{l}), \qquad \sigma'(z) = \sigma(z)\,(1 - \sigma(z)) \le "
+                   r"\tfrac14",
+                   "Each layer back multiplies the error by the weights and by the slope.")
+
+ui.next_concept(URL)

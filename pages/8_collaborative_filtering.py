@@ -1,0 +1,448 @@
+"""Collaborative filtering: a short list of numbers per user and per movie, learned from
+ratings alone. Logic in explorer/collab.py, charts in explorer/collab_charts.py."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from explorer import collab, ui
+from explorer import collab_charts as cc
+
+URL = "collaborative_filtering"
+MOVIELENS, PLANTED, UPLOAD = "MovieLens", "planted tastes", "your CSV"
+LR_CHOICES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
+WD_CHOICES = [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+DEFAULTS = collab.Settings()
+CORE = {"dataset": MOVIELENS, "factors": DEFAULTS.factors, "epochs": DEFAULTS.epochs,
+        "lr": DEFAULTS.lr}
+N_MAP = 300  # movies on the map and in the "nearest" picker: the most rated ones
+
+
+
+def end_of_page() -> None:
+    """The pointer onward. This is the last page: the kit links back to app.py, which only
+    exists as a page when app.py is the entrypoint (not when AppTest runs this file alone)."""
+    try:
+        ui.next_concept(URL)
+    except StreamlitPageNotFoundError:
+        st.caption("This is the last page of the course; the home page has the map.")
+
+
+present = ui.page_setup(
+    "Collaborative filtering",
+    "To recommend movies, give every user and every movie a short list of numbers "
+    "(**latent factors**) and learn them from the ratings alone. Nobody tells the model "
+    "what the numbers mean; below you will see that they end up capturing taste and genre, "
+    "and how much each ingredient (range, biases, weight decay) buys on real ratings.",
+    icon="🎬")
+
+
+# ---- cached data and training (shared by every visitor) -----------------------------------
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading ratings…")
+def builtin_data(source: str):
+    if source == PLANTED:
+        return collab.planted_tastes()
+    return collab.load_movielens()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def uploaded_data(data: bytes):
+    try:
+        ratings, notes = collab.parse_ratings_csv(data)
+    except collab.UploadError as exc:
+        return None, [str(exc)]
+    return ratings, notes
+
+
+@st.cache_resource
+def trained_store() -> collab.TrainedStore:
+    return collab.TrainedStore(max_entries=24)
+
+
+@st.cache_resource(max_entries=8)
+def data_split(data_key: str, n: int):
+    return collab.split(n, 0.1, seed=42)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def baselines(data_key: str, _ratings: collab.Ratings) -> dict[str, float]:
+    train_idx, valid_idx = data_split(data_key, _ratings.n_ratings)
+    return {"global mean": collab.global_mean_rmse(_ratings, train_idx, valid_idx),
+            "biases only": collab.biases_only_rmse(_ratings, train_idx, valid_idx)}
+
+
+def get_model(data_key: str, ratings: collab.Ratings, settings: collab.Settings,
+              label: str = "Training") -> collab.Model:
+    """The model for these settings: from the shared store, or trained now with a bar."""
+    store = trained_store()
+    key = (data_key, settings)
+    if key in store:
+        return store.get(key, lambda: None)
+    bar = st.progress(0.0, text=f"{label}: starting…")
+    train_idx, valid_idx = data_split(data_key, ratings.n_ratings)
+
+    def progress(epoch: int, total: int) -> None:
+        bar.progress(epoch / total, text=f"{label}: epoch {epoch} of {total}")
+
+    model = store.get(key, lambda: collab.train(ratings, settings, train_idx, valid_idx,
+                                                progress))
+    bar.empty()
+    return model
+
+
+# ---- controls --------------------------------------------------------------------------
+
+ui.preset_row([
+    ui.Preset("dot_product", "Dot product only",
+              CORE | {"bias": False, "y_range": False, "wd": 0.0},
+              note="Factors alone, unbounded, no penalty: validation error is far above the "
+                   "biases-only line and rises as training goes on."),
+    ui.Preset("with_biases", "With biases",
+              CORE | {"bias": True, "y_range": True, "wd": 0.0},
+              note="Range and biases help, but without weight decay the validation curve "
+                   "turns up after a few epochs: the factors memorise the training ratings."),
+    ui.Preset("with_wd", "With weight decay",
+              CORE | {"bias": True, "y_range": True, "wd": 0.1},
+              note="Weight decay keeps the factors small: validation error keeps falling and "
+                   "ends below both baselines."),
+    ui.Preset("overfit", "Too many factors overfit",
+              CORE | {"factors": 100, "epochs": 20, "bias": True, "y_range": True, "wd": 0.0},
+              note="100 factors and no weight decay: training error heads to zero while "
+                   "validation error climbs. Memorising is not learning."),
+    ui.Preset("planted", "Planted tastes recovered",
+              CORE | {"dataset": PLANTED, "epochs": 30, "wd": 0.05, "bias": True,
+                      "y_range": True},
+              note="Ratings made from two known tastes: scroll to 'Did it find the planted "
+                   "tastes?' to see the learned factors line up with them."),
+])
+
+col_data, col_model, col_train = st.columns([1.1, 1, 1])
+with col_data:
+    dataset = st.selectbox("Ratings", [MOVIELENS, PLANTED, UPLOAD], key="dataset",
+                           bind="query-params",
+                           help="MovieLens: 100,004 real ratings. Planted tastes: ratings made "
+                                "from two known factors. Your CSV: columns user, item, rating.")
+    factors = st.slider("Factors per user and movie", 1, 100, DEFAULTS.factors, key="factors",
+                        bind="query-params",
+                        help="How many numbers describe each user and each movie.")
+with col_model:
+    use_bias = st.toggle("Biases (one number per user and per movie)", DEFAULTS.bias,
+                         key="bias", bind="query-params")
+    use_range = st.toggle("Squeeze into the rating range (sigmoid)", DEFAULTS.y_range,
+                          key="y_range", bind="query-params")
+    wd = st.select_slider("Weight decay", WD_CHOICES, DEFAULTS.wd, key="wd",
+                          bind="query-params",
+                          help="Penalty on the size of the factors and biases.")
+with col_train:
+    epochs = st.slider("Epochs", 1, 40, DEFAULTS.epochs, key="epochs", bind="query-params",
+                       help="Passes over the 90% training ratings.")
+    lr = st.select_slider("Learning rate (Adam)", LR_CHOICES, DEFAULTS.lr, key="lr",
+                          bind="query-params")
+
+settings = replace(DEFAULTS, factors=int(factors), epochs=int(epochs), lr=float(lr),
+                   wd=float(wd), bias=bool(use_bias), y_range=bool(use_range))
+
+# ---- the data ---------------------------------------------------------------------------
+
+planted: collab.Planted | None = None
+if dataset == UPLOAD:
+    upload = st.file_uploader("A CSV with columns user, item, rating (title optional), "
+                              f"at most {collab.MAX_UPLOAD_BYTES // 2**20} MB", type=["csv", "txt"],
+                              key="_upload")  # an uploaded file cannot live in a URL
+    example = collab.ratings_to_csv(builtin_data(PLANTED).ratings, n=2000)
+    st.download_button("Download an example CSV", example, "example_ratings.csv", "text/csv")
+    if upload is None:
+        ui.notice("No file uploaded yet.", "Upload a CSV above, or pick MovieLens or planted "
+                  "tastes to explore a built-in set.", kind="info")
+        end_of_page()
+        st.stop()
+    payload = upload.getvalue()
+    ratings, notes = uploaded_data(payload)
+    if ratings is None:
+        ui.notice(f"That file cannot be used: {notes[0]}", kind="error")
+        end_of_page()
+        st.stop()
+    for note in notes:
+        ui.notice(note, kind="info")
+    data_key = "csv-" + hashlib.sha256(payload).hexdigest()[:16]
+elif dataset == PLANTED:
+    planted = builtin_data(PLANTED)
+    ratings, data_key = planted.ratings, PLANTED
+else:
+    ratings, data_key = builtin_data(MOVIELENS), MOVIELENS
+
+item_word = "movie" if dataset != UPLOAD else "item"
+train_idx, valid_idx = data_split(data_key, ratings.n_ratings)
+model = get_model(data_key, ratings, settings)
+base = baselines(data_key, ratings)
+
+if model.diverged_epoch is not None:
+    ui.diverged(model.diverged_epoch, "Lower the learning rate, or turn range squeezing on.")
+    end_of_page()
+    st.stop()
+
+# ---- 1. the idea before the training -----------------------------------------------------
+
+st.header("1 · A table with holes")
+users, items = collab.crosstab_ids(ratings, n_users=10 if present else 12, n_items=8)
+grid = collab.crosstab(ratings, users, items, model)
+n_known = int(grid["rating"].notna().sum())
+left, right = st.columns([1.5, 1])
+with left:
+    ui.chart(cc.crosstab_chart(grid, ratings.low, ratings.high, ui.chart_height(380)),
+             f"The {len(users)} most active users against the {len(items)} most rated "
+             f"{item_word}s. Solid cells: real ratings ({n_known} of {len(grid)}). Faded cells "
+             "in (brackets): what the trained model predicts for the gaps. Even among the "
+             "most active users and the most popular titles there are holes.")
+with right:
+    st.markdown(
+        f"Every user gets **{settings.factors} numbers** and every {item_word} gets "
+        f"**{settings.factors} numbers**. Multiply them pairwise and add up (a dot product), "
+        + ("add the two biases, " if settings.bias else "")
+        + ("squeeze into the rating range, " if settings.y_range else "")
+        + "and that is the predicted rating. Here is one gap filled, number by number:")
+    gaps = grid[grid["rating"].isna()]
+    cell = (gaps if len(gaps) else grid).iloc[0]
+    worked = collab.worked_prediction(model, int(cell["uidx"]), int(cell["iidx"]))
+    n_terms = min(2, len(worked.products))
+    terms = r" \\ &+ ".join(f"({a:.2f})({b:.2f})" for a, b in zip(
+        worked.user_factors[:n_terms], worked.item_factors[:n_terms], strict=True))
+    more = len(worked.products) - n_terms
+    tail = rf"\\ &+ \dots\ ({more}\text{{ more products}})" if more else ""
+    st.markdown(f"**{cell['user']}**, *{cell['movie']}*:")
+    st.latex(rf"\begin{{aligned}}\mathbf{{p}}_u\cdot\mathbf{{q}}_i &= {terms} {tail} "
+             rf"\\ &= {worked.dot:.2f}\end{{aligned}}")
+    if settings.bias:
+        st.latex(rf"{worked.dot:.2f} + \underbrace{{({worked.user_bias:.2f})}}_{{b_u}} + "
+                 rf"\underbrace{{({worked.item_bias:.2f})}}_{{b_i}} = {worked.score:.2f}")
+    if settings.y_range:
+        st.latex(rf"{model.low:g} + {model.high - model.low:g}\,\sigma({worked.score:.2f}) "
+                 rf"= {worked.prediction:.2f}")
+    if len(gaps):
+        st.caption(f"The model's guess for this gap: {worked.prediction:.2f}, the "
+                   f"({worked.prediction:.1f}) in the table.")
+    else:
+        st.caption(f"No gaps here, so this is a known cell: rated {cell['rating']:g}, "
+                   f"predicted {worked.prediction:.2f}.")
+
+ui.formula(r"\hat r_{ui} = \mathrm{low} + (\mathrm{high}-\mathrm{low})\,"
+           r"\sigma\!\left(\mathbf{p}_u\cdot\mathbf{q}_i + b_u + b_i\right)",
+           f"p_u: the user's {settings.factors} factors, q_i: the {item_word}'s, b_u and b_i: "
+           "their biases, σ: the sigmoid 1/(1+e^(−x)), which keeps every prediction inside "
+           f"the range; here low = {ratings.low:g}, high = {ratings.high + collab.RANGE_HEADROOM:g} "
+           "(a little above the top rating, because a sigmoid never quite reaches its ends).")
+
+st.subheader("Move one user's tastes and watch their predictions")
+user_labels = [str(u) for u in ratings.user_ids]
+if st.session_state.get("user") not in user_labels:
+    st.session_state.pop("user", None)  # e.g. after switching datasets
+map_frame, share = collab.movie_map(model, ratings, n=N_MAP)
+top_items = np.argsort(-collab.item_counts(ratings), kind="stable")[:N_MAP]
+_, axes, _ = collab.pca(model.item_factors[top_items].astype(np.float64), 2)
+c1, c2, c3 = st.columns([1, 1, 1])
+with c1:
+    user_label = st.selectbox("User", user_labels,
+                              index=user_labels.index(str(ratings.user_ids[users[0]])),
+                              key="user", bind="query-params",
+                              help="Also the user for the recommendations further down.")
+with c2:
+    shift1 = st.slider("Move along main axis 1", -3.0, 3.0, 0.0, 0.1, key="shift1",
+                       bind="query-params")
+with c3:
+    shift2 = st.slider("Move along main axis 2", -3.0, 3.0, 0.0, 0.1, key="shift2",
+                       bind="query-params")
+user_idx = user_labels.index(user_label)
+edit_items = np.argsort(-collab.item_counts(ratings), kind="stable")[:10]
+edited = collab.edited_predictions(model, user_idx, edit_items, axes, (shift1, shift2))
+edited["movie"] = ratings.item_titles[edit_items].astype(str)
+ui.chart(cc.edit_chart(edited, ratings.low, ratings.high, ui.chart_height(330)),
+         f"User {user_label}'s predicted ratings for the 10 most rated {item_word}s. Black "
+         "tick: with the learned factors; bar: after adding the moves above to the user's "
+         "factor vector along the two main axes of the movie map (section 3). The movies do "
+         "not change; only this user's numbers do.")
+
+with st.expander("An embedding is a one-hot vector times a matrix", expanded=False):
+    show_items = items[:5]
+    n_show = min(4, settings.factors)
+    matrix = model.item_factors[show_items, :n_show].astype(np.float64)
+    pick = 2 if len(show_items) > 2 else 0
+    vec = collab.one_hot(pick, len(show_items))
+    row = collab.one_hot_lookup(matrix, pick)
+
+    def bmatrix(m: np.ndarray) -> str:
+        m = np.atleast_2d(m)
+        return (r"\begin{bmatrix}" + r"\\".join(" & ".join(f"{v:.2f}" for v in r) for r in m)
+                + r"\end{bmatrix}")
+
+    st.markdown(
+        f"Looking up {item_word} number {pick + 1}'s factors is the same as multiplying a "
+        "vector of zeros with a single 1 (a *one-hot* vector) by the factor matrix. The "
+        "lookup is just the fast way to do it, and because it is a matrix product, gradient "
+        "descent can learn the matrix like any other weight. Below: the first "
+        f"{len(show_items)} of the most rated {item_word}s and their first {n_show} factors.")
+    st.latex(bmatrix(vec) + bmatrix(matrix) + "=" + bmatrix(row))
+    st.caption("Rows of the matrix: " + "; ".join(
+        f"{k + 1}. {ratings.item_titles[i]}" for k, i in enumerate(show_items)) + ".")
+
+# ---- 2. training ------------------------------------------------------------------------
+
+st.header("2 · Training")
+final = model.valid_rmse[-1]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Validation RMSE (this model)", f"{final:.3f}",
+          delta=f"{final - base['biases only']:+.3f} vs biases only", delta_color="inverse")
+m2.metric("Biases only (no factors)", f"{base['biases only']:.3f}")
+m3.metric("Global mean for everyone", f"{base['global mean']:.3f}")
+m4.metric("Best epoch", f"{int(np.argmin(model.valid_rmse)) + 1} of {len(model.valid_rmse)}",
+          help=f"lowest validation RMSE {min(model.valid_rmse):.3f}")
+train_rmse = [float(np.sqrt(v)) for v in model.train_loss]
+ui.chart(cc.loss_chart(train_rmse, model.valid_rmse, base, ui.chart_height(340)),
+         f"Error per epoch on the 90% training ratings ({len(train_idx):,}) and the 10% held "
+         f"out ({len(valid_idx):,}, same random split for every setting). Dashed lines: the "
+         "baselines on the same split. Lower is better; a rating scale of "
+         f"{ratings.low:g} to {ratings.high:g}.")
+if final > base["global mean"]:
+    ui.notice(f"This model ({final:.3f}) does worse on new ratings than predicting the "
+              f"average rating for everyone ({base['global mean']:.3f}).",
+              "Switch range squeezing and biases on, add weight decay, or lower the "
+              "learning rate.", kind="warning" if final > 1.5 * base["global mean"]
+              else "info")
+elif final > min(model.valid_rmse) + 0.02:
+    ui.notice("Validation error went up while training error kept falling: overfitting.",
+              "Raise weight decay, use fewer factors, or stop earlier.", kind="info")
+
+st.subheader("The staged comparison")
+# The comparison always uses the page defaults, so it is trained once per dataset and
+# shared by every visitor and every preset (its last row is the default model itself).
+stage_base = DEFAULTS
+stage_rows = []
+for name, words, stage in collab.stage_settings(stage_base):
+    stage_model = get_model(data_key, ratings, stage, label=f"Staged comparison, {name}")
+    stage_rows.append({"model": name, "what it adds": words,
+                       "validation RMSE": stage_model.valid_rmse[-1],
+                       "best epoch's RMSE": min(stage_model.valid_rmse)})
+stage_rows.append({"model": "biases only", "what it adds": "baseline: no factors at all",
+                   "validation RMSE": base["biases only"],
+                   "best epoch's RMSE": base["biases only"]})
+stage_table = pd.DataFrame(stage_rows)
+st.dataframe(stage_table, hide_index=True, width="stretch",
+             column_config={
+                 "validation RMSE": st.column_config.NumberColumn(format="%.3f"),
+                 "best epoch's RMSE": st.column_config.NumberColumn(format="%.3f")})
+ui.chart(cc.stages_chart(stage_table, ui.chart_height(220)),
+         "Validation RMSE after the last epoch, one bar per row of the table; orange: the "
+         "biases-only baseline. A gap between 'best epoch' and the last epoch is overfitting.")
+st.caption(f"Each row adds one idea to the row above, all at the page defaults: "
+           f"{stage_base.factors} factors, "
+           f"{stage_base.epochs} epochs, learning rate {stage_base.lr:g}, and weight decay "
+           f"{stage_base.wd:g} in the last row. 'Validation RMSE' is after the last epoch.")
+
+# ---- 3. what the model learned ---------------------------------------------------------
+
+st.header("3 · What the model learned")
+left, right = st.columns([1, 1.2])
+with left:
+    extremes = collab.bias_extremes(model, ratings, n=6 if present else 8)
+    if settings.bias:
+        ui.chart(cc.bias_chart(extremes, ui.chart_height(420)),
+                 f"The {item_word}s with the lowest and highest learned bias (among those "
+                 "with at least 20 ratings). The bias is what is left after tastes are "
+                 "accounted for: liked or disliked whoever watches.")
+    else:
+        ui.notice("Biases are off, so there are no learned biases to show.",
+                  "Switch biases on above.", kind="info")
+titles_on_map = map_frame["title"].tolist()
+if st.session_state.get("movie") not in titles_on_map:
+    st.session_state.pop("movie", None)
+with right:
+    movie = st.selectbox(f"A {item_word} (for the map and its nearest neighbours)",
+                         titles_on_map, key="movie", bind="query-params")
+    ui.chart(cc.movie_map_chart(map_frame, share, ui.chart_height(420), highlight=movie),
+             f"The {len(map_frame)} most rated {item_word}s, placed by the two directions in "
+             f"which their {settings.factors} factors vary most (PCA). Hover for titles; "
+             "scroll to zoom. Nearby points were rated alike by the same people.")
+
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**Nearest to *{movie}*** (cosine similarity of factor vectors)")
+    movie_idx = int(top_items[titles_on_map.index(movie)])
+    st.dataframe(collab.cosine_neighbours(model, ratings, movie_idx, n=8), hide_index=True,
+                 width="stretch", column_config={
+                     "cosine similarity": st.column_config.NumberColumn(format="%.3f")})
+with right:
+    n_rated = int(np.sum(ratings.user == user_idx))
+    st.markdown(f"**Top picks for user {user_label}** ({n_rated} ratings, none of them "
+                "shown here)")
+    st.dataframe(collab.recommend(model, ratings, user_idx, n=8), hide_index=True,
+                 width="stretch", column_config={
+                     "predicted rating": st.column_config.NumberColumn(format="%.2f")})
+    st.caption(f"Among {item_word}s with at least 10 ratings. "
+               + (f"The squeezed range reaches {model.high:g}, so a strong match can pass "
+                  f"{ratings.high:g}." if model.high is not None else ""))
+
+if planted is not None:
+    st.subheader("Did it find the planted tastes?")
+    learned_items, _, _ = collab.pca(model.item_factors.astype(np.float64), 2)
+    learned_users, _, _ = collab.pca(model.user_factors.astype(np.float64), 2)
+    corr_items = collab.canonical_correlations(learned_items, planted.item_traits)
+    corr_users = collab.canonical_correlations(learned_users, planted.user_tastes)
+    k1, k2, k3 = st.columns(3)
+    k1.metric("Movies: canonical correlations", " / ".join(f"{c:.3f}" for c in corr_items))
+    k2.metric("Users: canonical correlations", " / ".join(f"{c:.3f}" for c in corr_users))
+    k3.metric("Validation RMSE vs planted noise", f"{final:.3f} vs {planted.noise:.2f}")
+    recovered = collab.best_linear_match(learned_items, planted.item_traits)
+    frame = pd.concat([pd.DataFrame({"taste": name, "planted": planted.item_traits[:, j],
+                                     "recovered": recovered[:, j]})
+                       for j, name in enumerate(collab.PLANTED_TASTES)])
+    ui.chart(cc.planted_chart(frame, ui.chart_height(320)),
+             "Each dot is a movie: its planted trait (x) against the best straight-line "
+             "read-out of its learned factors' two main directions (y). A diagonal line means "
+             "the model found the hidden taste, up to a rotation and scale it cannot know.")
+    st.caption("Canonical correlation: the best correlation any linear mix of the learned "
+               "numbers reaches with a mix of the planted ones (1 = found exactly).")
+
+# ---- 4. sparsity and cold start --------------------------------------------------------
+
+st.header("4 · Sparsity and the cold start")
+d1, d2, d3, d4 = st.columns(4)
+d1.metric("Users", f"{ratings.n_users:,}")
+d2.metric(f"{item_word.capitalize()}s", f"{ratings.n_items:,}")
+d3.metric("Ratings", f"{ratings.n_ratings:,}")
+d4.metric("Cells filled", f"{ratings.density:.2%}",
+          help="ratings / (users × items)")
+counts = collab.item_counts(ratings)
+few = float(np.mean(counts <= 2))
+st.markdown(
+    f"Only {ratings.density:.2%} of the user × {item_word} table is filled"
+    + (f"; {few:.0%} of the {item_word}s have two ratings or fewer, so their factors rest on "
+       "almost nothing (weight decay keeps them near zero)" if few >= 0.01 else "")
+    + ". A **new user** has no "
+    "ratings at all: their factors stay at zero, the dot product is 0 for every title, and "
+    "all the model can do is rank by the learned biases, the same list for everyone:")
+st.dataframe(collab.cold_start(model, ratings, n=5), hide_index=True, width="stretch",
+             column_config={"predicted rating": st.column_config.NumberColumn(format="%.2f")})
+st.caption("Ask a new user to rate a few titles, and their factors can be fitted with the "
+           f"{item_word} factors held fixed: that is how real services get past the cold start.")
+
+# ---- what is going on ------------------------------------------------------------------
+
+st.header("What is going on")
+st.markdown(
+    "Training changes every factor and bias a little at each step to shrink the squared "
+    "error on the known ratings. Weight decay adds the size of the numbers to what is being "
+    "shrunk, so a movie with three ratings cannot get extreme factors just to fit those "
+    "three. The validation error, on ratings the model never trained on, is the honest "
+    "score.")
+ui.formula(r"\text{loss} = \frac{1}{|B|}\sum_{(u,i)\in B}\left[(\hat r_{ui}-r_{ui})^2 + "
+           r"\lambda\left(\lVert\mathbf{p}_u\rVert^2+\lVert\mathbf{q}_i\rVert^2+b_u^2+b_i^2"
+           r"\right)\right]",
+           "B: a batch of known ratings, λ: the weight decay. Adam takes the gradient step.")
+end_of_page()

@@ -1,0 +1,89 @@
+"""The activation functions page in headless Chromium: loads clean, a control changes the
+URL and the picture, a shared URL reproduces the view, bad logits get a message."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import wait_idle
+
+pytestmark = pytest.mark.browser
+
+EXCEPTION = '[data-testid="stException"]'
+CHART = '[data-testid="stMain"] [data-testid="stVegaLiteChart"]'
+# Streamlit 1.67 draws a slider's thumb as a visually hidden <input type="range">.
+MAIN_SLIDERS = '[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]'
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    wait_idle(page)
+    page.locator(CHART).first.wait_for()
+
+
+def chart_picture(page) -> bytes:
+    chart = page.locator(CHART).first
+    chart.locator("canvas, svg").first.wait_for()
+    page.wait_for_timeout(500)  # let Vega finish drawing
+    return chart.screenshot()
+
+
+def test_loads_clean_and_the_range_slider_changes_url_and_picture(app_server, browser_page):
+    page = browser_page
+    open_page(page, f"{app_server.url}/activation_functions")
+    assert page.locator(EXCEPTION).count() == 0
+    before = chart_picture(page)
+
+    slider = page.locator(MAIN_SLIDERS).first  # the range slider, first control with one
+    assert slider.input_value() == "5"
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**range=6**")
+    wait_idle(page)
+    after = chart_picture(page)
+    assert after != before
+    assert page.locator(EXCEPTION).count() == 0
+    assert page.console_errors == []
+
+
+def test_shared_url_reproduces_the_view(app_server, browser_page):
+    page = browser_page
+    url = f"{app_server.url}/activation_functions?fn=sigmoid&range=9&show_derivative=false"
+    open_page(page, url)
+    assert page.locator(MAIN_SLIDERS).first.input_value() == "9"
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "the output of sigmoid for inputs from −9 to 9" in text
+    assert "Saturated (slope below 0.01): x ≤ -4.59 and x ≥ 4.59" in text
+    assert page.locator(CHART).count() == 1  # no derivative chart
+    first = chart_picture(page)
+    page.reload()
+    wait_idle(page)
+    assert chart_picture(page) == first
+    assert page.console_errors == []
+
+
+def test_preset_link_opens_softmax_and_bad_logits_get_a_message(app_server, browser_page):
+    page = browser_page
+    open_page(page, f"{app_server.url}/activation_functions?preset=hot_cold")
+    assert "preset=" not in page.url
+    main = page.locator('[data-testid="stMain"]')
+    assert "91.8%" in main.inner_text()  # the softmax tab, cold: the top class wins
+    # The preset button writes every control into the URL.
+    page.get_by_role("button", name="Saturation", exact=True).click()
+    page.wait_for_url(lambda u: all(p in u for p in ("fn=sigmoid", "range=10",
+                                                      "compare=tanh")))
+    wait_idle(page)
+    page.get_by_role("button", name="Hot vs cold softmax", exact=True).click()
+    page.wait_for_url(lambda u: "temperature=0.2" in u and "view=Softmax" in u)
+    wait_idle(page)
+
+    box = page.locator('[data-testid="stTextInput"] input').first
+    box.fill("1, banana, 3")
+    box.press("Enter")
+    page.wait_for_url("**banana**")
+    wait_idle(page)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="not a number")
+    assert alert.count() == 1
+    assert page.locator(EXCEPTION).count() == 0
+    assert page.locator(CHART).count() >= 2  # still drawing the example logits
+    assert page.console_errors == []

@@ -1,0 +1,105 @@
+"""The collaborative filtering page in headless Chromium: loads clean, a control changes
+the URL and the picture, a shared URL reproduces the state, uploads get clear messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import wait_idle
+
+pytestmark = pytest.mark.browser
+
+EXCEPTION = '[data-testid="stException"]'
+URL = "/collaborative_filtering"
+CHART = '[data-testid="stVegaLiteChart"]'
+
+
+def open_page(page, url):
+    page.goto(url)
+    wait_idle(page, timeout_ms=180_000)
+    assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()
+
+
+def edit_chart(page):
+    """The 'move one user's tastes' chart: the one just above its caption."""
+    caption = page.get_by_text("predicted ratings for the 10 most rated")
+    charts = page.locator(CHART)
+    for k in range(charts.count()):
+        box, cap = charts.nth(k).bounding_box(), caption.bounding_box()
+        if box and cap and 0 <= cap["y"] - (box["y"] + box["height"]) < 120:
+            return charts.nth(k)
+    raise AssertionError("edit chart not found")
+
+
+def axis_slider(page):
+    # Streamlit 1.67 renders a slider as <input type="range"> (implicit role, no
+    # role="slider" attribute); the element container carries the widget key as a class.
+    return page.locator('.st-key-shift1 input[type="range"]')
+
+
+def test_moving_a_users_tastes_changes_url_and_picture_and_a_link_reproduces_it(
+        app_server, browser_page):
+    page = browser_page
+    open_page(page, app_server.url + URL)
+    assert "A table with holes" in page.content()
+    chart = edit_chart(page)
+    chart.scroll_into_view_if_needed()
+    before = chart.screenshot()
+
+    slider = axis_slider(page)
+    slider.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_url("**shift1=1**")
+    wait_idle(page)
+    assert slider.input_value() == "1"
+    after = edit_chart(page).screenshot()
+    assert after != before, "the predictions did not move"
+
+    shared = page.url
+    page.goto("about:blank")
+    open_page(page, shared)
+    assert axis_slider(page).input_value() == "1"
+    assert edit_chart(page).screenshot() == after
+    assert page.console_errors == []
+
+
+def test_a_preset_link_applies_it_and_a_preset_button_writes_the_url(app_server,
+                                                                     browser_page):
+    page = browser_page
+    open_page(page, app_server.url + URL + "?preset=dot_product")
+    assert "preset=" not in page.url
+    assert "Factors alone, unbounded" in page.content()
+    assert page.locator(".st-key-bias input").is_checked() is False
+    # Known kit limitation (reported): after ?preset=..., the URL does not receive the
+    # preset's control values, so only the button path is checked for the URL here.
+    page.get_by_role("button", name="With biases").click()
+    page.wait_for_url("**wd=0.0**")
+    wait_idle(page, timeout_ms=180_000)
+    assert "without weight decay the validation" in page.content()
+    assert page.locator(".st-key-bias input").is_checked() is True
+    assert page.console_errors == []
+
+
+def test_uploads_get_clear_messages(app_server, browser_page, tmp_path):
+    page = browser_page
+    open_page(page, app_server.url + URL + "?dataset=your+CSV")
+    assert "No file uploaded yet" in page.content()
+    upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+
+    bad = tmp_path / "ratings.csv"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    upload.set_input_files(str(bad))
+    page.get_by_text("not a text file").wait_for(timeout=60_000)
+    wait_idle(page)
+
+    good = tmp_path / "good.csv"
+    rows = ["user,item,rating"] + [f"u{k % 23},m{(k * 7) % 31},{1 + (k * 13) % 5}"
+                                   for k in range(400)]
+    good.write_text("\n".join(rows))
+    upload.set_input_files(str(good))
+    page.get_by_text("A table with holes").wait_for(timeout=120_000)
+    wait_idle(page, timeout_ms=180_000)
+    assert page.locator(EXCEPTION).count() == 0
+    assert "not a text file" not in page.content()
+    assert page.console_errors == []

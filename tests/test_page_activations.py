@@ -1,0 +1,163 @@
+"""The activation functions page under AppTest: defaults, each preset's effect, control
+changes, bad logits, and the numbers in the charts."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pyarrow as pa
+import pytest
+
+from tests.helpers import app_test, visible_text
+
+PAGE = "pages/3_activation_functions.py"
+
+
+def charts(at) -> list[tuple[dict, dict[str, list[dict]]]]:
+    """Each chart's spec and its datasets (Arrow bytes on the proto) as rows."""
+    out = []
+    for el in at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart"):
+        data = {d.name: pa.ipc.open_stream(io.BytesIO(d.data.data)).read_all().to_pylist()
+                for d in el.proto.datasets}
+        out.append((json.loads(el.proto.spec), data))
+    return out
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.get("metric") if m.label.startswith(label))
+
+
+def open_page(**query) -> object:
+    at = app_test(PAGE)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_defaults_show_relu_and_its_slope():
+    at = open_page()
+    assert not at.exception
+    assert at.selectbox(key="fn").value == "ReLU"
+    specs = charts(at)
+    assert len(specs) == 2  # f(x) and f'(x)
+    spec, data = specs[0]
+    assert spec["title"].startswith("f(x)")
+    rows = data["curves"]
+    at_zero = [r for r in rows if r["x"] == 0.0][0]
+    assert at_zero["f"] == 0.0 and at_zero["df"] == 0.0  # torch's ReLU'(0)
+    assert "x ≤ 0.00" in visible_text(at)  # saturated for negative inputs
+
+
+def test_range_and_derivative_controls_change_the_charts():
+    at = open_page()
+    at.slider(key="range").set_value(12).run()
+    spec, data = charts(at)[0]
+    assert spec["layer"][2]["encoding"]["x"]["scale"]["domain"] == [-12, 12]
+    assert min(r["x"] for r in data["curves"]) == -12
+    at.toggle(key="show_derivative").set_value(False).run()
+    assert len(charts(at)) == 1
+
+
+def test_compare_and_leaky_slope():
+    at = open_page()
+    at.multiselect(key="compare").set_value(["leaky ReLU"]).run()
+    at.slider(key="slope").set_value(0.25).run()
+    _, data = charts(at)[0]
+    leaky = {r["x"]: r["f"] for r in data["curves"] if r["function"] == "leaky ReLU"}
+    assert leaky[-4.0] == pytest.approx(-1.0)
+
+
+def test_saturation_preset_shades_both_tails_of_sigmoid():
+    at = open_page()
+    at.button(key="preset_btn_saturation").click().run()
+    assert at.selectbox(key="fn").value == "sigmoid"
+    assert at.multiselect(key="compare").value == ["tanh"]
+    spec, _ = charts(at)[0]
+    bands = spec["layer"][0]["data"]["values"]
+    assert len(bands) == 2
+    assert bands[0]["end"] == pytest.approx(-4.6, abs=0.06)
+    assert bands[1]["start"] == pytest.approx(4.6, abs=0.06)
+
+
+def test_relu_vs_sigmoid_preset():
+    at = open_page(preset="relu_vs_sigmoid")
+    assert at.selectbox(key="fn").value == "ReLU"
+    _, data = charts(at)[1]
+    sig_slopes = [r["df"] for r in data["curves"] if r["function"] == "sigmoid"]
+    assert max(sig_slopes) == pytest.approx(0.25)
+
+
+def test_hot_cold_preset_and_temperature():
+    at = open_page(preset="hot_cold")
+    assert not at.exception
+    assert metric(at, "Top class gets") == "91.8%"
+    assert metric(at, "Sum of softmax") == "1.0000"
+    (bar_spec, bar_data), _ = charts(at)
+    rows = next(iter(bar_data.values()))
+    assert [r["class"] for r in rows if r["pick"].startswith("argmax")] == ["class 1"]
+    at.select_slider(key="temperature").set_value(10.0).run()
+    assert float(metric(at, "Top class gets").rstrip("%")) < 30
+
+
+def test_huge_logits_stay_exact():
+    at = open_page(view="Softmax", logits="1000, -1000, 999")
+    assert not at.exception and not at.error
+    assert metric(at, "Top class gets") == "73.1%"
+
+
+@pytest.mark.parametrize("text, words", [("1, abc", "not a number"),
+                                         ("nan, 1", "finite"),
+                                         (", ".join(["1"] * 30), "too many"),
+                                         ("", "empty")])
+def test_bad_logits_get_a_message_and_the_page_keeps_working(text, words):
+    at = open_page(view="Softmax")
+    at.text_input(key="logits").input(text).run()
+    assert not at.exception
+    assert at.error and words in at.error[0].value
+    assert len(charts(at)) == 2  # the example logits are shown instead
+    at.text_input(key="logits").input("3, 1").run()
+    assert not at.error
+
+
+def test_ten_hinges_make_a_sine():
+    at = open_page(preset="ten_hinges")
+    assert not at.exception
+    assert at.slider(key="units").value == 10
+    assert float(metric(at, "Final mean squared error")) < 0.01
+    assert int(metric(at, "Kinks used")) >= 3
+    hinge_spec, hinge_data = charts(at)[0]
+    units = {r["unit"] for rows in hinge_data.values() for r in rows if "unit" in r}
+    assert len(units) == 10
+
+
+def test_no_activation_gives_a_straight_line_whatever_the_units():
+    at = open_page(preset="straight_line")
+    assert int(metric(at, "Kinks used")) == 0
+    assert "A straight line, whatever the weights" in visible_text(at)
+    assert float(metric(at, "Final mean squared error")) > 0.15
+
+
+def test_parameters_vs_activations_counts():
+    at = open_page(view="Parameters vs activations", units="10", x_in="2.0")
+    assert not at.exception
+    assert metric(at, "Parameters") == "31"
+    assert metric(at, "Activations") == "21"
+    table = at.dataframe[0].value
+    assert table["kind"].tolist().count("parameter") == 4
+
+
+def test_last_layer_table():
+    at = open_page(view="Last layer")
+    text = visible_text(at)
+    for word in ("sigmoid", "softmax", "scaled sigmoid", "none (identity)"):
+        assert word in text
+
+
+def test_shared_url_reproduces_the_function_view():
+    at = open_page(fn="tanh", compare="GELU", range="3", show_derivative="false")
+    assert at.selectbox(key="fn").value == "tanh"
+    assert at.multiselect(key="compare").value == ["GELU"]
+    specs = charts(at)
+    assert len(specs) == 1
+    assert specs[0][0]["layer"][2]["encoding"]["x"]["scale"]["domain"] == [-3, 3]
