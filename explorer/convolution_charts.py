@@ -4,7 +4,7 @@ These return Vega-Lite specs as plain dicts rather than alt.Chart objects. Why: 
 draws up to nine faceted, layered grids per rerun, and building them through Altair's
 schema validation cost about a second of script time per control change here, ten times
 the budget; the dicts below are built in microseconds and render identically. The page
-merges in the project theme (explorer.charts.theme_config) before showing them.
+shows them through ui.chart, which merges in the project theme.
 """
 
 from __future__ import annotations
@@ -157,10 +157,3 @@ def probabilities(probs: np.ndarray, title: str, height: int = 160) -> dict:
                       "scale": {"domain": [0, 1]}},
                 "tooltip": [{"field": "digit", "type": "nominal"},
                             {"field": "p", "type": "quantitative", "format": ".3f"}]}}
-
-
-def themed(spec: dict, present: bool = False) -> dict:
-    """The spec with the project's look merged in; the spec's own config wins."""
-    out = dict(spec)
-    out["config"] = charts._merge(charts.theme_config(present), spec.get("config", {}))
-    return out

@@ -17,7 +17,7 @@ present = ui.page_setup(
     "the image. At every position it multiplies the pixels under the grid by the weights, "
     "adds the products up (plus a bias), and that sum becomes one pixel of the output. "
     "Pick an image and a kernel, then open up any output pixel to see its arithmetic.",
-    icon="🧮",
+    icon=":material/blur_on:",
 )
 
 IMAGES = {
@@ -70,17 +70,13 @@ ZOOM = 1.4 if present else 1.0
 
 
 def show(spec: dict, caption: str, stretch: bool = False) -> None:
-    """A Vega-Lite spec from explorer.convolution_charts, themed, with its caption.
-
-    The page kit's ui.chart takes Altair charts; these grids are plain specs because
-    building them through Altair cost about a second per rerun (see that module)."""
-    themed = cc.themed(spec, present)
+    """A Vega-Lite spec from explorer.convolution_charts, through the page kit."""
     # Hand Streamlit Arrow bytes made straight from the records: its own conversion goes
     # through pandas and cost ~15 ms per chart, most of this page's rerun time.
-    themed["datasets"] = {name: convert_arrow_table_to_arrow_bytes(pa.Table.from_pylist(rows))
-                          for name, rows in spec.get("datasets", {}).items()}
-    st.vega_lite_chart(themed, width="stretch" if stretch else "content", theme=None)
-    st.caption(caption)
+    fast = dict(spec)
+    fast["datasets"] = {name: convert_arrow_table_to_arrow_bytes(pa.Table.from_pylist(rows))
+                        for name, rows in spec.get("datasets", {}).items()}
+    ui.chart(fast, caption, width="stretch" if stretch else "content")
 
 
 # ---- cached data ------------------------------------------------------------------------
@@ -348,7 +344,7 @@ if not calc.valid:
               "it, so the layer has no output.", "Lower F or add padding.")
 elif calc.fits:
     st.success(f"The filter tiles the input exactly: the output is {calc.size} wide.",
-               icon="✅")
+               icon=":material/check_circle:")
 else:
     ui.notice(f"{exact_tex.split(' ')[0]} is not a whole number: this setting does not tile "
               f"the input. The last {calc.unused_columns} column(s) of the padded input are "
