@@ -272,8 +272,10 @@ with g2:
                         else 0,
                         cell=int(44 * ZOOM)),
              "The weights: orange positive, blue negative." + (
-                 " One slice per colour: the filter is as deep as the input." if
-                 channels == 3 else ""))
+                 (" Three separate filters, each the same kernel reading only its own colour."
+                  if per_colour else
+                  " One slice per colour: the filter is as deep as the input.")
+                 if channels == 3 else ""))
 with g3:
     show(cc.number_grid(unit.products, "patch × weight", kind="signed", decimals=1,
                         cell=int(44 * ZOOM)),
