@@ -1,0 +1,216 @@
+"""The convolution page's logic against torch.nn.functional and worked examples."""
+
+from __future__ import annotations
+
+import io
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as tf
+
+from explorer import convolution as cv
+
+
+def _torch_conv(x, w, b, stride, padding):
+    out = tf.conv2d(torch.from_numpy(x)[None], torch.from_numpy(w), torch.from_numpy(b),
+                    stride=stride, padding=padding)
+    return out[0].numpy()
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("padding", [0, 1, 2])
+@pytest.mark.parametrize("channels", [1, 3])
+@pytest.mark.parametrize("filter_size", [3, 5])
+def test_conv2d_equals_torch(stride, padding, channels, filter_size):
+    rng = np.random.default_rng(stride * 100 + padding * 10 + channels + filter_size)
+    x = rng.normal(size=(channels, 13, 11)) * 50
+    w = rng.normal(size=(4, channels, filter_size, filter_size))
+    b = rng.normal(size=4)
+    ours = cv.conv2d(x, w, b, stride, padding)
+    ref = _torch_conv(x, w, b, stride, padding)
+    assert ours.shape == ref.shape
+    np.testing.assert_allclose(ours, ref, atol=1e-5, rtol=1e-7)
+
+
+def test_conv2d_2d_kernel_is_shared_over_channels_and_is_not_flipped():
+    x = np.arange(25, dtype=float).reshape(5, 5)
+    k = np.array([[1.0, 0, 0], [0, 0, 0], [0, 0, 0]])
+    # cross-correlation: the top-left weight reads the top-left pixel of each patch
+    np.testing.assert_array_equal(cv.conv2d(x, k)[0], x[:3, :3])
+    # a true convolution (flipped kernel) reads the bottom-right one
+    np.testing.assert_array_equal(cv.conv2d(x, cv.flip_kernel(k))[0], x[2:, 2:])
+    x3 = np.stack([x, 2 * x, 3 * x])
+    np.testing.assert_array_equal(cv.conv2d(x3, k)[0], 6 * x[:3, :3])
+
+
+def test_flip_matches_scipy_convolve():
+    from scipy.signal import convolve2d
+
+    rng = np.random.default_rng(1)
+    x, k = rng.normal(size=(9, 10)), rng.normal(size=(3, 3))
+    np.testing.assert_allclose(cv.conv2d(x, cv.flip_kernel(k))[0],
+                               convolve2d(x, k, mode="valid"), atol=1e-12)
+
+
+def test_conv2d_rejects_a_filter_larger_than_the_image():
+    with pytest.raises(ValueError):
+        cv.conv2d(np.zeros((2, 2)), np.ones((3, 3)))
+
+
+@pytest.mark.parametrize("size,stride", [(2, 2), (3, 1), (3, 2), (2, 1), (4, 3)])
+def test_pooling_equals_torch(size, stride):
+    rng = np.random.default_rng(size * 10 + stride)
+    x = rng.normal(size=(3, 11, 9))
+    xt = torch.from_numpy(x)[None]
+    np.testing.assert_allclose(cv.pool2d(x, size, stride, "max"),
+                               tf.max_pool2d(xt, size, stride)[0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(cv.pool2d(x, size, stride, "average"),
+                               tf.avg_pool2d(xt, size, stride)[0].numpy(), atol=1e-12)
+    assert cv.pool2d(x[0], size, stride).shape == tf.max_pool2d(xt, size, stride)[0, 0].shape
+
+
+def test_max_pool_kept_fraction():
+    x = np.arange(16, dtype=float).reshape(4, 4)
+    # 2x2 windows, stride 2: 4 windows keep 4 of 16 values
+    assert cv.max_pool_kept_fraction(x, 2, 2) == pytest.approx(0.25)
+    # overlapping windows on an increasing ramp all pick bottom-right corners: 9 distinct
+    assert cv.max_pool_kept_fraction(x, 2, 1) == pytest.approx(9 / 16)
+    # against torch's indices on random data
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=(10, 12))
+    _, idx = tf.max_pool2d(torch.from_numpy(y)[None, None], 3, 2, return_indices=True)
+    assert cv.max_pool_kept_fraction(y, 3, 2) == pytest.approx(idx.unique().numel() / y.size)
+
+
+@pytest.mark.parametrize("w,f,s,p,expected", [
+    (227, 11, 4, 0, 55), (7, 3, 1, 0, 5), (7, 3, 2, 0, 3), (5, 3, 2, 1, 3)])
+def test_output_size_worked_examples(w, f, s, p, expected):
+    out = cv.output_size(w, f, s, p)
+    assert out.fits and out.size == expected and out.exact == expected
+
+
+def test_output_size_reports_a_stride_that_does_not_fit():
+    out = cv.output_size(7, 3, 3, 0)
+    assert not out.fits
+    assert out.exact == Fraction(7, 3)
+    assert out.size == 2  # what frameworks do: floor
+    assert out.unused_columns == 1
+    ref = tf.conv2d(torch.zeros(1, 1, 7, 7), torch.zeros(1, 1, 3, 3), stride=3)
+    assert ref.shape[-1] == out.size
+
+
+def test_output_size_filter_wider_than_input():
+    out = cv.output_size(2, 5, 1, 0)
+    assert not out.valid and not out.fits and out.size == 0
+
+
+def test_parameter_counts():
+    # AlexNet conv1: 96 filters of 11x11x3
+    assert cv.conv_parameters(11, 3, 96) == 34_944
+    assert cv.dense_parameters(227 * 227 * 3, 55 * 55 * 96) == (227 * 227 * 3 + 1) * 290_400
+    layer = torch.nn.Conv2d(3, 96, 11)
+    assert sum(p.numel() for p in layer.parameters()) == cv.conv_parameters(11, 3, 96)
+
+
+@pytest.mark.parametrize("stride,padding", [(1, 0), (2, 1), (3, 2)])
+def test_neuron_sum_equals_output_value(stride, padding):
+    rng = np.random.default_rng(7)
+    x = rng.uniform(0, 255, size=(3, 12, 10))
+    k = rng.normal(size=(3, 3, 3))
+    out = cv.conv2d(x, k, 4.5, stride, padding)[0]
+    for row, col in [(0, 0), (out.shape[0] - 1, out.shape[1] - 1), (1, 2)]:
+        n = cv.neuron(x, k, row, col, 4.5, stride, padding)
+        assert n.total == pytest.approx(out[row, col], abs=1e-9)
+        assert n.top == row * stride - padding and n.left == col * stride - padding
+    with pytest.raises(ValueError):
+        cv.neuron(x, k, out.shape[0], 0, 0, stride, padding)
+
+
+def test_kernels_behave_as_named():
+    img = cv.step_edge(24)
+    for name in ("identity", "box blur", "Gaussian blur", "sharpen"):
+        assert cv.KERNELS[name].sum() == pytest.approx(1.0)
+    for name in ("outline", "Sobel top", "Sobel bottom", "Sobel left", "Sobel right"):
+        assert cv.KERNELS[name].sum() == pytest.approx(0.0)
+        flat = cv.conv2d(np.full((6, 6), 100.0), cv.KERNELS[name])
+        np.testing.assert_allclose(flat, 0, atol=1e-9)
+    # the image gets brighter going right at the vertical edge: Sobel right is positive
+    right = cv.conv2d(img, cv.KERNELS["Sobel right"])[0]
+    assert right.max() > 0 and right.min() >= 0
+    np.testing.assert_allclose(cv.conv2d(img, cv.KERNELS["identity"])[0], img[1:-1, 1:-1])
+
+
+def test_parse_kernel():
+    np.testing.assert_array_equal(cv.parse_kernel(cv.CUSTOM_DEFAULT),
+                                  cv.KERNELS["sharpen"])
+    k = cv.parse_kernel("1/9, 1/9, 1/9\n1/9 1/9 1/9\n 1/9 1/9 1/9\n\n")
+    np.testing.assert_allclose(k, np.full((3, 3), 1 / 9))
+    assert cv.parse_kernel(cv.kernel_text(cv.KERNELS["Gaussian blur"])).shape == (5, 5)
+    for bad, says in [("1 2 x\n1 2 3\n1 2 3", "entry 3"), ("", "empty"),
+                      ("1 2\n3 4", "3×3 or 5×5"), ("1 2 3\n1 2\n1 2 3", "3×3 or 5×5"),
+                      ("1 2 3\n1 nan 3\n1 2 3", "finite"), ("1 2 3\n1 1/0 3\n1 2 3", "entry 2")]:
+        with pytest.raises(cv.KernelTextError, match=says):
+            cv.parse_kernel(bad)
+
+
+def _png(array, fmt="PNG"):
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(array).save(buf, format=fmt)
+    return buf.getvalue()
+
+
+def test_load_upload_decodes_validates_and_downscales():
+    big = np.zeros((600, 900, 3), np.uint8)
+    big[:, 450:] = 255
+    grey = cv.load_upload(_png(big))
+    assert grey.shape == (213, 320) and grey.max() == pytest.approx(255, abs=1)
+    colour = cv.load_upload(_png(big, "JPEG"), colour=True)
+    assert colour.shape == (3, 213, 320)
+    with pytest.raises(cv.ImageError, match="could not be read"):
+        cv.load_upload(b"not an image at all")
+    with pytest.raises(cv.ImageError, match="could not be read"):
+        cv.load_upload(_png(big)[:200])  # truncated
+    with pytest.raises(cv.ImageError, match="limit"):
+        cv.load_upload(b"0" * (cv.MAX_UPLOAD_BYTES + 1))
+
+
+def test_load_upload_refuses_a_decompression_bomb_before_decoding():
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(buf, format="PNG")  # tiny file, 100 MP
+    with pytest.raises(cv.ImageError, match="million pixels"):
+        cv.load_upload(buf.getvalue())
+
+
+def test_display_mappings():
+    v = np.array([[-100.0, 0.0], [128.0, 400.0]])
+    np.testing.assert_array_equal(cv.to_display(v, cv.DISPLAY_MODES[0]), [[0, 0], [128, 255]])
+    np.testing.assert_array_equal(cv.to_display(v, cv.DISPLAY_MODES[1]), [[0, 51], [116, 255]])
+    np.testing.assert_array_equal(cv.to_display(v, cv.DISPLAY_MODES[2]), [[100, 0], [128, 255]])
+    assert (cv.to_display(np.full((2, 2), 7.0), cv.DISPLAY_MODES[1]) == 128).all()
+
+
+def test_sample_images():
+    china = cv.sample_photo("china", False)
+    assert china.shape == (214, 320)
+    np.testing.assert_array_equal(china, np.rint(china))  # whole numbers, like 8-bit pixels
+    assert cv.sample_photo("flower", True).shape == (3, 214, 320)
+    images, labels = cv.load_digits_data()
+    assert images.shape == (1797, 8, 8) and images.max() == pytest.approx(255)
+
+
+@pytest.mark.slow
+def test_tiny_cnn_reaches_95_percent_on_held_out_digits():
+    from explorer.convolution_cnn import feature_maps, predict, split_digits, train_tiny_cnn
+
+    model = train_tiny_cnn()
+    assert model.test_accuracy >= 0.95
+    _, x_te, _, y_te = split_digits()
+    numpy_acc = np.mean([predict(model, x).argmax() == y for x, y in zip(x_te, y_te, strict=True)])
+    assert numpy_acc == pytest.approx(model.test_accuracy, abs=0.005)
+    assert feature_maps(model, x_te[0]).shape == (8, 8, 8)
