@@ -275,9 +275,11 @@ st.markdown(
 before, after = tab.before_after(prepared)
 st.markdown("**A few validation rows, before and after** (rows with a gap first). Every "
             "number on the right comes from statistics of the training rows only.")
-b1, b2 = st.columns(2)
-b1.dataframe(before, width="stretch")
-b2.dataframe(after, width="stretch")
+st.caption("Before: the raw validation rows.")
+st.dataframe(before, width="stretch")
+st.caption("After: codes for categories, normalized numbers, and a True flag where a number "
+           "was missing (the number itself then holds the normalized training median).")
+st.dataframe(after, width="stretch")
 
 # ---- the network -------------------------------------------------------------------------------
 
