@@ -9,7 +9,9 @@ A table becomes numbers in four steps, every statistic taken from the training r
    keeps the fact that the value was missing;
 3. each category becomes an integer code; code 0 is kept for "missing" and code 1 for
    "a value never seen in training", so new rows never break the model;
-4. continuous columns are normalized with the training mean and standard deviation.
+4. continuous columns are normalized with the training mean and standard deviation, and
+   capped at ±5 standard deviations (one typo, a diamond 59 mm wide, must not swamp the
+   batch statistics of the network; it made diamond training unstable before the cap).
 
 The model, its training and the baselines live in explorer/tabular_model.py (torch and
 scikit-learn); the chart builders live in explorer/tabular_charts.py.
@@ -36,6 +38,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_ROWS = 60_000
 MAX_UPLOAD_COLUMNS = 40
 MIN_ROWS = 30
+CLIP = 5.0  # normalized values are capped at ±CLIP training standard deviations
 
 
 class TableError(ValueError):
@@ -299,7 +302,7 @@ class Preprocessor:
         for c in self.continuous:
             raw = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)
             filled = np.where(np.isnan(raw), self.medians[c], raw)
-            conts.append((filled - self.means[c]) / self.stds[c])
+            conts.append(np.clip((filled - self.means[c]) / self.stds[c], -CLIP, CLIP))
         for c in self.na_flags:
             gaps = pd.to_numeric(df[c], errors="coerce").isna().to_numpy()
             # vocab of a flag is (#missing, #unknown, "False", "True"): codes 2 and 3.

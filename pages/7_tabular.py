@@ -254,8 +254,10 @@ with right:
         "**Continuous columns**: a gap is filled with the training median and a "
         "`<column>_na` flag records that it was missing (the gap itself can carry "
         "information). Then each column is normalized with the training mean and standard "
-        "deviation, so all inputs are on the same scale:")
-    ui.formula(r"x' = \frac{x - \mu_{\text{train}}}{\sigma_{\text{train}}}")
+        "deviation, so all inputs are on the same scale (capped at ±5, so one typo cannot "
+        "swamp the rest):")
+    ui.formula(r"x' = \operatorname{clip}\left(\frac{x - \mu_{\text{train}}}"
+               r"{\sigma_{\text{train}}},\ -5,\ 5\right)")
     if stats_rows:
         st.dataframe(pd.DataFrame(stats_rows).round(3), hide_index=True, width="stretch")
     else:

@@ -290,3 +290,12 @@ def test_one_valued_target_and_tiny_tables_are_refused():
     ids = pd.DataFrame({"id": [f"u{i}" for i in range(100)], "t": [0, 1] * 50})
     with pytest.raises(tab.TableError, match="no column can be used"):
         tab.prepare(ids, "t")
+
+
+def test_extreme_values_are_capped_at_five_standard_deviations(prepared_penguins):
+    prep = prepared_penguins.prep
+    row = prepared_penguins.valid_df.iloc[[0, 0]].copy()
+    row["body_mass_g"] = [1e9, -1e9]
+    _, x_cont = prep.transform(row)
+    j = prep.continuous.index("body_mass_g")
+    np.testing.assert_allclose(x_cont[:, j], [tab.CLIP, -tab.CLIP])
