@@ -426,14 +426,22 @@ def prepare(df: pd.DataFrame, target: str, seed: int = 0,
 
 
 def before_after(prepared: Prepared, n_rows: int = 6) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A few validation rows as they arrive and as the network sees them. Rows with a gap
-    come first, so the fill and the flag are visible."""
-    valid = prepared.valid_df
+    """A few rows as they arrive and as the network sees them. Up to half are rows with a
+    gap (from the validation rows if they have any, else from the training rows), so the
+    fill and the flag are visible; the rest are validation rows. `split` says which."""
     feature_cols = list(prepared.prep.categorical + prepared.prep.continuous)
-    gaps = valid[feature_cols].isna().any(axis=1).to_numpy()
-    order = np.concatenate([np.flatnonzero(gaps)[: n_rows // 2], np.flatnonzero(~gaps)])
-    rows = valid.iloc[np.sort(order[:n_rows])]
-    before = rows[[*feature_cols, prepared.target]]
+    picked = []
+    for part, frame in (("validation", prepared.valid_df), ("training", prepared.train_df)):
+        gaps = frame[feature_cols].isna().any(axis=1).to_numpy()
+        picked += [(part, frame.iloc[[i]]) for i in np.flatnonzero(gaps)]
+    picked = picked[: n_rows // 2]
+    taken = {frame.index[0] for _, frame in picked}
+    clean = [i for i in range(len(prepared.valid_df))
+             if prepared.valid_df.index[i] not in taken]
+    picked += [("validation", prepared.valid_df.iloc[[i]]) for i in clean[: n_rows - len(picked)]]
+    rows = pd.concat([frame for _, frame in picked])
+    before = rows[[*feature_cols, prepared.target]].copy()
+    before.insert(0, "split", [part for part, _ in picked])
     after = prepared.prep.transform_frame(rows)
     return before, after
 

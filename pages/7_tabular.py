@@ -31,8 +31,6 @@ LR_OPTIONS = [0.001, 0.003, 0.01, 0.03, 0.1]
 WD_OPTIONS = [0.0, 0.001, 0.01, 0.1]
 INPUT_OPTIONS = ["embeddings", "one-hot"]
 DATASET_OPTIONS = [*tab.DATASETS, "upload"]
-DATASET_LABELS = {**{k: d.label for k, d in tab.DATASETS.items()},
-                  "upload": "Your own CSV file"}
 
 ui.preset_row([
     ui.Preset("penguins", "penguins species",
@@ -154,8 +152,11 @@ def importance_for(dataset, target, seed, raw, settings, metric) -> pd.DataFrame
 
 st.subheader("1 · The table and the question")
 c1, c2, c3 = st.columns([1.4, 1, 1])
-dataset = c1.selectbox("Dataset", DATASET_OPTIONS, format_func=DATASET_LABELS.get,
-                       key="dataset", bind="query-params")
+# Plain option names (no format_func): a bound selectbox writes the displayed text into
+# the URL, and ?dataset=titanic reads better than the long label.
+dataset = c1.selectbox("Dataset", DATASET_OPTIONS, key="dataset", bind="query-params",
+                       help="penguins: species (3 classes) · titanic: survived (yes/no) · "
+                            "diamonds: log price (regression) · upload: your own CSV file")
 seed = c3.slider("Split seed", 0, 4, 0, key="seed", bind="query-params",
                  help="Which random 20% of the rows are held out for validation. Results "
                       "move between seeds; the tests average five.")
@@ -186,7 +187,7 @@ if dataset == "upload":
     st.caption(f"Uploaded table: {len(uploaded):,} rows × {len(columns)} columns "
                f"(digest {hashlib.sha256(raw).hexdigest()[:8]}).")
 else:
-    st.markdown(tab.DATASETS[dataset].about)
+    st.markdown(f"**{tab.DATASETS[dataset].label}.** {tab.DATASETS[dataset].about}")
 
 try:
     prepared = prepared_for(dataset, target, seed, raw)
@@ -275,9 +276,9 @@ st.markdown(
     "new row can never break the model:\n" + "\n".join(codes_text))
 
 before, after = tab.before_after(prepared)
-st.markdown("**A few validation rows, before and after** (rows with a gap first). Every "
-            "number on the right comes from statistics of the training rows only.")
-st.caption("Before: the raw validation rows.")
+st.markdown("**A few rows, before and after** (rows with a gap first). Every number in the "
+            "second table comes from statistics of the training rows only.")
+st.caption("Before: the rows as they are in the table.")
 st.dataframe(before, width="stretch")
 st.caption("After: codes for categories, normalized numbers, and a True flag where a number "
            "was missing (the number itself then holds the normalized training median).")

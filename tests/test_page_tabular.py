@@ -87,6 +87,7 @@ def test_before_after_table_uses_training_statistics(default_page):
     assert after["island"].isin([0, 1, 2, 3, 4]).all()
     assert after["bill_length_mm_na"].dtype == bool
     before = next(f for f in frames if "species" in f.columns)
+    assert set(before["split"]) <= {"training", "validation"}
     gaps = before["sex"].isna().to_numpy()
     assert gaps.any(), "rows with a gap are shown first"
     assert (after["sex"].to_numpy()[gaps] == 0).all(), "a missing category gets code 0"
