@@ -200,6 +200,7 @@ def baselines(prepared: Prepared, seed: int = 0) -> pd.DataFrame:
     from sklearn.dummy import DummyClassifier, DummyRegressor
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
     from sklearn.linear_model import LogisticRegression, Ridge
+    from threadpoolctl import threadpool_limits
 
     regression = prepared.problem.kind == "regression"
     keep = prepared.y_valid >= 0 if not regression else np.ones(len(prepared.y_valid), bool)
@@ -231,8 +232,10 @@ def baselines(prepared: Prepared, seed: int = 0) -> pd.DataFrame:
         }
     rows = []
     for name, (model, x_train, x_valid) in models.items():
-        model.fit(x_train, y_train)
-        pred = model.predict(x_valid)
+        # One thread: OpenMP worker pools spin badly when sessions share 2 cores.
+        with threadpool_limits(limits=1):
+            model.fit(x_train, y_train)
+            pred = model.predict(x_valid)
         if not regression:
             # predict() returns class indices because y_train holds indices.
             pred = pred.astype(np.int64)
@@ -244,13 +247,19 @@ def baselines(prepared: Prepared, seed: int = 0) -> pd.DataFrame:
 
 
 def permutation_importance(model: TabularNet, prepared: Prepared, metric: str,
-                           repeats: int = 3, seed: int = 0) -> pd.DataFrame:
+                           repeats: int = 3, seed: int = 0,
+                           max_rows: int = 3000) -> pd.DataFrame:
     """How much worse the validation metric gets when one column's values are shuffled
     among the validation rows (breaking its link to the target, keeping its distribution).
-    Computed on the raw columns, so a column and its _na flag move together."""
-    valid = prepared.valid_df
-    keep = prepared.y_valid >= 0
-    y = prepared.y_valid[keep]
+    Computed on the raw columns, so a column and its _na flag move together. Uses at most
+    `max_rows` validation rows (a fixed random sample) to stay quick on big tables."""
+    rng = np.random.default_rng(seed)
+    rows = np.flatnonzero(prepared.y_valid >= 0)
+    if len(rows) > max_rows:
+        rows = np.sort(rng.choice(rows, max_rows, replace=False))
+    valid = prepared.valid_df.iloc[rows]
+    keep = np.ones(len(rows), dtype=bool)
+    y = prepared.y_valid[rows]
 
     def metric_of(frame: pd.DataFrame) -> float:
         x_cat, x_cont = prepared.prep.transform(frame)
@@ -258,7 +267,6 @@ def permutation_importance(model: TabularNet, prepared: Prepared, metric: str,
 
     base = metric_of(valid)
     sign = 1.0 if higher_is_better(metric) else -1.0
-    rng = np.random.default_rng(seed)
     rows = []
     for col in prepared.prep.categorical + prepared.prep.continuous:
         drops = []
