@@ -491,4 +491,10 @@ def pca_2d(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     _, s, vt = np.linalg.svd(centered, full_matrices=False)
     coords = centered @ vt[:2].T
     total = float(np.sum(s ** 2)) or 1.0
-    return coords, (s[:2] ** 2) / total
+    share = (s[:2] ** 2) / total
+    if len(share) < 2:
+        coords, share = np.column_stack([coords[:, 0], np.zeros(len(w))]), np.append(share, 0)
+    # Two categories differ along one direction only; the second is rounding noise.
+    if share[1] < 1e-9:
+        coords[:, 1], share[1] = 0.0, 0.0
+    return coords, share

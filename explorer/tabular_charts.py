@@ -99,14 +99,16 @@ def importance_bars(table: pd.DataFrame, metric: str, height: int = 260) -> alt.
 def embedding_scatter(table: pd.DataFrame, column: str, height: int = 320) -> alt.Chart:
     """Each category of one column as a point at its learned vector (2D projection)."""
     dims = int(table["dims"].iloc[0])
-    if dims > 2:
-        x_title = f"direction 1 ({table['share_x'].iloc[0]:.0%} of the spread)"
-        y_title = f"direction 2 ({table['share_y'].iloc[0]:.0%} of the spread)"
-    else:
-        x_title, y_title = "component 1", "component 2"
+    x_title = f"direction 1 ({table['share_x'].iloc[0]:.0%} of the spread)"
+    y_title = f"direction 2 ({table['share_y'].iloc[0]:.0%} of the spread)"
+    y_scale = alt.Scale(zero=False, padding=30)
+    if float(table["share_y"].iloc[0]) == 0.0:
+        # Two categories: one direction separates them; draw them on a line.
+        y_title, y_scale = "(one direction is enough for two categories)", alt.Scale(
+            domain=[-1, 1])
     base = alt.Chart(table).encode(
         x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False, padding=30)),
-        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False, padding=30)))
+        y=alt.Y("y:Q", title=y_title, scale=y_scale))
     points = base.mark_circle(color=PALETTE[4], opacity=0.9).encode(
         size=alt.Size("rows:Q", title="training rows", scale=alt.Scale(range=[80, 600]),
                       legend=None),

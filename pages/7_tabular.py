@@ -38,26 +38,29 @@ ui.preset_row([
                "dropout": 0.1, "wd": 0.01, "epochs": 10, "lr": 0.01, "metric": "accuracy"},
               note="Three species, three islands: look at the confusion matrix, then at "
                    "where the network put each island in the embedding chart."),
-    ui.Preset("titanic_missing", "Titanic survival with missing ages",
+    ui.Preset("titanic_missing", "Titanic survival",
               {"dataset": "titanic", "inputs": "embeddings", "layers": "200,100",
                "dropout": 0.1, "wd": 0.01, "epochs": 10, "lr": 0.01, "metric": "F1"},
-              note="One age in five is missing: see the median fill and the age_na flag in "
-                   "the before/after table, and whether the network beats the trees."),
+              note="Titanic survival with missing ages: one age in five is missing. See the "
+                   "median fill and the age_na flag in the before/after table, and whether "
+                   "the network beats the trees."),
     ui.Preset("diamonds", "diamond prices",
               {"dataset": "diamonds", "inputs": "embeddings", "layers": "200,100",
                "dropout": 0.0, "wd": 0.01, "epochs": 10, "lr": 0.03, "metric": "RMSE"},
               note="A regression on 53,940 rows: the loss is squared error of the log price; "
                    "check predicted against actual and how far the trees are ahead."),
-    ui.Preset("one_hot", "no embeddings (one-hot instead)",
+    ui.Preset("one_hot", "no embeddings",
               {"dataset": "penguins", "inputs": "one-hot", "layers": "200,100",
                "dropout": 0.1, "wd": 0.01, "epochs": 10, "lr": 0.01, "metric": "accuracy"},
-              note="Each category is now a fixed column of 0s and a 1: nothing to learn, "
-                   "so there is no embedding to draw; compare the accuracy."),
-    ui.Preset("overfit", "overfit: big net, no regularization",
+              note="No embeddings, one-hot instead: each category is a fixed column of 0s "
+                   "and a 1, nothing to learn, so there is no embedding to draw. Compare the "
+                   "accuracy with the penguins preset."),
+    ui.Preset("overfit", "overfit: big net",
               {"dataset": "titanic", "inputs": "embeddings", "layers": "1000,500",
                "dropout": 0.0, "wd": 0.0, "epochs": 40, "lr": 0.01, "metric": "accuracy"},
-              note="The training loss keeps falling while the validation loss turns up: "
-                   "the network is memorizing passengers, not learning survival."),
+              note="A big net with no dropout and no weight decay: the training loss keeps "
+                   "falling while the validation loss stalls well above it and wobbles. The "
+                   "gap is memorized detail that does not carry over to new passengers."),
 ])
 
 
@@ -422,7 +425,9 @@ if one_hot:
 else:
     emb_columns = [c for c in prep.categorical if len(prep.vocab[c]) > 3]
     if emb_columns:
-        default_emb = "island" if "island" in emb_columns else emb_columns[0]
+        # The penguins' island by default, else the column with the most categories.
+        default_emb = ("island" if "island" in emb_columns
+                       else max(emb_columns, key=lambda c: len(prep.vocab[c])))
         if st.session_state.get("emb") not in emb_columns:
             st.session_state["emb"] = default_emb
         emb_col = st.selectbox("Embedding to draw", emb_columns, key="emb",

@@ -165,3 +165,15 @@ def test_diamonds_preset_is_a_regression_with_predicted_against_actual():
     assert len(points) >= 2000
     bars = {r["model"]: r["value"] for r in chart_rows(chart_titled(at, "Validation RMSE"))}
     assert bars["neural network"] < 0.2 * bars["predict the mean"]
+
+
+def test_overfit_preset_opens_a_gap_between_training_and_validation_loss():
+    at = app_test(PAGE, timeout=300)
+    at.query_params["preset"] = "overfit"
+    run(at)
+    assert at.selectbox(key="layers").value == "1000,500"
+    losses = chart_titled(at, "Loss per epoch")
+    last = {r["split"]: r["loss"] for r in losses if r["epoch"] == 40}
+    assert last["training"] < last["validation"] - 0.03
+    # Titanic's default embedding to draw is the ticket class (3 categories, not 2).
+    assert at.selectbox(key="emb").value == "passengerClass"

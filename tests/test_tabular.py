@@ -299,3 +299,10 @@ def test_extreme_values_are_capped_at_five_standard_deviations(prepared_penguins
     _, x_cont = prep.transform(row)
     j = prep.continuous.index("body_mass_g")
     np.testing.assert_allclose(x_cont[:, j], [tab.CLIP, -tab.CLIP])
+
+
+def test_pca_of_two_categories_lies_on_one_line():
+    coords, share = tab.pca_2d(np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]]))
+    np.testing.assert_allclose(coords[:, 1], 0)
+    assert share[0] == pytest.approx(1) and share[1] == 0
+    assert abs(coords[0, 0] - coords[1, 0]) == pytest.approx(np.sqrt(1 + 9 + 4))
