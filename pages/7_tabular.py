@@ -64,6 +64,15 @@ ui.preset_row([
 ])
 
 
+def current_value(key: str):
+    """A bound widget's value before it renders: this session's, else the shared URL's.
+    Options that depend on the data (target, metric, embedding, row) are reset only when
+    this value is not valid for the current data."""
+    if key in st.session_state:
+        return st.session_state[key]
+    return st.query_params.get(key)
+
+
 # ---- cached work ---------------------------------------------------------------------------
 
 
@@ -183,7 +192,7 @@ if dataset == "upload":
         ui.next_concept(URL)
         st.stop()
     columns = list(uploaded.columns)
-    if st.session_state.get("target") not in columns:
+    if current_value("target") not in columns:
         st.session_state["target"] = columns[-1]
     target = c2.selectbox("Target column (what to predict)", columns, key="target",
                           bind="query-params")
@@ -201,7 +210,7 @@ except tab.TableError as err:
 
 problem = prepared.problem
 metric_choices = list(problem.metrics)
-if st.session_state.get("metric") not in metric_choices:
+if current_value("metric") not in metric_choices:
     st.session_state["metric"] = metric_choices[0]
 metric = c2.selectbox(
     "Measure of success", metric_choices, key="metric",
@@ -428,7 +437,7 @@ else:
         # The penguins' island by default, else the column with the most categories.
         default_emb = ("island" if "island" in emb_columns
                        else max(emb_columns, key=lambda c: len(prep.vocab[c])))
-        if st.session_state.get("emb") not in emb_columns:
+        if current_value("emb") not in emb_columns:
             st.session_state["emb"] = default_emb
         emb_col = st.selectbox("Embedding to draw", emb_columns, key="emb",
                                bind="query-params")
@@ -444,7 +453,11 @@ else:
 
 st.subheader("6 · Predict one row")
 n_valid = len(prepared.valid_df)
-if not 1 <= int(st.session_state.get("row", 1)) <= n_valid:
+try:
+    requested_row = int(current_value("row") or 1)
+except ValueError:
+    requested_row = 0
+if not 1 <= requested_row <= n_valid:
     st.session_state["row"] = 1
 row_number = st.slider("Validation row", 1, n_valid, 1, key="row", bind="query-params")
 original = prepared.valid_df.iloc[[row_number - 1]]

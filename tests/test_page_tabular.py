@@ -133,7 +133,11 @@ def test_a_shared_url_reproduces_the_state():
     at.query_params["dataset"] = "titanic"
     at.query_params["seed"] = "2"
     at.query_params["metric"] = "precision"
+    at.query_params["emb"] = "sex"
+    at.query_params["row"] = "5"
     run(at)
+    assert at.selectbox(key="emb").value == "sex"
+    assert at.slider(key="row").value == 5
     assert at.selectbox(key="dataset").value == "titanic"
     assert at.slider(key="seed").value == 2
     assert at.selectbox(key="metric").value == "precision"
