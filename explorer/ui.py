@@ -8,6 +8,7 @@ chart, `notice(...)` / `diverged(...)` for settings that cannot work, and `next_
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,23 @@ _BASE_CSS = """
 """
 
 
+@functools.cache
+def _favicon():
+    """The tab icon, drawn here: a Material icon as page_icon makes the browser fetch it
+    from a font server at run time, and an emoji depends on the visitor's fonts."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, 63, 63), radius=12, fill=charts.PALETTE[0])
+    for row in range(3):  # a 3x3 grid of cells: a matrix, a kernel
+        for col in range(3):
+            x, y = 10 + col * 16, 10 + row * 16
+            shade = (255, 255, 255) if (row + col) % 2 == 0 else (230, 159, 0)
+            draw.rectangle((x, y, x + 11, y + 11), fill=shade)
+    return image
+
+
 def presenting() -> bool:
     """True when presentation mode is on (from the widget, or the URL on first load)."""
     if PRESENT_KEY in st.session_state:
@@ -48,10 +66,20 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
     present = presenting()
     st.set_page_config(
         page_title=f"{title} · Deep learning explorer",
-        page_icon=icon,
+        page_icon=_favicon(),
         layout="wide" if wide else "centered",
         initial_sidebar_state="collapsed" if present else "auto",
     )
+    # Carry presentation mode to the next page. Streamlit carries a bound widget's value
+    # across pages when the user flipped it, but not when it came from the URL (?present=
+    # true opened directly); so the kit remembers it, and re-assigns it once the toggle
+    # has been drawn, which is when Streamlit writes a value set from code into the URL.
+    carried = st.session_state.get("_present_carry", False)
+    if PRESENT_KEY not in st.session_state:
+        if carried:
+            st.session_state[PRESENT_KEY] = True
+    elif st.session_state[PRESENT_KEY] and st.query_params.get(PRESENT_KEY) != "true":
+        st.session_state[PRESENT_KEY] = True
     with st.sidebar:
         st.toggle(
             "Presentation mode",
@@ -60,6 +88,7 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
             help="Larger text and charts for a projector. Stays on as you change pages.",
         )
     present = presenting()
+    st.session_state["_present_carry"] = present
     st.markdown(_PRESENT_CSS if present else _BASE_CSS, unsafe_allow_html=True)
     st.title(f"{icon} {title}")  # Material icons render in markdown without an emoji font
     if intro:
