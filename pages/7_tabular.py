@@ -23,7 +23,7 @@ present = ui.page_setup(
     "(an age nobody wrote down) and columns on wildly different scales. Below, a real "
     "table is turned into numbers step by step, a small network learns from it, and "
     "then it has to beat three simpler models on the same rows, or admit it does not.",
-    icon="📋",
+    icon=":material/table_chart:",
 )
 
 LAYER_OPTIONS = ["50", "100,50", "200,100", "500,250", "1000,500"]
@@ -485,12 +485,16 @@ for i, col in enumerate(features):
         number = box.number_input(col, value=None if pd.isna(value) else float(value),
                                   key=key, placeholder="missing", format="%.4g")
         edited[col] = np.nan if number is None else float(number)
-from explorer import tabular_model as tm  # noqa: E402  (torch is loaded by now)
 
-x_cat, x_cont = prep.transform(edited)
-pred = tm.predict(net.model, prepared, x_cat, x_cont)
-x_cat0, x_cont0 = prep.transform(original)
-pred0 = tm.predict(net.model, prepared, x_cat0, x_cont0)
+
+def predict_row(row):
+    from explorer import tabular_model as tm  # torch is loaded by now: the net is trained
+
+    return tm.predict(net.model, prepared, *prep.transform(row))
+
+
+pred = predict_row(edited)
+pred0 = predict_row(original)
 truth = original[target].iloc[0]
 p1, p2 = st.columns([1, 1.3])
 with p1:
