@@ -191,7 +191,9 @@ def preset_row(presets: Sequence[Preset], label: str = "Try:") -> Preset | None:
             del st.query_params[PRESET_PARAM]
 
     active = next((p for p in presets if p.values and _matches(p)), None)
-    cols = st.columns([0.6] + [1.0] * len(presets), vertical_alignment="center")
+    # Columns as wide as their labels, so a long label is not cut off.
+    cols = st.columns([5] + [max(9, len(p.label)) for p in presets],
+                      vertical_alignment="center")
     cols[0].markdown(f"**{label}**")
     for col, preset in zip(cols[1:], presets, strict=True):
         col.button(

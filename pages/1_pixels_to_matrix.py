@@ -144,7 +144,7 @@ with picture_col:
         digit_index = index_col.number_input(
             f"Digit number (0 – {pixels.N_DIGITS - 1})", 0, pixels.N_DIGITS - 1,
             DEFAULT_INDEX, step=1, key="digit_index", bind="query-params")
-        button_col.button("🎲 Random 3", key="random_three", on_click=pick_random_three,
+        button_col.button("Random 3", icon=":material/casino:", key="random_three", on_click=pick_random_three,
                           width="stretch")
         ink_all, labels = digits()
         source_ink = ink_all[int(digit_index)]
