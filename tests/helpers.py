@@ -132,8 +132,13 @@ def wait_idle(page, timeout_ms: int = 90_000) -> None:
 
 # Streamlit's own frontend probes these relative to a deep link and gets 404s: harmless.
 IGNORED_CONSOLE = ("/_stcore/health", "/_stcore/host-config")
+# An image of a superseded run: Streamlit drops a run's media files when the next run
+# finishes, and a browser still loading the old <img> gets a 404; the new image follows.
+STALE_MEDIA = "/media/"
 
 
 def is_ignored_console_error(text: str, location_url: str = "") -> bool:
     blob = f"{text} {location_url}"
-    return any(probe in blob for probe in IGNORED_CONSOLE)
+    if any(probe in blob for probe in IGNORED_CONSOLE):
+        return True
+    return "404" in text and STALE_MEDIA in location_url
