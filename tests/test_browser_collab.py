@@ -60,6 +60,11 @@ def test_moving_a_users_tastes_changes_url_and_picture_and_a_link_reproduces_it(
     page.goto("about:blank")
     open_page(page, shared)
     assert axis_slider(page).input_value() == "1"
+    # The chart may still be settling (fonts, a last resize) when the run is idle.
+    for _ in range(20):
+        if edit_chart(page).screenshot() == after:
+            break
+        page.wait_for_timeout(500)
     assert edit_chart(page).screenshot() == after
     assert page.console_errors == []
 

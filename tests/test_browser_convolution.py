@@ -27,7 +27,7 @@ def test_loads_clean_and_stride_slider_changes_url_and_picture(app_server, brows
     page = browser_page
     open_page(page, app_server.url + URL)
     assert page.locator(EXCEPTION).count() == 0
-    assert page.locator(IMAGES).count() >= 2
+    page.locator(IMAGES).nth(1).wait_for(timeout=30_000)  # images arrive after the run
     assert "212×318" in output_caption(page)
     assert page.console_errors == []
     output_img = page.locator(IMAGES).nth(1)
