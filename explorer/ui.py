@@ -116,8 +116,14 @@ def chart(figure, caption: str, *, key: str | None = None, on_select="ignore",
                                    width=width, key=key, on_select=on_select,
                                    selection_mode=selection_mode)
     else:
-        event = st.altair_chart(charts.themed(figure, present), theme=None, width=width,
-                                key=key, on_select=on_select, selection_mode=selection_mode)
+        themed_chart = charts.themed(figure, present)
+        # Skip Altair's schema validation on every rerun (about 10 ms a chart): the chart
+        # builders' specs are validated in their tests. themed() made a copy, so the
+        # override touches no shared chart.
+        object.__setattr__(themed_chart, "to_dict", functools.partial(
+            type(themed_chart).to_dict, themed_chart, validate=False))
+        event = st.altair_chart(themed_chart, theme=None, width=width, key=key,
+                                on_select=on_select, selection_mode=selection_mode)
     st.caption(caption)
     return event
 
