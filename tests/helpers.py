@@ -31,7 +31,7 @@ def url_path_of(script: str) -> str:
     return rest if head.isdigit() and rest else stem
 
 
-def app_test(script: str, timeout: float = 60):
+def app_test(script: str, timeout: float = 120):
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(str(ROOT / script), default_timeout=timeout)
