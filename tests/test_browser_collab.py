@@ -31,6 +31,18 @@ def edit_chart(page):
     raise AssertionError("edit chart not found")
 
 
+def _distance(png_a: bytes, png_b: bytes) -> float:
+    """Mean absolute difference of two screenshots, as grey levels on a common size."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    a, b = (Image.open(io.BytesIO(x)).convert("L") for x in (png_a, png_b))
+    b = b.resize(a.size)
+    return float(np.abs(np.asarray(a, float) - np.asarray(b, float)).mean())
+
+
 def axis_slider(page):
     # Streamlit 1.67 renders a slider as <input type="range"> (implicit role, no
     # role="slider" attribute); the element container carries the widget key as a class.
@@ -60,12 +72,11 @@ def test_moving_a_users_tastes_changes_url_and_picture_and_a_link_reproduces_it(
     page.goto("about:blank")
     open_page(page, shared)
     assert axis_slider(page).input_value() == "1"
-    # The chart may still be settling (fonts, a last resize) when the run is idle.
-    for _ in range(20):
-        if edit_chart(page).screenshot() == after:
-            break
-        page.wait_for_timeout(500)
-    assert edit_chart(page).screenshot() == after
+    # A fresh load may differ in a few anti-aliased pixels, so not byte equality: the
+    # shared link's picture must be far closer to the moved one than to the default one.
+    page.wait_for_timeout(1000)
+    reloaded = edit_chart(page).screenshot()
+    assert _distance(reloaded, after) < 0.5 * _distance(reloaded, before)
     assert page.console_errors == []
 
 
