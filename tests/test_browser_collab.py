@@ -24,10 +24,13 @@ def edit_chart(page):
     """The 'move one user's tastes' chart: the one just above its caption."""
     caption = page.get_by_text("predicted ratings for the 10 most rated")
     charts = page.locator(CHART)
-    for k in range(charts.count()):
-        box, cap = charts.nth(k).bounding_box(), caption.bounding_box()
-        if box and cap and 0 <= cap["y"] - (box["y"] + box["height"]) < 120:
-            return charts.nth(k)
+    # On a fresh server the charts are laid out a moment after the run ends: retry.
+    for _ in range(60):
+        for k in range(charts.count()):
+            box, cap = charts.nth(k).bounding_box(), caption.bounding_box()
+            if box and cap and 0 <= cap["y"] - (box["y"] + box["height"]) < 120:
+                return charts.nth(k)
+        page.wait_for_timeout(500)
     raise AssertionError("edit chart not found")
 
 
@@ -56,6 +59,7 @@ def test_moving_a_users_tastes_changes_url_and_picture_and_a_link_reproduces_it(
     assert "A table with holes" in page.content()
     chart = edit_chart(page)
     chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # let Vega finish drawing before each screenshot
     before = chart.screenshot()
 
     slider = axis_slider(page)
@@ -65,6 +69,7 @@ def test_moving_a_users_tastes_changes_url_and_picture_and_a_link_reproduces_it(
     page.wait_for_url("**shift1=1**")
     wait_idle(page)
     assert slider.input_value() == "1"
+    page.wait_for_timeout(1000)
     after = edit_chart(page).screenshot()
     assert after != before, "the predictions did not move"
 
