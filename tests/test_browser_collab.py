@@ -52,8 +52,8 @@ def axis_slider(page):
     return page.locator('.st-key-shift1 input[type="range"]')
 
 
-@pytest.mark.xfail(strict=False, reason="fails in the full suite from a fresh clone (passes "
-                   "alone, 3 of 3); cause not found yet, see the session note")
+@pytest.mark.xfail(strict=False, reason="timed out in wait_for_url in a full fresh-clone run; now "
+                   "polls the URL instead, not yet confirmed in a full run")
 def test_moving_a_users_tastes_changes_url_and_picture_and_a_link_reproduces_it(
         app_server, browser_page):
     page = browser_page
@@ -68,7 +68,8 @@ def test_moving_a_users_tastes_changes_url_and_picture_and_a_link_reproduces_it(
     slider.focus()
     for _ in range(10):
         page.keyboard.press("ArrowRight")
-    page.wait_for_url("**shift1=1**")
+    # The URL changes through the history API, not a navigation: poll it.
+    page.wait_for_function("() => location.href.includes('shift1=1')", timeout=60_000)
     wait_idle(page)
     assert slider.input_value() == "1"
     page.wait_for_timeout(1000)
