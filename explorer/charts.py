@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import altair as alt
 
+from explorer import altair_speedup
+
+altair_speedup.install()
+
 # Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
            "#000000"]
