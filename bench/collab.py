@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from explorer import collab  # noqa: E402
+from explorer.shared_results import SharedResults  # noqa: E402
 
 
 def timed(fn):
@@ -62,10 +63,10 @@ def main() -> None:
     print(f"staged comparison, 3 trainings beyond the default: wall {stage_wall:.2f} s, "
           f"CPU {stage_cpu:.2f} s")
 
-    store = collab.TrainedStore()
+    store = SharedResults()
     key = ("MovieLens", settings)
-    store.get(key, lambda: collab.train(ratings, settings, train_idx, valid_idx))
-    _, wall, _ = timed(lambda: store.get(key, lambda: None))
+    store.get(key, lambda report: collab.train(ratings, settings, train_idx, valid_idx))
+    _, wall, _ = timed(lambda: store.get(key, lambda report: None))
     print(f"second visitor, same settings (store hit): {wall * 1e6:.0f} µs")
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 

@@ -622,49 +622,6 @@ def ratings_to_csv(ratings: Ratings, n: int | None = None) -> str:
 # ---- a small shared cache that trains once per key -----------------------------------------
 
 
-class TrainedStore:
-    """A least-recently-used store of results keyed by settings, safe across sessions.
-
-    `get(key, make)` returns the stored value or calls make() once; a second caller with
-    the same key waits for the first instead of training again. The page keeps one store in
-    st.cache_resource so every visitor shares it, and shows a progress bar only when it
-    actually trains.
-    """
-
-    def __init__(self, max_entries: int = 24):
-        import threading
-        from collections import OrderedDict
-
-        self.max_entries = max_entries
-        self._values: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-        self._key_locks: dict = {}
-
-    def __contains__(self, key) -> bool:
-        with self._lock:
-            return key in self._values
-
-    def get(self, key, make: Callable[[], object]):
-        import threading
-
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
-            with self._lock:
-                if key in self._values:
-                    return self._values[key]
-            value = make()
-            with self._lock:
-                self._values[key] = value
-                while len(self._values) > self.max_entries:
-                    self._values.popitem(last=False)
-                self._key_locks.pop(key, None)
-            return value
-
-
 @dataclass(frozen=True)
 class Worked:
     """One prediction taken apart into the numbers that make it."""

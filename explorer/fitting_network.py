@@ -9,8 +9,6 @@ the page starts fast. Chart builders at the bottom.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -290,36 +288,6 @@ def train(config: NetConfig, progress: Callable[[float], None] | None = None) ->
     return NetResult(config, history, best_epoch, gx, gy, grid_final.reshape(len(gy), len(gx)),
                      grid_best.reshape(len(gy), len(gx)), x_tr, y_tr, x_val, y_val,
                      diverged_at)
-
-
-class ResultCache:
-    """A small thread-safe least-recently-used cache of training results, keyed by config.
-
-    The page holds one in st.cache_resource. st.cache_data cannot be used around training
-    because the progress bar it updates lives outside the cached function.
-    """
-
-    def __init__(self, max_entries: int = 24):
-        self.max_entries = max_entries
-        self._items: OrderedDict[NetConfig, NetResult] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, config: NetConfig) -> NetResult | None:
-        with self._lock:
-            if config in self._items:
-                self._items.move_to_end(config)
-                return self._items[config]
-        return None
-
-    def put(self, config: NetConfig, result: NetResult) -> None:
-        with self._lock:
-            self._items[config] = result
-            self._items.move_to_end(config)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 def gap(result: NetResult, at_best: bool = False) -> float:

@@ -5,6 +5,7 @@ import streamlit as st
 from explorer import fitting, ui
 from explorer import fitting_network as net
 from explorer import fitting_protocol as protocol
+from explorer.shared_results import SharedResults
 
 URL = "over_underfitting"
 TAB_POLY, TAB_NET, TAB_EVAL = "Polynomial", "Network", "Evaluation protocol"
@@ -163,20 +164,22 @@ if tab_poly.open:
 
 
 @st.cache_resource
-def training_cache() -> net.ResultCache:
+def training_cache() -> SharedResults:
     """Trained results shared by all sessions, keyed by every setting (24 most recent)."""
-    return net.ResultCache(max_entries=24)
+    return SharedResults(max_entries=24)
 
 
 def run_with_progress(config: net.NetConfig, label: str) -> net.NetResult:
     cache = training_cache()
-    result = cache.get(config)
-    if result is None:
-        bar = st.progress(0.0, text=f"Training {label}…")
-        result = net.train(config, progress=lambda f: bar.progress(min(f, 1.0),
-                                                                   text=f"Training {label}…"))
-        bar.empty()
-        cache.put(config, result)
+
+    def make(report):
+        return net.train(config, progress=lambda f: report(min(f, 1.0)))
+
+    if config in cache:
+        return cache.get(config, make)
+    bar = st.progress(0.0, text=f"Training {label}…")
+    result = cache.get(config, make, lambda f: bar.progress(f, text=f"Training {label}…"))
+    bar.empty()
     return result
 
 

@@ -4,8 +4,6 @@ honest baselines."""
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -14,6 +12,7 @@ import streamlit as st
 from explorer import tabular as tab
 from explorer import tabular_charts as tc
 from explorer import ui
+from explorer.shared_results import SharedResults
 
 URL = "tabular"
 
@@ -102,54 +101,29 @@ def baselines_for(dataset: str, target: str, seed: int, raw: bytes | None) -> pd
     return tm.baselines(prepared_for(dataset, target, seed, raw), seed)
 
 
-class ExperimentStore:
-    """Trained networks shared by every session, keyed by data, split and settings; the
-    oldest are dropped beyond `max_entries`. Hand-made rather than st.cache_resource because
-    training reports to a progress bar created outside it, which Streamlit's cache cannot
-    replay."""
-
-    def __init__(self, max_entries: int = 12):
-        self.max_entries = max_entries
-        self.items: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        return None
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.max_entries:
-                self.items.popitem(last=False)
-
-
 @st.cache_resource
-def experiment_store() -> ExperimentStore:
-    return ExperimentStore(max_entries=12)
+def experiment_store() -> SharedResults:
+    """Trained networks shared by every session, keyed by data, split and settings."""
+    return SharedResults(max_entries=12)
 
 
 def experiment_for(dataset: str, target: str, seed: int, raw: bytes | None,
-                   settings: tuple, progress=None):
-    """Train once per (data, split, settings); a shared, read-only result."""
+                   settings: tuple, show=None):
+    """Train once per (data, split, settings), whichever session asks first; `show`
+    follows the training's progress (0 to 1)."""
     digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
     key = (dataset, target, seed, digest, settings)
-    store = experiment_store()
-    found = store.get(key)
-    if found is not None:
-        return found
-    from explorer import tabular_model as tm
 
-    layers, dropout, wd, epochs, lr, one_hot = settings
-    net_settings = tm.NetSettings(tuple(int(x) for x in layers.split(",")), dropout, wd,
-                                  epochs, lr, one_hot)
-    result = tm.run_network(prepared_for(dataset, target, seed, raw), net_settings, seed,
-                            progress)
-    store.put(key, result)
-    return result
+    def make(report):
+        from explorer import tabular_model as tm
+
+        layers, dropout, wd, epochs, lr, one_hot = settings
+        net_settings = tm.NetSettings(tuple(int(x) for x in layers.split(",")), dropout,
+                                      wd, epochs, lr, one_hot)
+        return tm.run_network(prepared_for(dataset, target, seed, raw), net_settings, seed,
+                              lambda epoch, total: report(epoch / total))
+
+    return experiment_store().get(key, make, show)
 
 
 @st.cache_resource(max_entries=12, show_spinner="Shuffling one column at a time…")
@@ -352,8 +326,8 @@ settings_key = (layers, float(dropout), float(wd), int(epochs), float(lr), one_h
 bar = st.progress(0.0, text="Training…")
 
 
-def show_progress(epoch: int, total: int) -> None:
-    bar.progress(epoch / total, text=f"Training: epoch {epoch} of {total}")
+def show_progress(fraction: float) -> None:
+    bar.progress(fraction, text=f"Training: epoch {round(fraction * epochs)} of {epochs}")
 
 
 experiment = experiment_for(dataset, target, seed, raw, settings_key, show_progress)

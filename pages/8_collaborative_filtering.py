@@ -12,6 +12,7 @@ import streamlit as st
 
 from explorer import collab, ui
 from explorer import collab_charts as cc
+from explorer.shared_results import SharedResults
 
 URL = "collaborative_filtering"
 MOVIELENS, PLANTED, UPLOAD = "MovieLens", "planted tastes", "your CSV"
@@ -58,8 +59,8 @@ def uploaded_data(data: bytes):
 
 
 @st.cache_resource
-def trained_store() -> collab.TrainedStore:
-    return collab.TrainedStore(max_entries=24)
+def trained_store() -> SharedResults:
+    return SharedResults(max_entries=24)
 
 
 @st.cache_resource(max_entries=8)
@@ -79,16 +80,21 @@ def get_model(data_key: str, ratings: collab.Ratings, settings: collab.Settings,
     """The model for these settings: from the shared store, or trained now with a bar."""
     store = trained_store()
     key = (data_key, settings)
-    if key in store:
-        return store.get(key, lambda: None)
-    bar = st.progress(0.0, text=f"{label}: starting…")
     train_idx, valid_idx = data_split(data_key, ratings.n_ratings)
 
-    def progress(epoch: int, total: int) -> None:
-        bar.progress(epoch / total, text=f"{label}: epoch {epoch} of {total}")
+    def make(report):
+        return collab.train(ratings, settings, train_idx, valid_idx,
+                            lambda epoch, total: report(epoch / total))
 
-    model = store.get(key, lambda: collab.train(ratings, settings, train_idx, valid_idx,
-                                                progress))
+    if key in store:
+        return store.get(key, make)
+    bar = st.progress(0.0, text=f"{label}: starting…")
+
+    def show(fraction: float) -> None:
+        bar.progress(fraction, text=f"{label}: epoch {round(fraction * settings.epochs)} "
+                                    f"of {settings.epochs}")
+
+    model = store.get(key, make, show)
     bar.empty()
     return model
 

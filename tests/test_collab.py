@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -384,45 +381,6 @@ def test_too_many_rows_are_refused(monkeypatch):
     monkeypatch.setattr(collab, "MAX_ROWS", 100)
     with pytest.raises(collab.UploadError, match="more than 100 rows"):
         collab.parse_ratings_csv(_csv(150))
-
-
-# ---- the shared store --------------------------------------------------------------------------
-
-
-def test_store_computes_once_per_key_and_evicts_the_oldest():
-    store = collab.TrainedStore(max_entries=2)
-    calls = []
-
-    def make(value):
-        return lambda: calls.append(value) or value
-
-    assert store.get("a", make(1)) == 1
-    assert store.get("a", make(99)) == 1
-    store.get("b", make(2))
-    store.get("a", make(99))  # a is now the most recent
-    store.get("c", make(3))  # evicts b
-    assert "a" in store and "c" in store and "b" not in store
-    assert calls == [1, 2, 3]
-
-
-def test_store_makes_a_second_caller_wait_instead_of_training_again():
-    store = collab.TrainedStore()
-    calls = []
-
-    def slow():
-        calls.append(1)
-        time.sleep(0.2)
-        return "model"
-
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(store.get("k", slow)))
-               for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert results == ["model"] * 3
-    assert calls == [1]
 
 
 def test_worked_prediction_adds_up_to_the_models_prediction(tiny):

@@ -123,17 +123,6 @@ def test_mini_batches_and_sgd_train():
     assert math.isfinite(res.final["val_acc"])
 
 
-def test_result_cache_is_lru():
-    cache = net.ResultCache(max_entries=2)
-    a, b, c = (net.NetConfig(seed=s) for s in (1, 2, 3))
-    cache.put(a, "A")
-    cache.put(b, "B")
-    assert cache.get(a) == "A"  # a is now the most recent
-    cache.put(c, "C")
-    assert cache.get(b) is None and cache.get(a) == "A" and cache.get(c) == "C"
-    assert len(cache) == 2
-
-
 def test_charts_have_finite_data(big_runs):
     for chart in (net.boundary_chart(big_runs["plain"]), net.loss_chart(big_runs["plain"])):
         spec = chart.to_dict()
