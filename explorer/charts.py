@@ -9,6 +9,9 @@ import altair as alt
 from explorer import altair_speedup
 
 altair_speedup.install()
+# Streamlit moves chart data out of the spec itself; Altair's own 5,000-row guard only
+# matters for specs written inline, which ui.built_chart does.
+alt.data_transformers.disable_max_rows()
 
 # Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",

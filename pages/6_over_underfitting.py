@@ -132,12 +132,13 @@ if tab_poly.open:
 
         left, right = st.columns(2, gap="large")
         with left:
-            ui.chart(fitting.fit_chart(data, coefs, height=ui.chart_height(380)),
+            ui.chart(ui.built_chart(fitting.fit_chart, data, coefs, height=ui.chart_height(380)),
                      "Black dots: the training points the polynomial was fitted to. Grey: 200 "
                      "validation points from the same curve and noise, never used for fitting. "
                      "Dashed green: the true curve. Blue: the fitted polynomial.")
         with right:
-            ui.chart(fitting.sweep_chart(sweep, degree, height=ui.chart_height(380)),
+            ui.chart(ui.built_chart(fitting.sweep_chart,
+                                    sweep, degree, height=ui.chart_height(380)),
                      "Training and validation error for every degree on the same data (log "
                      "axis). Training error only goes down as the degree grows; validation "
                      "error falls, bottoms out, then rises: the U that tells you where "

@@ -94,6 +94,11 @@ def prepared_for(dataset: str, target: str, seed: int, raw: bytes | None):
     return tab.prepare(table_for(dataset, raw), target, seed)
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def before_after_for(dataset: str, target: str, seed: int, raw: bytes | None):
+    return tab.before_after(prepared_for(dataset, target, seed, raw))
+
+
 @st.cache_resource(max_entries=8, show_spinner="Fitting the baselines on the same split…")
 def baselines_for(dataset: str, target: str, seed: int, raw: bytes | None) -> pd.DataFrame:
     from explorer import tabular_model as tm
@@ -261,7 +266,7 @@ st.markdown(
     "is kept for a missing value and code 1 for a value the training rows never had, so a "
     "new row can never break the model:\n" + "\n".join(codes_text))
 
-before, after = tab.before_after(prepared)
+before, after = before_after_for(dataset, target, seed, raw)
 st.markdown("**A few rows, before and after** (rows with a gap first). Every number in the "
             "second table comes from statistics of the training rows only.")
 st.caption("Before: the rows as they are in the table.")
@@ -337,7 +342,8 @@ history = net.history
 st.caption(f"{net.n_parameters:,} trainable numbers · batch size {net.batch_size} · "
            f"trained in {net.seconds:.1f} s (kept in a cache: the same settings come back "
            "at once).")
-ui.chart(tc.loss_curves(history, problem.loss_name, ui.chart_height(300)),
+ui.chart(ui.built_chart(tc.loss_curves, history, problem.loss_name,
+                        ui.chart_height(300)),
          "Training loss (mean over each epoch's batches, dropout on) and validation loss "
          "(after the epoch, dropout off). When validation turns up while training keeps "
          "falling, the network is memorizing.")
@@ -375,7 +381,8 @@ with t1:
         f"({trees:.3f}), against {floor:.3f} for the do-nothing baseline. One split is "
         "noisy; move the split seed to see how much these numbers wander.")
 with t2:
-    ui.chart(tc.comparison_bars(comparison, metric, ui.chart_height(220)),
+    ui.chart(ui.built_chart(tc.comparison_bars, comparison, metric,
+                            ui.chart_height(220)),
              f"Validation {metric} of each model on the same rows with the same "
              f"preprocessing ({'higher' if higher else 'lower'} is better).")
 
@@ -386,18 +393,21 @@ r1, r2 = st.columns(2)
 keep = prepared.y_valid >= 0
 with r1:
     if problem.kind == "regression":
-        ui.chart(tc.predicted_vs_actual(prepared.y_valid[keep], experiment.valid_prediction,
-                                        target, ui.chart_height(340)),
+        ui.chart(ui.built_chart(tc.predicted_vs_actual, prepared.y_valid[keep],
+                                experiment.valid_prediction, target,
+                                ui.chart_height(340)),
                  "Each dot is a validation row; on the dashed line the prediction is exact.")
     else:
         labels = experiment.valid_prediction.argmax(axis=1)
         matrix = tab.confusion_matrix(prepared.y_valid[keep], labels, len(problem.classes))
-        ui.chart(tc.confusion_chart(matrix, list(problem.classes), ui.chart_height(320)),
+        ui.chart(ui.built_chart(tc.confusion_chart, matrix, list(problem.classes),
+                                ui.chart_height(320)),
                  "Rows: the true class; columns: the network's answer. The diagonal is "
                  "right; everything else is a mistake, and which one.")
 with r2:
     importance = importance_for(dataset, target, seed, raw, settings_key, metric)
-    ui.chart(tc.importance_bars(importance, metric, ui.chart_height(260)),
+    ui.chart(ui.built_chart(tc.importance_bars, importance, metric,
+                            ui.chart_height(260)),
              f"Shuffle one column among the validation rows (so it no longer matches its "
              f"row) and measure how much {metric} gets worse, averaged over 3 shuffles. "
              "Near zero: the network does not rely on it.")
@@ -418,7 +428,8 @@ else:
         from explorer import tabular_model as tm
 
         emb_table = tm.embedding_table(net.model, prepared, emb_col)
-        ui.chart(tc.embedding_scatter(emb_table, emb_col, ui.chart_height(320)),
+        ui.chart(ui.built_chart(tc.embedding_scatter, emb_table, emb_col,
+                                ui.chart_height(320)),
                  "Each category at its learned vector, flattened to the two directions "
                  "along which the vectors differ most (dot size: training rows). Categories "
                  "the network treats alike end up close together.")
@@ -492,7 +503,7 @@ with p1:
                "missing; pick '(a new value)' for a category the network has never seen.")
 with p2:
     if problem.kind != "regression":
-        ui.chart(tc.probability_bars(list(problem.classes), pred[0],
+        ui.chart(ui.built_chart(tc.probability_bars, list(problem.classes), pred[0],
                                      ui.chart_height(60 + 40 * len(problem.classes))),
                  "The network's probability for each class for the row as edited.")
     else:

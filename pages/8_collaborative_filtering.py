@@ -198,7 +198,8 @@ grid = collab.crosstab(ratings, users, items, model)
 n_known = int(grid["rating"].notna().sum())
 left, right = st.columns([1.5, 1])
 with left:
-    ui.chart(cc.crosstab_chart(grid, ratings.low, ratings.high, ui.chart_height(380)),
+    ui.chart(ui.built_chart(cc.crosstab_chart,
+                            grid, ratings.low, ratings.high, ui.chart_height(380)),
              f"The {len(users)} most active users against the {len(items)} most rated "
              f"{item_word}s. Solid cells: real ratings ({n_known} of {len(grid)}). Faded cells "
              "in (brackets): what the trained model predicts for the gaps. Even among the "
@@ -264,7 +265,7 @@ user_idx = user_labels.index(user_label)
 edit_items = np.argsort(-collab.item_counts(ratings), kind="stable")[:10]
 edited = collab.edited_predictions(model, user_idx, edit_items, axes, (shift1, shift2))
 edited["movie"] = ratings.item_titles[edit_items].astype(str)
-ui.chart(cc.edit_chart(edited, ratings.low, ratings.high, ui.chart_height(330)),
+ui.chart(ui.built_chart(cc.edit_chart, edited, ratings.low, ratings.high, ui.chart_height(330)),
          f"User {user_label}'s predicted ratings for the 10 most rated {item_word}s. Black "
          "tick: with the learned factors; bar: after adding the moves above to the user's "
          "factor vector along the two main axes of the movie map (section 3). The movies do "
@@ -305,7 +306,7 @@ m3.metric("Global mean for everyone", f"{base['global mean']:.3f}")
 m4.metric("Best epoch", f"{int(np.argmin(model.valid_rmse)) + 1} of {len(model.valid_rmse)}",
           help=f"lowest validation RMSE {min(model.valid_rmse):.3f}")
 train_rmse = [float(np.sqrt(v)) for v in model.train_loss]
-ui.chart(cc.loss_chart(train_rmse, model.valid_rmse, base, ui.chart_height(340)),
+ui.chart(ui.built_chart(cc.loss_chart, train_rmse, model.valid_rmse, base, ui.chart_height(340)),
          f"Error per epoch on the 90% training ratings ({len(train_idx):,}) and the 10% held "
          f"out ({len(valid_idx):,}, same random split for every setting). Dashed lines: the "
          "baselines on the same split. Lower is better; a rating scale of "
@@ -338,7 +339,7 @@ st.dataframe(stage_table, hide_index=True, width="stretch",
              column_config={
                  "validation RMSE": st.column_config.NumberColumn(format="%.3f"),
                  "best epoch's RMSE": st.column_config.NumberColumn(format="%.3f")})
-ui.chart(cc.stages_chart(stage_table, ui.chart_height(220)),
+ui.chart(ui.built_chart(cc.stages_chart, stage_table, ui.chart_height(220)),
          "Validation RMSE after the last epoch, one bar per row of the table; orange: the "
          "biases-only baseline. A gap between 'best epoch' and the last epoch is overfitting.")
 st.caption(f"Each row adds one idea to the row above, all at the page defaults: "
@@ -353,7 +354,7 @@ left, right = st.columns([1, 1.2])
 with left:
     extremes = collab.bias_extremes(model, ratings, n=6 if present else 8)
     if settings.bias:
-        ui.chart(cc.bias_chart(extremes, ui.chart_height(420)),
+        ui.chart(ui.built_chart(cc.bias_chart, extremes, ui.chart_height(420)),
                  f"The {item_word}s with the lowest and highest learned bias (among those "
                  "with at least 20 ratings). The bias is what is left after tastes are "
                  "accounted for: liked or disliked whoever watches.")
@@ -366,7 +367,8 @@ if st.session_state.get("movie") not in titles_on_map:
 with right:
     movie = st.selectbox(f"A {item_word} (for the map and its nearest neighbours)",
                          titles_on_map, key="movie", bind="query-params")
-    ui.chart(cc.movie_map_chart(map_frame, share, ui.chart_height(420), highlight=movie),
+    ui.chart(ui.built_chart(cc.movie_map_chart,
+                            map_frame, share, ui.chart_height(420), highlight=movie),
              f"The {len(map_frame)} most rated {item_word}s, placed by the two directions in "
              f"which their {settings.factors} factors vary most (PCA). Hover for titles; "
              "scroll to zoom. Nearby points were rated alike by the same people.")
@@ -403,7 +405,7 @@ if planted is not None:
     frame = pd.concat([pd.DataFrame({"taste": name, "planted": planted.item_traits[:, j],
                                      "recovered": recovered[:, j]})
                        for j, name in enumerate(collab.PLANTED_TASTES)])
-    ui.chart(cc.planted_chart(frame, ui.chart_height(320)),
+    ui.chart(ui.built_chart(cc.planted_chart, frame, ui.chart_height(320)),
              "Each dot is a movie: its planted trait (x) against the best straight-line "
              "read-out of its learned factors' two main directions (y). A diagonal line means "
              "the model found the hidden taste, up to a rotation and scale it cannot know.")
