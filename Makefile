@@ -6,7 +6,7 @@ PORT   ?= 8501
 # apt-get needs root; the machines here run as root, elsewhere sudo is used if present.
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || command -v sudo)
 
-.PHONY: run test lint bench look chromium clean
+.PHONY: run dev test lint bench load look chromium clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,6 +18,12 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(PY) -m streamlit run app.py --server.port=$(PORT)
+
+# For editing the code: reruns the page when a file changes (config.toml turns the file
+# watcher off, because under load it costs the server a fifth of its CPU).
+dev: $(STAMP)
+	$(PY) -m streamlit run app.py --server.port=$(PORT) \
+	  --server.fileWatcherType=auto --server.runOnSave=true
 
 chromium:
 	@test -x /usr/bin/chromium || { \
@@ -33,6 +39,10 @@ test: $(STAMP) chromium lint
 
 bench: $(STAMP) chromium
 	$(PY) bench/interaction.py
+
+load: $(STAMP) chromium
+	$(PY) bench/load.py --client protocol
+	$(PY) bench/load.py --client browser
 
 look: $(STAMP) chromium
 	$(PY) ../shared/tools/look.py

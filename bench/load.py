@@ -127,8 +127,8 @@ async def visit_browser(page, base: str, path: str, results: Results, think) -> 
     await think()
     slider = sliders.first
     await page.evaluate(STATE_RECORDER)
-    before = await slider.get_attribute("aria-valuenow")
-    at_max = before == await slider.get_attribute("aria-valuemax")
+    before = await slider.input_value()
+    at_max = await slider.evaluate("el => el.value === el.max")
     t_start = await page.evaluate("performance.now()")
     # A key press can be lost while the page is still settling its layout: press again
     # (at most 3 times) until the thumb shows the new value.
@@ -137,7 +137,7 @@ async def visit_browser(page, base: str, path: str, results: Results, think) -> 
         await page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
         try:
             await page.wait_for_function(
-                "([el, v]) => el.getAttribute('aria-valuenow') !== v",
+                "([el, v]) => el.value !== v",
                 arg=[await slider.element_handle(), before], timeout=3000)
             break
         except Exception:  # noqa: BLE001 - Playwright's TimeoutError; try the key again
