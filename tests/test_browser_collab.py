@@ -52,8 +52,6 @@ def axis_slider(page):
     return page.locator('.st-key-shift1 input[type="range"]')
 
 
-@pytest.mark.xfail(strict=False, reason="timed out in wait_for_url in a full fresh-clone run; now "
-                   "polls the URL instead, not yet confirmed in a full run")
 def test_moving_a_users_tastes_changes_url_and_picture_and_a_link_reproduces_it(
         app_server, browser_page):
     page = browser_page
