@@ -311,6 +311,20 @@ def report(n: int, client: str, results: Results, memory, wall: float, cpu,
         print(f"  failed on {name}: {e}")
 
 
+def report_soak(soak_s: float, memory: list[tuple[float, float]]) -> None:
+    """Memory over the soak, and whether it keeps rising: the last third of the samples
+    against the middle third (the first third includes the class arriving)."""
+    third = max(1, len(memory) // 3)
+    middle = statistics.mean(m for _, m in memory[third:2 * third])
+    last = statistics.mean(m for _, m in memory[2 * third:])
+    by_minute = [f"{t / 60:.0f} min {m:.0f} MB" for t, m in memory if int(t) % 60 < 5]
+    print(f"\nsoak {soak_s:.0f} s, memory over time: {', '.join(by_minute)}, "
+          f"end {memory[-1][1]:.0f} MB")
+    print(f"mean of the middle third {middle:.0f} MB, of the last third {last:.0f} MB: "
+          + ("memory keeps growing" if last > middle * 1.05 else
+             "memory is flat (no steady growth)"))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, nargs="*", default=[1, 10, 30])
@@ -326,17 +340,13 @@ def main() -> int:
         paths = args.paths or discover_paths(server)
         print(f"pages: {' '.join(paths)}")
         if args.soak:
+            # One session first, so the soak measures a warm server: memory that caches
+            # fill once is not growth.
+            asyncio.run(run_level(server, 1, paths, None, args.client, 0.0))
             results, memory, wall, cpu = asyncio.run(
                 run_level(server, 30, paths, args.soak, args.client, args.think))
             report(30, args.client, results, memory, wall, cpu, args.think)
-            half = len(memory) // 2
-            first = statistics.mean(m for _, m in memory[:max(1, half)])
-            second = statistics.mean(m for _, m in memory[half:])
-            tail = [m for _, m in memory[-max(3, len(memory) // 4):]]
-            print(f"\nsoak {args.soak:.0f} s: memory mean first half {first:.0f} MB, second "
-                  f"half {second:.0f} MB, last quarter {min(tail):.0f}-{max(tail):.0f} MB")
-            growing = second > first * 1.10 and tail[-1] > tail[0] * 1.02
-            print("memory keeps growing" if growing else "memory is flat (no steady growth)")
+            report_soak(args.soak, memory)
         else:
             for n in args.sessions:
                 results, memory, wall, cpu = asyncio.run(
