@@ -74,6 +74,23 @@ def themed_spec(spec: dict, present: bool = False) -> dict:
     return themed_dict
 
 
+def without_altair_theme(spec: dict) -> dict:
+    """The spec without the settings Altair's active theme wrote into it on `to_dict`
+    (its default theme sets a 300 px view), so `themed_spec` gives the same look as
+    `themed` on the chart itself."""
+    theme_view = (alt.theme.get()().get("config") or {}).get("view") or {}
+    view = (spec.get("config") or {}).get("view")
+    if view:
+        for key, value in theme_view.items():
+            if view.get(key) == value:
+                del view[key]
+        if not view:
+            del spec["config"]["view"]
+        if not spec["config"]:
+            del spec["config"]
+    return spec
+
+
 def _register_theme() -> None:
     @alt.theme.register("explorer", enable=False)
     def _explorer_theme() -> alt.theme.ThemeConfig:

@@ -147,7 +147,7 @@ def _built_chart(module: str, name: str, args: tuple, kwargs: dict) -> dict:
     from streamlit import dataframe_util
 
     builder = getattr(importlib.import_module(module), name)
-    spec = builder(*args, **kwargs).to_dict(validate=False)
+    spec = charts.without_altair_theme(builder(*args, **kwargs).to_dict(validate=False))
     # Stored as Arrow bytes, the form Streamlit sends them in: a cache hit then neither
     # unpickles thousands of row dicts nor converts them again.
     spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(

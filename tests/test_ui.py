@@ -74,11 +74,12 @@ def test_built_chart_is_the_builders_spec_with_data_as_arrow():
     import pandas as pd
     import pyarrow as pa
 
-    from explorer import collab_charts, ui
+    from explorer import charts, collab_charts, ui
 
     frame = pd.DataFrame({"model": ["biases only", "dot product", "with biases"],
                           "validation RMSE": [0.95, 0.93, 0.91]})
-    expected = collab_charts.stages_chart(frame, 220).to_dict(validate=False)
+    expected = charts.without_altair_theme(
+        collab_charts.stages_chart(frame, 220).to_dict(validate=False))
     built = ui.built_chart(collab_charts.stages_chart, frame, 220)
     assert {k: v for k, v in built.items() if k != "datasets"} == {
         k: v for k, v in expected.items() if k != "datasets"}
@@ -86,6 +87,10 @@ def test_built_chart_is_the_builders_spec_with_data_as_arrow():
     for name, rows in expected["datasets"].items():
         table = pa.ipc.open_stream(io.BytesIO(built["datasets"][name])).read_all()
         assert table.to_pandas().to_dict("records") == rows
+    # The same look as showing the chart itself: Altair's default theme left out.
+    shown_as_chart = charts.without_altair_theme(charts.themed(
+        collab_charts.stages_chart(frame, 220)).to_dict(validate=False))
+    assert charts.themed_spec(built)["config"] == shown_as_chart["config"]
     # Built once: the second call is the cached spec (a copy, so a caller may change it).
     again = ui.built_chart(collab_charts.stages_chart, frame, 220)
     assert again == built and again is not built
