@@ -156,6 +156,18 @@ def _built_chart(module: str, name: str, args: tuple, kwargs: dict) -> dict:
     return spec
 
 
+def shared_result(store, key, make, text):
+    """`store.get(key, make)` (an explorer.shared_results store), with a progress bar
+    while this session or another one computes it; `text(fraction)` labels the bar."""
+    if key in store:
+        return store.get(key, make)
+    bar = st.progress(0.0, text=text(0.0))
+    result = store.get(key, make, lambda fraction: bar.progress(fraction,
+                                                                 text=text(fraction)))
+    bar.empty()
+    return result
+
+
 def static_css(css: str) -> None:
     """Page-specific styling. Only for CSS written in the code, never for user text."""
     st.markdown(f"<style>{css}</style>", unsafe_allow_html=True)

@@ -176,12 +176,7 @@ def run_with_progress(config: net.NetConfig, label: str) -> net.NetResult:
     def make(report):
         return net.train(config, progress=lambda f: report(min(f, 1.0)))
 
-    if config in cache:
-        return cache.get(config, make)
-    bar = st.progress(0.0, text=f"Training {label}…")
-    result = cache.get(config, make, lambda f: bar.progress(f, text=f"Training {label}…"))
-    bar.empty()
-    return result
+    return ui.shared_result(cache, config, make, lambda fraction: f"Training {label}…")
 
 
 def show_network_results(result: net.NetResult, baseline: net.NetResult | None,

@@ -86,17 +86,12 @@ def get_model(data_key: str, ratings: collab.Ratings, settings: collab.Settings,
         return collab.train(ratings, settings, train_idx, valid_idx,
                             lambda epoch, total: report(epoch / total))
 
-    if key in store:
-        return store.get(key, make)
-    bar = st.progress(0.0, text=f"{label}: starting…")
+    def text(fraction: float) -> str:
+        if fraction == 0:
+            return f"{label}: starting…"
+        return f"{label}: epoch {round(fraction * settings.epochs)} of {settings.epochs}"
 
-    def show(fraction: float) -> None:
-        bar.progress(fraction, text=f"{label}: epoch {round(fraction * settings.epochs)} "
-                                    f"of {settings.epochs}")
-
-    model = store.get(key, make, show)
-    bar.empty()
-    return model
+    return ui.shared_result(store, key, make, text)
 
 
 # ---- controls --------------------------------------------------------------------------
