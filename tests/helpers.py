@@ -130,6 +130,40 @@ def wait_idle(page, timeout_ms: int = 90_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout_ms)
 
 
+
+def press_slider(page, slider, key: str = "ArrowRight", tries: int = 5) -> str:
+    """Press one arrow key on a slider and return its new value.
+
+    On a busy page a key press can be lost: the rerun started by an earlier press
+    redraws the slider and takes its focus. So focus before each press, and press
+    again until the thumb shows a new value.
+    """
+    before = slider.input_value()
+    for _ in range(tries):
+        slider.focus()
+        page.keyboard.press(key)
+        # Poll through the locator, not an element handle: the redraw may replace the node.
+        for _ in range(30):
+            value = slider.input_value()
+            if value != before:
+                return value
+            page.wait_for_timeout(100)
+    raise AssertionError(f"the slider stayed at {before} after {tries} presses of {key}")
+
+
+def slide_to(page, slider, target: float, max_steps: int = 100) -> None:
+    """Move a slider to `target` one verified key press at a time, so no step is lost."""
+    for _ in range(max_steps):
+        value = float(slider.input_value())
+        if abs(value - target) < 1e-9:
+            # A rerun that was under way may still redraw the thumb at an older value.
+            wait_idle(page)
+            if abs(float(slider.input_value()) - target) < 1e-9:
+                return
+            continue
+        press_slider(page, slider, "ArrowRight" if value < target else "ArrowLeft")
+    raise AssertionError(f"the slider did not reach {target} in {max_steps} presses")
+
 # Streamlit's own frontend probes these relative to a deep link and gets 404s: harmless.
 IGNORED_CONSOLE = ("/_stcore/health", "/_stcore/host-config")
 # An image of a superseded run: Streamlit drops a run's media files when the next run

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import wait_idle
+from tests.helpers import press_slider, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -48,8 +48,7 @@ def test_loads_clean_and_the_range_slider_changes_url_and_picture(app_server, br
 
     slider = page.locator(MAIN_SLIDERS).first  # the range slider, first control with one
     assert slider.input_value() == "5"
-    slider.focus()
-    page.keyboard.press("ArrowRight")
+    press_slider(page, slider)
     page.wait_for_url("**range=6**")
     wait_idle(page)
     after = chart_picture(page)

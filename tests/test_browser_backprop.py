@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from tests.helpers import wait_idle
+from tests.helpers import press_slider, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -68,8 +68,7 @@ def test_shared_url_with_a_step_reproduces_the_highlight(app_server, browser_pag
     assert slider.input_value() == "2"
     assert page.get_by_text("Step 2 of 8").count() == 1
     before = page.locator(GRAPH).first.inner_html()
-    slider.focus()
-    page.keyboard.press("ArrowRight")
+    press_slider(page, slider)
     page.wait_for_url("**step=3**")
     wait_idle(page)
     assert page.locator(GRAPH).first.inner_html() != before

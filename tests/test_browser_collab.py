@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import wait_idle
+from tests.helpers import slide_to, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -63,9 +63,7 @@ def test_moving_a_users_tastes_changes_url_and_picture_and_a_link_reproduces_it(
     before = chart.screenshot()
 
     slider = axis_slider(page)
-    slider.focus()
-    for _ in range(10):
-        page.keyboard.press("ArrowRight")
+    slide_to(page, slider, 1.0)
     # The URL changes through the history API, not a navigation: poll it.
     page.wait_for_function("() => location.href.includes('shift1=1')", timeout=60_000)
     wait_idle(page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import wait_idle
+from tests.helpers import press_slider, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +34,7 @@ def test_loads_clean_and_stride_slider_changes_url_and_picture(app_server, brows
     before_src = output_img.get_attribute("src")
     before_url = page.url
     slider = page.get_by_role("slider", name="Stride S (step between positions)")
-    slider.focus()
-    page.keyboard.press("ArrowRight")
+    press_slider(page, slider)
     page.wait_for_function("u => window.location.href !== u", arg=before_url)
     wait_idle(page)
     assert "S=2" in page.url
@@ -77,8 +76,8 @@ def test_preset_link_applies_the_preset_and_the_url_keeps_it(app_server, browser
     ).endswith("55×55×96")
     # The next run writes the preset's values into the address bar (page kit behaviour).
     before_url = page.url
-    page.get_by_role("slider", name="Stride S (step between positions)").focus()
-    page.keyboard.press("ArrowLeft")
+    press_slider(page, page.get_by_role("slider", name="Stride S (step between positions)"),
+                 "ArrowLeft")
     page.wait_for_function("u => window.location.href !== u", arg=before_url)
     wait_idle(page)
     for part in ("S=3", "W=227", "F=11", "K=96"):

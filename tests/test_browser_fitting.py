@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.helpers import IDLE, wait_idle
+from tests.helpers import IDLE, slide_to, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -50,9 +50,7 @@ def test_degree_slider_changes_url_verdict_and_fit_picture(app_server, browser_p
     assert any("Verdict for degree 3" in t for t in metric_texts(page))
 
     slider = page.locator('.st-key-degree input[type=range]')
-    slider.focus()
-    for _ in range(12):
-        page.keyboard.press("ArrowRight")
+    slide_to(page, slider, 15)
     page.wait_for_url("**degree=15**")
     settle(page)
     page.wait_for_function(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import wait_idle
+from tests.helpers import press_slider, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -50,8 +50,7 @@ def test_loads_clean_and_lr_changes_url_and_picture(app_server, browser_page):
     url = page.url
     thumb = lr_thumb(page)
     assert thumb.get_attribute("aria-valuetext") == "0.1"
-    thumb.focus()
-    page.keyboard.press("ArrowRight")
+    press_slider(page, thumb)
     page.wait_for_function("u => window.location.href !== u", arg=url)
     wait_idle(page, 180_000)
     page.wait_for_timeout(800)

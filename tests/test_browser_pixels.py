@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.helpers import wait_idle
+from tests.helpers import press_slider, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -121,8 +121,7 @@ def test_the_noise_slider_changes_url_and_matrix(app_server, browser_page):
     open_page(page, app_server.url + PATH)
     before = picture(page.locator(CHART).first.screenshot())
     slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
-    slider.focus()
-    page.keyboard.press("ArrowRight")
+    press_slider(page, slider)
     page.wait_for_url(re.compile(r"noise=10"))
     wait_idle(page)
     page.wait_for_timeout(800)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import wait_idle
+from tests.helpers import press_slider, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -33,8 +33,7 @@ def test_loads_clean_and_seed_changes_url_and_loss_chart(app_server, browser_pag
 
     seed = page.locator(f'{MAIN} [data-testid="stSlider"] input[type="range"]').first
     assert seed.input_value() == "0"
-    seed.focus()
-    page.keyboard.press("ArrowRight")
+    press_slider(page, seed)
     page.wait_for_function("u => window.location.href !== u", arg=before_url)
     wait_idle(page, 240_000)
     assert "seed=1" in page.url
