@@ -123,11 +123,25 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+ELEMENT_COUNT = "document.querySelectorAll('[data-testid=\"stElementContainer\"]').length"
+
+
 def wait_idle(page, timeout_ms: int = 90_000) -> None:
-    """Wait until the script finished and no element is still stale."""
+    """Wait until the script finished and the page has drawn what it sent.
+
+    On a busy machine the app reports idle before React has drawn every element, so
+    also wait until the number of elements stops changing.
+    """
     page.wait_for_selector(IDLE, timeout=timeout_ms)
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=timeout_ms)
+    drawn = page.evaluate(ELEMENT_COUNT)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        page.wait_for_timeout(300)
+        page.wait_for_selector(IDLE, timeout=timeout_ms)
+        now = page.evaluate(ELEMENT_COUNT)
+        if now == drawn or time.monotonic() > deadline:
+            return
+        drawn = now
 
 
 
