@@ -16,6 +16,11 @@ from typing import Any
 import streamlit as st
 
 from explorer import charts, course
+from explorer.threads import limit_native_threads
+
+# Every page imports this kit before any numeric work: one native thread per call from
+# here on, because many sessions calling numpy or torch at once is the server's parallelism.
+limit_native_threads()
 
 PRESENT_KEY = "present"
 PRESET_PARAM = "preset"
