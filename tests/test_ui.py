@@ -94,3 +94,27 @@ def test_built_chart_is_the_builders_spec_with_data_as_arrow():
     # Built once: the second call is the cached spec (a copy, so a caller may change it).
     again = ui.built_chart(collab_charts.stages_chart, frame, 220)
     assert again == built and again is not built
+
+
+def test_frame_digest_tells_apart_what_changes_a_chart():
+    import numpy as np
+    import pandas as pd
+
+    from explorer.ui import frame_digest
+
+    base = pd.DataFrame({"title": ["a", "b"], "x": [1.0, 2.0], "n": [3, 4]})
+    same = pd.DataFrame({"title": ["a", "b"], "x": [1.0, 2.0], "n": [3, 4]})
+    assert frame_digest(base) == frame_digest(same)
+    variants = [
+        base.assign(x=[1.0, 2.5]),                                  # a number
+        base.assign(title=["a", "c"]),                              # a text cell
+        pd.DataFrame({"title": ["a\x1fb", "c"], "x": [1.0, 2.0], "n": [3, 4]}),
+        pd.DataFrame({"title": ["a", "b\x1fc"], "x": [1.0, 2.0], "n": [3, 4]}),
+        base.rename(columns={"x": "y"}),                            # a column name
+        base.assign(n=np.array([3.0, 4.0])),                        # a dtype
+        base.set_axis([5, 6]),                                      # the index
+        base.assign(x=[1.0, np.nan]),                               # a missing value
+        base.iloc[:1],                                              # the length
+    ]
+    digests = {frame_digest(v) for v in variants} | {frame_digest(base)}
+    assert len(digests) == len(variants) + 1
