@@ -115,6 +115,8 @@ def test_frame_digest_tells_apart_what_changes_a_chart():
         base.set_axis([5, 6]),                                      # the index
         base.assign(x=[1.0, np.nan]),                               # a missing value
         base.iloc[:1],                                              # the length
+        base.assign(title=pd.Categorical(["a", "b"], categories=["a", "b"])),
+        base.assign(title=pd.Categorical(["a", "b"], categories=["b", "a"])),
     ]
     digests = {frame_digest(v) for v in variants} | {frame_digest(base)}
     assert len(digests) == len(variants) + 1
