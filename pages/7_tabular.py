@@ -504,7 +504,7 @@ with p1:
 with p2:
     if problem.kind != "regression":
         ui.chart(ui.built_chart(tc.probability_bars, list(problem.classes), pred[0],
-                                     ui.chart_height(60 + 40 * len(problem.classes))),
+                                ui.chart_height(60 + 40 * len(problem.classes))),
                  "The network's probability for each class for the row as edited.")
     else:
         st.dataframe(pd.DataFrame({"as the network sees it": prep.transform_frame(

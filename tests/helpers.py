@@ -144,7 +144,6 @@ def wait_idle(page, timeout_ms: int = 90_000) -> None:
         drawn = now
 
 
-
 def press_slider(page, slider, key: str = "ArrowRight", tries: int = 5) -> str:
     """Press one arrow key on a slider and return its new value.
 
@@ -177,6 +176,7 @@ def slide_to(page, slider, target: float, max_steps: int = 100) -> None:
             continue
         press_slider(page, slider, "ArrowRight" if value < target else "ArrowLeft")
     raise AssertionError(f"the slider did not reach {target} in {max_steps} presses")
+
 
 # Streamlit's own frontend probes these relative to a deep link and gets 404s: harmless.
 IGNORED_CONSOLE = ("/_stcore/health", "/_stcore/host-config")
