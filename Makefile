@@ -6,7 +6,7 @@ PORT   ?= 8501
 # apt-get needs root; the machines here run as root, elsewhere sudo is used if present.
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || command -v sudo)
 
-.PHONY: run dev test lint bench load look chromium clean
+.PHONY: run dev test lint bench load look chromium clean reference
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -49,3 +49,7 @@ look: $(STAMP) chromium
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The README's list of every page's URL parameters, from the pages' declarations.
+reference: $(STAMP)
+	$(PY) tools/params_reference.py

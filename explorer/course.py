@@ -49,6 +49,27 @@ LEARNING_PATH: tuple[ConceptPage, ...] = (
 )
 
 
+# Where each page declares its parameters and presets (explorer.params.PageSpec).
+SPEC_MODULES: dict[str, str] = {
+    "pixels_to_matrix": "explorer.pixels_spec",
+    "gradient_descent": "explorer.gradient_descent_spec",
+    "activation_functions": "explorer.activations_spec",
+    "backprop_graph": "explorer.backprop_spec",
+    "convolution_kernels": "explorer.convolution_spec",
+    "over_underfitting": "explorer.fitting_spec",
+    "tabular": "explorer.tabular_spec",
+    "collaborative_filtering": "explorer.collab_spec",
+}
+
+
+def page_spec(url_path: str):
+    """The PageSpec a page declares (imported on demand: the declarations import the
+    page's explorer modules)."""
+    import importlib
+
+    return importlib.import_module(SPEC_MODULES[url_path]).SPEC
+
+
 def page_by_url(url_path: str) -> ConceptPage:
     for page in LEARNING_PATH:
         if page.url_path == url_path:

@@ -327,3 +327,8 @@ def design_head(data: gd.LineData, rows: int = 6) -> pd.DataFrame:
     return pd.DataFrame({"x (column 1 of X)": X[:, 0].round(4),
                          "1 (column 2 of X)": X[:, 1].astype(int),
                          "y": data.y[:rows].round(4)})
+
+
+def race_chart_for(surface_name: str, width: int, height: int) -> alt.LayerChart:
+    """race_chart by surface name (a name can be a cache key; a Surface holds functions)."""
+    return race_chart(gs.SURFACES[surface_name], width, height)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
 from explorer import charts, course
+from explorer.params import PageSpec, Param, Preset, clean_query
 from explorer.threads import limit_native_threads
 
 # Every page imports this kit before any numeric work: one native thread per call from
@@ -66,8 +66,14 @@ def presenting() -> bool:
     return str(st.query_params.get(PRESENT_KEY, "")).lower() == "true"
 
 
-def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:", wide: bool = True) -> bool:
-    """Config, presentation mode and header for a page. Returns whether presenting."""
+def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
+               wide: bool = True, spec: PageSpec | None = None) -> bool:
+    """Config, presentation mode and header for a page. Returns whether presenting.
+
+    spec: the page's declared parameters. The URL is cleaned against it here, before any
+    widget exists: Streamlit seeds widgets from the URL when they are created, and some
+    values (`?seed=inf`) raise inside that seeding."""
+    url_notes = clean_url(spec) if spec is not None else []
     present = presenting()
     st.set_page_config(
         page_title=f"{title} · Deep learning explorer",
@@ -96,9 +102,88 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
     st.session_state["_present_carry"] = present
     st.markdown(_PRESENT_CSS if present else _BASE_CSS, unsafe_allow_html=True)
     st.title(f"{icon} {title}")  # Material icons render in markdown without an emoji font
+    if url_notes:
+        # Keys are the page's own declared names and the notes are written here: no text
+        # from the URL reaches the page.
+        st.info("This link had values the page cannot use, so they were changed: "
+                + "; ".join(url_notes) + ".", icon=":material/link:")
     if intro:
         st.markdown(intro)
     return present
+
+
+# ---- parameters: the URL and the widgets, from the page's declaration -------------------
+
+
+def clean_url(spec: PageSpec) -> list[str]:
+    """Make every declared parameter in the URL one its widget can take; return the notes.
+
+    Streamlit keeps the URL twice: the current query, and the query the page was opened
+    with, from which widgets are seeded on their first run. Both are cleaned. A bound key
+    cannot be set through st.query_params, so this goes through the session's query-params
+    object (the one place the kit touches these internals)."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    query = {key: st.query_params.get_all(key) for key in st.query_params}
+    changes, notes = clean_query(spec.params, query)
+    if not changes:
+        return notes
+    with get_session_state().query_params() as qp:
+        for key, values in changes.items():
+            if values is None:
+                qp._initial_query_params.pop(key, None)
+                qp.discard_param_no_forward_msg(key)
+            else:
+                qp._initial_query_params[key] = list(values)
+                qp._set_item_internal(key, values if len(values) > 1 else values[0])
+        qp._send_query_param_msg()
+    return notes
+
+
+def widget(param: Param, where: Any = None, **live: Any) -> Any:
+    """Draw the widget a parameter declares, with its key bound to the URL; return its value.
+
+    where: st, st.sidebar or a column (default st). live: what only the running page knows
+    or wants, passed on to the widget (e.g. max_value for a dynamic range, options for
+    dynamic choices, disabled, on_change, horizontal, format_func for display only)."""
+    where = st if where is None else where
+    common = {"key": param.key, "bind": "query-params"}
+    if param.help:
+        common["help"] = param.help
+    kind = param.widget
+    if kind in ("slider", "number_input"):
+        kwargs = {"min_value": param.lo, "max_value": param.hi, "value": param.default,
+                  "step": param.step}
+    elif kind == "tabs":
+        options = live.pop("options", param.options)
+        return where.tabs(list(options), default=live.pop("default", param.default),
+                          key=param.key, bind="query-params", **live)
+    elif kind in ("select_slider", "multiselect", "segmented_control", "pills"):
+        kwargs = {"options": param.options}
+        if param.fmt is not None:
+            kwargs["format_func"] = param.fmt
+        kwargs["value" if kind == "select_slider" else "default"] = param.default
+    elif kind in ("selectbox", "radio"):
+        options = live.get("options", param.options)
+        kwargs = {"options": options,
+                  "index": list(options).index(param.default)
+                  if param.default in options else 0}
+        if param.fmt is not None:
+            kwargs["format_func"] = param.fmt
+    elif kind in ("toggle", "checkbox"):
+        kwargs = {"value": param.default}
+    else:  # text
+        kwargs = {"value": param.default, "max_chars": param.max_chars}
+    kwargs.update(common)
+    kwargs.update(live)
+    return getattr(where, kind)(param.label, **kwargs)
+
+
+def set_values(spec: PageSpec, values: dict[str, Any]) -> None:
+    """Set several declared parameters from code (before their widgets are drawn)."""
+    spec.check_values(values, f"page {spec.url_path}: ")
+    for key, value in values.items():
+        st.session_state[key] = value
 
 
 def chart_height(base: int = charts.BASE_HEIGHT) -> int:
@@ -106,13 +191,18 @@ def chart_height(base: int = charts.BASE_HEIGHT) -> int:
     return charts.chart_height(base, presenting())
 
 
-def chart(figure, caption: str, *, key: str | None = None, on_select="ignore",
-          selection_mode=None, width="stretch"):
+def chart(figure, caption: str, *, data: dict | None = None, key: str | None = None,
+          on_select="ignore", selection_mode=None, width="stretch"):
     """Show a chart with the project's look and a caption saying what it shows.
 
-    figure: an Altair chart, or a Vega-Lite spec as a plain dict (cheaper to build on
-    every rerun: no schema validation)."""
+    figure: an Altair chart, or a Vega-Lite spec as a plain dict, usually from
+    `built_chart` (built once for every session). data: named datasets to put into the
+    spec (a template built once, filled per setting): DataFrames, Arrow tables, lists of
+    row dicts, or bytes from `arrow_datasets` (convert once, inside a cached function)."""
     present = presenting()
+    if data:
+        figure = dict(figure)
+        figure["datasets"] = {**figure.get("datasets", {}), **arrow_datasets(data)}
     if isinstance(figure, dict):
         # themed_spec returns a new top-level dict: Streamlit deletes top-level keys
         # (datasets, data) from the spec it is given, and the spec may be a cached object.
@@ -183,17 +273,39 @@ def frame_digest(frame) -> bytes:
 def _built_chart(module: str, name: str, args: tuple, kwargs: dict) -> dict:
     import importlib
 
-    import pandas as pd
-    from streamlit import dataframe_util
-
     builder = getattr(importlib.import_module(module), name)
     spec = charts.without_altair_theme(builder(*args, **kwargs).to_dict(validate=False))
     # Stored as Arrow bytes, the form Streamlit sends them in: a cache hit then neither
     # unpickles thousands of row dicts nor converts them again.
-    spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(
-                            pd.DataFrame.from_records(rows))
-                        for name, rows in spec.get("datasets", {}).items()}
+    spec["datasets"] = arrow_datasets(spec.get("datasets", {}))
     return spec
+
+
+def arrow_bytes(data) -> bytes:
+    """The one conversion of chart data to the Arrow bytes Streamlit sends: a DataFrame,
+    an Arrow table, a list of row dicts, or bytes already converted."""
+    if isinstance(data, bytes):
+        return data
+    import pyarrow as pa
+    from streamlit import dataframe_util
+
+    if isinstance(data, list):
+        # Straight from the records: going through pandas costs ~15 ms a chart. Columns
+        # Arrow cannot type (text mixed with numbers) go through pandas, as Streamlit does.
+        try:
+            data = pa.Table.from_pylist(data)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            import pandas as pd
+
+            data = pd.DataFrame.from_records(data)
+    if isinstance(data, pa.Table):
+        return dataframe_util.convert_arrow_table_to_arrow_bytes(data)
+    return dataframe_util.convert_anything_to_arrow_bytes(data)
+
+
+def arrow_datasets(frames: dict) -> dict[str, bytes]:
+    """Every named dataset as Arrow bytes (see arrow_bytes)."""
+    return {name: arrow_bytes(frame) for name, frame in frames.items()}
 
 
 def shared_result(store, key, make, text):
@@ -223,20 +335,6 @@ def formula(latex: str, words: str = "") -> None:
 # ---- presets ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Preset:
-    """A teaching moment: several control values set at once.
-
-    name: the URL id (?preset=name); label: the button text; values: widget key -> value;
-    note: one sentence on what to look at once it is applied.
-    """
-
-    name: str
-    label: str
-    values: dict[str, Any] = field(default_factory=dict)
-    note: str = ""
-
-
 def _apply_preset(preset: Preset) -> None:
     for key, value in preset.values.items():
         st.session_state[key] = value
@@ -247,8 +345,11 @@ def _matches(preset: Preset) -> bool:
     return all(st.session_state.get(k) == v for k, v in preset.values.items())
 
 
-def preset_row(presets: Sequence[Preset], label: str = "Try:") -> Preset | None:
+def preset_row(presets: Sequence[Preset] | PageSpec, label: str = "Try:") -> Preset | None:
     """One button per preset; call it before the controls it sets.
+
+    presets: the page's PageSpec (its declared presets, already checked against its
+    parameters), or a plain list of presets (checked by nothing: for tests of the kit).
 
     ?preset=name in the URL applies that preset when the page opens, and stays in the URL
     until the next run. Then the preset's values are written into the URL one by one
@@ -257,6 +358,8 @@ def preset_row(presets: Sequence[Preset], label: str = "Try:") -> Preset | None:
     names the control values. Explicit control values in the URL win over the preset's
     (?preset=too_big&lr=0.5). Returns the preset in force, if any.
     """
+    if isinstance(presets, PageSpec):
+        presets = presets.presets
     by_name = {p.name: p for p in presets}
     requested = st.query_params.get(PRESET_PARAM)
     # Which URL preset this session applied, so a rerun does not apply it again over a
@@ -276,7 +379,10 @@ def preset_row(presets: Sequence[Preset], label: str = "Try:") -> Preset | None:
         if requested is not None:
             del st.query_params[PRESET_PARAM]
 
-    active = next((p for p in presets if p.values and _matches(p)), None)
+    # The most specific preset whose values all hold: a preset whose settings are a subset
+    # of another's would otherwise be marked (and its note shown) for both.
+    matching = [p for p in presets if p.values and _matches(p)]
+    active = max(matching, key=lambda p: len(p.values), default=None)
     # Columns as wide as their labels, so a long label is not cut off.
     cols = st.columns([5] + [max(9, len(p.label)) for p in presets],
                       vertical_alignment="center")

@@ -4,19 +4,14 @@ harder surfaces. The trajectory is computed once per setting; the browser scrubs
 import time
 
 import streamlit as st
-from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes
 
-from explorer import charts, ui
 from explorer import gradient_descent as gd
 from explorer import gradient_descent_charts as gdc
 from explorer import gradient_descent_surfaces as gs
+from explorer import ui
+from explorer.gradient_descent_spec import SPEC
 
 URL_PATH = "gradient_descent"
-
-
-def as_arrow(datasets: dict) -> dict[str, bytes]:
-    # Serialised once per setting and cached: st.vega_lite_chart sends bytes as they are.
-    return {name: convert_pandas_df_to_arrow_bytes(df) for name, df in datasets.items()}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -26,7 +21,8 @@ def fit_line(n, true_a1, true_a2, noise, seed, x_center, loss, opt, lr, epochs, 
     traj = gd.train(data, start=(start_a1, start_a2), opt=opt, lr=lr, epochs=epochs,
                     batch=batch, momentum=momentum, loss=loss, seed=seed)
     view = gdc.line_view(data, traj, loss, (true_a1, true_a2))
-    return data, traj, view, as_arrow(gdc.main_datasets(view))
+    # Converted to Arrow once per setting and cached with it.
+    return data, traj, view, ui.arrow_datasets(gdc.main_datasets(view))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -36,28 +32,7 @@ def race_surface(name, lr, adam_lr, steps):
     paths, grid = gdc.race_frames(surface, races)
     table = gdc.race_table(races, {"Gradient descent": lr, "Momentum": lr, "Adam": adam_lr},
                            steps)
-    return as_arrow(gdc.race_datasets(surface, paths, grid)), table
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def main_template(loss, width, height, present, mini_batch):
-    # Building the Altair chart costs most of a second; the template is built once per
-    # layout and filled with each setting's data (gradient_descent_charts.fill_spec).
-    return charts.themed(gdc.main_chart(loss, width, height, mini_batch), present).to_dict()
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def race_template(name, width, height, present):
-    return charts.themed(gdc.race_chart(gs.SURFACES[name], width, height), present).to_dict()
-
-
-def show_spec(spec: dict, caption: str, key: str) -> None:
-    """ui.chart for a ready Vega-Lite spec (already themed in its template)."""
-    ui.chart(spec, caption, key=key, width="content")
-
-
-def lr_label(value: float) -> str:
-    return f"{value:g}"
+    return ui.arrow_datasets(gdc.race_datasets(surface, paths, grid)), table
 
 
 present = ui.page_setup(
@@ -68,6 +43,7 @@ present = ui.page_setup(
     "so you can watch all of it at once: the line, the loss landscape and the numbers. "
     "**Drag the step slider under the charts** to replay the training.",
     icon=":material/trending_down:",
+    spec=SPEC,
 )
 
 # Static CSS (no user text): a longer, easier to grab step slider under the main chart.
@@ -76,71 +52,28 @@ ui.static_css("""
 [data-testid="stVegaLiteChart"] .vega-bind input[type="range"] { width: 440px; }
 """)
 
-BASE = {"opt": gd.FULL_BATCH, "loss": "MSE", "x_center": 0.0, "start_a1": -1.0,
-        "start_a2": 1.0}
-ui.preset_row([
-    ui.Preset("too_small", "lr too small", {**BASE, "lr": 0.003, "epochs": 100},
-              note="Each step is tiny: after 100 steps the line has barely turned. "
-                   "Look at the short path on the loss surface."),
-    ui.Preset("just_right", "just right", {**BASE, "lr": 0.5, "epochs": 30},
-              note="A few steps and the path is at the cross: the loss drops to the noise "
-                   "floor and stays there."),
-    ui.Preset("too_big", "too big", {**BASE, "lr": 0.9, "epochs": 30},
-              note="Each step jumps past the valley floor to the other side: the path "
-                   "zig-zags and the loss falls in a saw-tooth, but it still gets there."),
-    ui.Preset("diverges", "diverges", {**BASE, "lr": 1.5, "epochs": 30},
-              note="Each jump lands further up the other side than the last: the loss "
-                   "explodes, and training stops."),
-    ui.Preset("sgd", "noisy SGD", {**BASE, "opt": "SGD", "lr": 0.05, "batch": 5,
-                                        "epochs": 20},
-              note="Each step sees only 5 points, so its gradient is a noisy estimate: the "
-                   "path wanders, but on average it heads downhill."),
-    ui.Preset("momentum_valley", "momentum",
-              {**BASE, "x_center": 3.0, "n": 100, "opt": "Momentum", "lr": 0.07,
-               "momentum": 0.9, "batch": 100, "epochs": 100, "start_a1": 5.0,
-               "start_a2": -3.5},
-              note="With x far from 0 the slope and intercept trade off, so the loss is a "
-                   "long narrow valley. Momentum keeps speed along the floor; switch the "
-                   "optimizer to Gradient descent to see it crawl."),
-])
+ui.preset_row(SPEC)
 
 st.subheader("Training")
 c1, c2, c3, c4, c5 = st.columns([1.3, 1.6, 1, 1, 1])
-opt = c1.selectbox("Optimizer", gd.OPTIMIZERS, key="opt", bind="query-params",
-                   help="Gradient descent uses all points for every step; SGD, momentum "
-                        "and Adam use mini-batches.")
-lr = c2.select_slider("Learning rate (log scale)", options=gd.LEARNING_RATES, value=0.1,
-                      format_func=lr_label, key="lr", bind="query-params",
-                      help="How far each step goes, as a multiple of the gradient.")
-epochs = c3.slider("Epochs", 1, 200, 100, key="epochs", bind="query-params",
-                   help="One epoch is one pass over all the data.")
-batch = c4.slider("Mini-batch size", 1, 1000, 10, key="batch", bind="query-params",
-                  disabled=opt == gd.FULL_BATCH,
-                  help="Points per step for SGD, momentum and Adam (capped at n).")
-momentum = c5.slider("Momentum", 0.0, 0.99, 0.9, step=0.01, key="momentum",
-                     bind="query-params", disabled=opt != "Momentum",
-                     help="How much of the previous step's velocity each step keeps.")
+opt = ui.widget(SPEC["opt"], c1)
+lr = ui.widget(SPEC["lr"], c2)
+epochs = ui.widget(SPEC["epochs"], c3)
+batch = ui.widget(SPEC["batch"], c4, disabled=opt == gd.FULL_BATCH)
+momentum = ui.widget(SPEC["momentum"], c5, disabled=opt != "Momentum")
 c1, c2, c3, _ = st.columns([1.3, 1.6, 1, 1])
-loss = c1.radio("Loss", gd.LOSSES, key="loss", bind="query-params", horizontal=True,
-                help="MSE: mean squared error. MAE: mean absolute error.")
-start_a1 = c2.slider("Start slope a1", -5.0, 8.0, -1.0, step=0.5, key="start_a1",
-                     bind="query-params")
-start_a2 = c3.slider("Start intercept a2", -5.0, 8.0, 1.0, step=0.5, key="start_a2",
-                     bind="query-params")
+loss = ui.widget(SPEC["loss"], c1, horizontal=True)
+start_a1 = ui.widget(SPEC["start_a1"], c2)
+start_a2 = ui.widget(SPEC["start_a2"], c3)
 
 with st.expander("Data: n points on a noisy line", expanded=False):
     d1, d2, d3, d4, d5, d6 = st.columns(6)
-    n = d1.slider("Points n", 10, 1000, 100, step=10, key="n", bind="query-params")
-    true_a1 = d2.slider("True slope", -5.0, 5.0, 3.0, step=0.5, key="true_a1",
-                        bind="query-params")
-    true_a2 = d3.slider("True intercept", -5.0, 5.0, 2.0, step=0.5, key="true_a2",
-                        bind="query-params")
-    noise = d4.slider("Noise", 0.0, 2.0, 0.25, step=0.05, key="noise", bind="query-params")
-    x_center = d5.slider("Centre of x", -5.0, 5.0, 0.0, step=0.5, key="x_center",
-                         bind="query-params",
-                         help="x is uniform in [centre − 1, centre + 1]. Move it away "
-                              "from 0 to make a long, narrow loss valley.")
-    seed = d6.number_input("Seed", 0, 9999, 0, key="seed", bind="query-params")
+    n = ui.widget(SPEC["n"], d1)
+    true_a1 = ui.widget(SPEC["true_a1"], d2)
+    true_a2 = ui.widget(SPEC["true_a2"], d3)
+    noise = ui.widget(SPEC["noise"], d4)
+    x_center = ui.widget(SPEC["x_center"], d5)
+    seed = ui.widget(SPEC["seed"], d6)
 
 data, traj, view, datasets = fit_line(n, true_a1, true_a2, noise, int(seed), x_center, loss, opt, lr,
                             epochs, batch, momentum, start_a1, start_a2)
@@ -158,7 +91,9 @@ if traj.capped:
 
 width = 500 if present else 340
 height = ui.chart_height(360)
-template = main_template(loss, width, height, present, traj.batch < data.n)
+# Building the Altair chart costs most of a second: built once per layout for every
+# session, and filled with each setting's data (gradient_descent_charts.fill_spec).
+template = ui.built_chart(gdc.main_chart, loss, width, height, traj.batch < data.n)
 param_values = gdc.main_param_values(view)
 last_frame = param_values[gdc.STEP_PARAM]["value"]
 # Play/pause: a fragment that re-draws only the main chart about three times a second,
@@ -210,13 +145,13 @@ def main_view():
         paused = st.session_state.get("_gd_paused")
         if paused and paused[0] == settings:
             values[gdc.STEP_PARAM] = {**values[gdc.STEP_PARAM], "value": paused[1]}
-    show_spec(gdc.fill_spec(template, datasets, values),
+    ui.chart(gdc.fill_spec(template, datasets, values),
               f"Step {view.last_step} of {traj.steps} drawn "
               f"({traj.batch} points per step, {traj.steps_per_epoch} steps per epoch). "
               "Drag the step slider to replay: the line, the dot on the loss surface, the "
               "loss curve and the gradient table all follow, without recomputing anything. "
               "Darker on the surface means lower loss; the cross is the lowest loss possible.",
-              key="main_chart")
+              key="main_chart", width="content")
 
 
 main_view()
@@ -298,28 +233,21 @@ def _load_surface_defaults():
     st.session_state["surface_steps"] = surface.steps
 
 
-first = next(iter(gs.SURFACES.values()))
 s1, s2, s3, s4 = st.columns([1.3, 1.4, 1.4, 1])
-surface_name = s1.selectbox("Surface", list(gs.SURFACES), key="surface", bind="query-params",
-                            on_change=_load_surface_defaults)
-surface_lr = s2.select_slider("Learning rate (gradient descent, momentum)",
-                              options=gd.LEARNING_RATES, value=first.lr, format_func=lr_label,
-                              key="surface_lr", bind="query-params")
-adam_lr = s3.select_slider("Learning rate (Adam)", options=gd.LEARNING_RATES,
-                           value=first.adam_lr, format_func=lr_label, key="adam_lr",
-                           bind="query-params")
-surface_steps = s4.slider("Steps", 10, 2000, first.steps, step=10, key="surface_steps",
-                          bind="query-params")
+surface_name = ui.widget(SPEC["surface"], s1, on_change=_load_surface_defaults)
+surface_lr = ui.widget(SPEC["surface_lr"], s2)
+adam_lr = ui.widget(SPEC["adam_lr"], s3)
+surface_steps = ui.widget(SPEC["surface_steps"], s4)
 surface = gs.SURFACES[surface_name]
 st.info(surface.story, icon=":material/visibility:")
 race_data, table = race_surface(surface_name, surface_lr, adam_lr, surface_steps)
 left, right = st.columns([1.4, 1])
 with left:
-    show_spec(gdc.fill_spec(race_template(surface_name, 540, ui.chart_height(520), present),
-                            race_data),
+    ui.chart(gdc.fill_spec(ui.built_chart(gdc.race_chart_for, surface_name, 540,
+                                          ui.chart_height(520)), race_data),
               "Each optimizer's path over the surface (darker is lower). Momentum uses "
               f"μ = {gs.MOMENTUM}. Hover a path for its step and value.",
-              key="race_chart")
+              key="race_chart", width="content")
 with right:
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption("Steps until the optimizer is within 0.01 of a minimum. Adam gets its own "
