@@ -190,3 +190,81 @@ def is_ignored_console_error(text: str, location_url: str = "") -> bool:
     if any(probe in blob for probe in IGNORED_CONSOLE):
         return True
     return "404" in text and STALE_MEDIA in location_url
+
+
+# ---- shared by the page tests (AppTest) ------------------------------------------------
+
+
+def open_app(script: str, **query):
+    """Run a page under AppTest with these URL parameters (values as the URL has them)."""
+    at = app_test(script)
+    for key, value in query.items():
+        at.query_params[key] = value if isinstance(value, (list, tuple)) else str(value)
+    return at.run()
+
+
+def metric(at, label: str, *, exact: bool = False) -> str:
+    """The value of the first st.metric whose label is (or starts with) `label`."""
+    for m in at.metric:
+        if (m.label == label) if exact else m.label.startswith(label):
+            return str(m.value)
+    raise KeyError(f"no metric labelled {label!r}: {[m.label for m in at.metric]}")
+
+
+def chart_named_datasets(at, index: int = 0) -> tuple[dict, dict]:
+    """(spec, {dataset name: DataFrame}) of the page's index-th Vega-Lite chart."""
+    import pyarrow as pa
+
+    el = (at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart"))[index]
+    frames = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas()
+              for d in el.proto.datasets}
+    return json.loads(el.proto.spec), frames
+
+
+# ---- shared by the browser tests -------------------------------------------------------
+
+CHART = '[data-testid="stVegaLiteChart"]'
+EXCEPTION = '[data-testid="stException"]'
+
+# True when every Vega chart on the page has drawn: vega-embed puts a canvas or an svg
+# with a size into its container once the view has run.
+CHARTS_DRAWN = """() => {
+  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
+  return charts.every(c => {
+    const view = c.querySelector('canvas, svg.marks');
+    return view && view.getBoundingClientRect().width > 0;
+  });
+}"""
+
+
+def wait_charts_drawn(page, timeout_ms: int = 60_000) -> None:
+    """Wait until every chart has drawn, then two animation frames for the last paint."""
+    page.wait_for_function(CHARTS_DRAWN, timeout=timeout_ms)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                  "requestAnimationFrame(r)))")
+
+
+def open_page(page, url: str, timeout_ms: int = 120_000) -> None:
+    """Open a URL, wait for the app to be idle and its charts drawn, and fail on a
+    Streamlit exception."""
+    page.goto(url)
+    wait_idle(page, timeout_ms=timeout_ms)
+    assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()
+    wait_charts_drawn(page, timeout_ms=timeout_ms)
+
+
+def url_param(page, key: str) -> str | None:
+    """A query parameter of the page's current address (read through the history API)."""
+    from urllib.parse import parse_qs, urlparse
+
+    values = parse_qs(urlparse(page.evaluate("() => location.href")).query).get(key)
+    return values[-1] if values else None
+
+
+def wait_url_param(page, key: str, value: str | None, timeout_ms: int = 60_000) -> None:
+    """Wait until the address has `key=value` (value None: until the key is gone)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while url_param(page, key) != value:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"URL kept {key}={url_param(page, key)!r}, wanted {value!r}")
+        page.wait_for_timeout(100)
