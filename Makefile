@@ -23,7 +23,7 @@ run: $(STAMP)
 # watcher off, because under load it costs the server a fifth of its CPU).
 dev: $(STAMP)
 	$(PY) -m streamlit run app.py --server.port=$(PORT) \
-	  --server.fileWatcherType=auto --server.runOnSave=true
+	  --server.fileWatcherType=auto --server.runOnSave=true --client.showErrorDetails=full
 
 chromium:
 	@test -x /usr/bin/chromium || { \

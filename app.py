@@ -15,12 +15,12 @@ path_col, workflow_col = st.columns([1, 1.25], gap="large")
 
 with path_col:
     st.subheader("The learning path")
-    for number, page in enumerate(course.LEARNING_PATH, start=1):
-        if page.exists():
-            st.page_link(page.file, label=f"{number}. {page.title}", icon=page.icon)
-            st.caption(page.question)
-        else:
-            st.markdown(f"{page.icon} {number}. {page.title} · *coming soon*")
+    for section, pages in course.sections():
+        st.markdown(f"**{section}**")
+        for page in pages:
+            if page.exists():
+                st.page_link(page.file, label=page.title, icon=page.icon)
+                st.caption(page.question)
 
 with workflow_col:
     st.subheader("The workflow of a deep learning project")

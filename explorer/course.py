@@ -49,6 +49,22 @@ LEARNING_PATH: tuple[ConceptPage, ...] = (
 )
 
 
+# The sidebar groups the path into a few sections, in course order.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Foundations", ("pixels_to_matrix", "gradient_descent", "activation_functions",
+                     "backprop_graph")),
+    ("Networks in practice", ("convolution_kernels", "over_underfitting")),
+    ("Applications", ("tabular", "collaborative_filtering")),
+)
+
+HOME_LABEL = "Home"
+
+
+def sections() -> list[tuple[str, list[ConceptPage]]]:
+    """(section title, its pages in course order)."""
+    return [(title, [page_by_url(u) for u in urls]) for title, urls in SECTIONS]
+
+
 # Where each page declares its parameters and presets (explorer.params.PageSpec).
 SPEC_MODULES: dict[str, str] = {
     "pixels_to_matrix": "explorer.pixels_spec",

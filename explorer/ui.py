@@ -92,6 +92,7 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
     elif st.session_state[PRESENT_KEY] and st.query_params.get(PRESENT_KEY) != "true":
         st.session_state[PRESENT_KEY] = True
     with st.sidebar:
+        _navigation()
         st.toggle(
             "Presentation mode",
             key=PRESENT_KEY,
@@ -184,6 +185,19 @@ def set_values(spec: PageSpec, values: dict[str, Any]) -> None:
     spec.check_values(values, f"page {spec.url_path}: ")
     for key, value in values.items():
         st.session_state[key] = value
+
+
+def _navigation() -> None:
+    """The sidebar's list of pages: Home, then each section's pages under the titles the
+    pages show, in course order. Drawn here because Streamlit's own list (switched off in
+    config.toml) names pages after their files ("app", "over underfitting")."""
+    page_link("app.py", course.HOME_LABEL, ":material/home:")
+    for title, pages in course.sections():
+        st.caption(title)
+        for page in pages:
+            if page.exists():
+                page_link(page.file, page.title, page.icon)
+    st.divider()
 
 
 def chart_height(base: int = charts.BASE_HEIGHT) -> int:

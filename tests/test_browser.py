@@ -12,6 +12,7 @@ pytestmark = pytest.mark.browser
 EXCEPTION = '[data-testid="stException"]'
 # Streamlit 1.67 renders a slider's thumb as a visually hidden range input.
 SLIDER = '[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]'
+SIDEBAR_LINKS = '[data-testid="stSidebar"] [data-testid="stPageLink"] a'
 MAIN_PARAGRAPH = '[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p'
 
 
@@ -22,11 +23,10 @@ def open_page(page, url):
 
 def test_navigation_lists_every_page(app_server, browser_page):
     open_page(browser_page, app_server.url + "/")
-    hrefs = browser_page.locator('[data-testid="stSidebarNav"] a').evaluate_all(
+    hrefs = browser_page.locator(SIDEBAR_LINKS).evaluate_all(
         "links => links.map(a => a.getAttribute('href'))")
-    paths = {h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs}
-    for script in PAGE_FILES:
-        assert url_path_of(script) in paths, (script, hrefs)
+    paths = [h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs]
+    assert paths[1:] == [url_path_of(script) for script in PAGE_FILES], hrefs
 
 
 @pytest.mark.parametrize("script", ["app.py", *PAGE_FILES])
