@@ -324,12 +324,22 @@ def arrow_datasets(frames: dict) -> dict[str, bytes]:
 
 def shared_result(store, key, make, text):
     """`store.get(key, make)` (an explorer.shared_results store), with a progress bar
-    while this session or another one computes it; `text(fraction)` labels the bar."""
+    while this session or another one computes it; `text(fraction)` labels the bar. When
+    the server is already training as much as it can at once, the bar says so and how
+    many trainings are ahead."""
     if key in store:
         return store.get(key, make)
     bar = st.progress(0.0, text=text(0.0))
+
+    def queued(ahead: int) -> None:
+        slots = store.gate.slots if store.gate else 1
+        after = "this one is next" if ahead == 0 else f"{ahead} more wait before this one"
+        bar.progress(0.0, text=f"Waiting for the server: it trains at most {slots} models "
+                               f"at once for everyone using it, and {after}…")
+
     result = store.get(key, make, lambda fraction: bar.progress(fraction,
-                                                                 text=text(fraction)))
+                                                                 text=text(fraction)),
+                       queued)
     bar.empty()
     return result
 

@@ -99,3 +99,59 @@ def test_an_error_reaches_the_caller_and_nothing_is_stored():
         store.get("k", broken)
     assert "k" not in store
     assert store.get("k", lambda report: 7) == 7
+
+
+def test_the_gate_runs_at_most_its_slots_at_once_and_the_rest_in_arrival_order():
+    import threading
+    import time
+
+    from explorer.shared_results import SharedResults, TrainingGate
+
+    gate = TrainingGate(slots=2)
+    store = SharedResults(gate=gate)
+    running, peak, order, waits = [0], [0], [], {}
+    lock = threading.Lock()
+
+    def make(name):
+        def work(report):
+            with lock:
+                running[0] += 1
+                peak[0] = max(peak[0], running[0])
+                order.append(name)
+            time.sleep(0.3)
+            with lock:
+                running[0] -= 1
+            return name
+        return work
+
+    threads = []
+    for i in range(5):
+        t = threading.Thread(target=lambda i=i: store.get(
+            i, make(i), queued=lambda ahead, i=i: waits.setdefault(i, ahead)))
+        threads.append(t)
+        t.start()
+        time.sleep(0.05)  # arrive in order
+    for t in threads:
+        t.join(10)
+    assert peak[0] == 2
+    assert order == [0, 1, 2, 3, 4]
+    assert 0 not in waits and 1 not in waits
+    assert waits[2] == 0 and waits[3] == 1 and waits[4] == 2
+    assert gate.busy == (0, 0)
+
+
+def test_a_failed_computation_frees_its_slot():
+    from explorer.shared_results import SharedResults, TrainingGate
+
+    gate = TrainingGate(slots=1)
+    store = SharedResults(gate=gate)
+
+    def boom(report):
+        raise RuntimeError("no")
+
+    try:
+        store.get("a", boom)
+    except RuntimeError:
+        pass
+    assert gate.busy == (0, 0)
+    assert store.get("b", lambda report: 7) == 7
