@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer import course, ui
+from explorer import course, tours, ui
 
 ui.page_setup(
     "Deep learning, hands on",
@@ -34,6 +34,18 @@ with workflow_col:
             for col, page in zip(cols, ready, strict=True):
                 with col:
                     st.page_link(page.file, label=page.title, icon=page.icon)
+
+st.subheader("Guided tours")
+st.caption("A tour walks through the pages in order: each step sets the controls for you, "
+           "says what to look at, and sometimes asks you to predict before it shows. "
+           "Next and Back also work with Shift + → and Shift + ←.")
+tour_cols = st.columns(2, gap="large")
+for i, tour in enumerate(tours.TOURS):
+    with tour_cols[i % 2]:
+        first = course.page_by_url(tour.steps[0].page)
+        ui.page_link(first.file, f"{tour.title} · {len(tour)} steps", ":material/tour:",
+                     {tours.TOUR_PARAM: tour.name, tours.STEP_PARAM: "1"})
+        st.caption(tour.summary)
 
 st.subheader("Words you will meet")
 glossary_cols = st.columns(2, gap="large")

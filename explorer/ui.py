@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from explorer import charts, course
+from explorer import charts, course, tours
 from explorer.params import PageSpec, Param, Preset, clean_query
 from explorer.threads import limit_native_threads
 
@@ -108,9 +108,127 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
         # from the URL reaches the page.
         st.info("This link had values the page cannot use, so they were changed: "
                 + "; ".join(url_notes) + ".", icon=":material/link:")
+    if spec is not None:
+        tour_bar(spec)
     if intro:
         st.markdown(intro)
     return present
+
+
+# ---- guided tours ----------------------------------------------------------------------
+
+_TOUR_APPLIED = "_tour_applied"
+_TOUR_REVEALED = "_tour_revealed"
+
+
+def _drop_url_params(keys) -> None:
+    """Take parameters out of the URL, bound ones included (see clean_url)."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as qp:
+        for key in keys:
+            qp._initial_query_params.pop(key, None)
+            qp.discard_param_no_forward_msg(key)
+        qp._send_query_param_msg()
+
+
+def _apply_step(spec: PageSpec, values: dict, keep: set[str]) -> None:
+    """Every declared parameter to the step's value or back to its default, except those
+    in `keep` (values a shared link names explicitly win over the tour's)."""
+    for param in spec.params:
+        if param.key in keep:
+            continue
+        if param.key in values:
+            st.session_state[param.key] = values[param.key]
+        elif param.key in st.session_state:
+            del st.session_state[param.key]
+
+
+def _go_to_step(spec: PageSpec, tour: tours.Tour, index: int | None) -> None:
+    """Open a tour step (or leave the tour when index is None) on whichever page it is."""
+    if index is None:
+        # Keep the view: its values were set from code, which Streamlit writes into the
+        # URL when they are set again once their widgets exist (see preset_row).
+        for key in spec.keys:
+            if key in st.session_state and st.query_params.get(key) is None:
+                st.session_state[key] = st.session_state[key]
+        _drop_url_params([tours.TOUR_PARAM, tours.STEP_PARAM])
+        st.session_state.pop(_TOUR_APPLIED, None)
+        st.rerun()
+    page = course.page_by_url(tour.steps[index].page)
+    query = {tours.TOUR_PARAM: tour.name, tours.STEP_PARAM: str(index + 1)}
+    try:
+        st.switch_page(page.file, query_params=query)
+    except st.errors.StreamlitAPIException:
+        # A page run alone (AppTest) knows no other page: move the URL and rerun here.
+        st.query_params.update(query)
+        st.rerun()
+
+
+def tour_bar(spec: PageSpec) -> None:
+    """The tour's bar when the URL names a tour step on this page: title, step k of n,
+    what to look at (after a prediction, if the step asks for one), Back, Next, leave."""
+    position = tours.parse_position(st.query_params.get(tours.TOUR_PARAM),
+                                    st.query_params.get(tours.STEP_PARAM))
+    if position is None:
+        return
+    tour, index = position
+    step = tour.steps[index]
+    here = (tour.name, index)
+    if step.page != spec.url_path:
+        elsewhere = course.page_by_url(step.page)
+        st.info(f"Step {index + 1} of the tour “{tour.title}” is on another page.",
+                icon=":material/tour:")
+        page_link(elsewhere.file, f"Go to step {index + 1}: {elsewhere.title}",
+                  elsewhere.icon, {tours.TOUR_PARAM: tour.name,
+                                   tours.STEP_PARAM: str(index + 1)})
+        return
+    values = tours.step_values(step, course.page_spec)
+    revealed = step.predict is None or st.session_state.get(_TOUR_REVEALED) == here
+    if revealed and st.session_state.get(_TOUR_APPLIED) != here:
+        # A link opened afresh keeps the control values it names; moving within the tour
+        # starts each step from the page's defaults, so a step looks the same either way.
+        first = _TOUR_APPLIED not in st.session_state
+        keep = {k for k in st.query_params if k in spec} if first else set()
+        if not first:
+            _drop_url_params([k for k in spec.keys if k in st.query_params])
+        _apply_step(spec, values, keep)
+        st.session_state[_TOUR_APPLIED] = here
+
+    with st.container(border=True, key="tour_bar"):
+        st.markdown(f"**:material/tour: Tour: {tour.title}** · step {index + 1} of "
+                    f"{len(tour)}")
+        if not revealed:
+            guess = st.radio(step.predict.prompt, step.predict.options, index=None,
+                             key=f"_tour_guess_{tour.name}_{index}",
+                             help="Answer first; then the page changes to show what happens.")
+            if st.button("Show me", key="_tour_reveal", type="primary",
+                         disabled=guess is None, shortcut="Enter"):
+                st.session_state[_TOUR_REVEALED] = here
+                st.rerun()
+        else:
+            if step.predict is not None:
+                guess = st.session_state.get(f"_tour_guess_{tour.name}_{index}")
+                right = step.predict.options[step.predict.answer]
+                verdict = ("Right." if guess == right else
+                           f"Not quite: the answer is “{right}”." if guess else
+                           f"The answer: “{right}”.")
+                st.markdown(f"{verdict} {step.predict.why}")
+            st.markdown(step.look)
+        back, forward, leave, _ = st.columns([1, 1, 1, 3])
+        if back.button("Back", key="_tour_back", icon=":material/arrow_back:",
+                       disabled=index == 0, shortcut="Shift+Left", width="stretch",
+                       help="Previous step (Shift + ←)"):
+            _go_to_step(spec, tour, index - 1)
+        last = index == len(tour) - 1
+        if forward.button("Finish" if last else "Next", key="_tour_next",
+                          icon=":material/check:" if last else ":material/arrow_forward:",
+                          type="primary", shortcut="Shift+Right", width="stretch",
+                          help="Next step (Shift + →)"):
+            _go_to_step(spec, tour, None if last else index + 1)
+        if leave.button("Leave tour", key="_tour_leave", icon=":material/close:",
+                        width="stretch", help="Keep this view and stop the tour"):
+            _go_to_step(spec, tour, None)
 
 
 # ---- parameters: the URL and the widgets, from the page's declaration -------------------
