@@ -58,3 +58,5 @@ st.caption(
     "to any link) for larger text and charts. Preset buttons on each page jump straight to "
     "a teaching moment, and `?preset=<name>` links to one."
 )
+
+ui.share_view()

@@ -102,7 +102,19 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
     present = presenting()
     st.session_state["_present_carry"] = present
     st.markdown(_PRESENT_CSS if present else _BASE_CSS, unsafe_allow_html=True)
-    st.title(f"{icon} {title}")  # Material icons render in markdown without an emoji font
+    heading = st
+    if present:
+        heading, corner = st.columns([4, 1], vertical_alignment="center")
+        # Filled at the end of the page (share_view), when every control has written its
+        # value into the URL.
+        st.session_state["_share_slot"] = corner.popover(
+            "This view on your phone", icon=":material/qr_code_2:", key="share_qr",
+            help="A QR code of exactly what is on screen, for the room.", width="stretch")
+        st.session_state["_share_path"] = spec.url_path if spec is not None else ""
+    else:
+        st.session_state.pop("_share_slot", None)
+    # Material icons render in markdown without an emoji font.
+    heading.title(f"{icon} {title}")
     if url_notes:
         # Keys are the page's own declared names and the notes are written here: no text
         # from the URL reaches the page.
@@ -582,8 +594,31 @@ def page_link(file: str, label: str, icon: str | None = None,
         st.markdown(f"[{(icon + ' ') if icon else ''}{label}]({target})")
 
 
+def share_view() -> None:
+    """In presentation mode: the QR code of the current view's URL, in the popover that
+    page_setup put at the top of the page."""
+    from explorer import share
+
+    slot = st.session_state.get("_share_slot")
+    if slot is None:
+        return
+    params = [(key, value) for key in st.query_params
+              for value in st.query_params.get_all(key)]
+    if PRESENT_KEY not in st.query_params:
+        params.append((PRESENT_KEY, "true"))
+    url = share.view_url(st.context.url, st.session_state.get("_share_path", ""), params)
+    with slot:
+        if url is None:
+            st.caption("The app's address is not known here.")
+            return
+        st.image(share.qr_png(url), width=320,
+                 alt="QR code of this page's address with its current settings")
+        st.code(url, language=None, wrap_lines=True)
+
+
 def next_concept(current_url_path: str) -> None:
-    """A pointer to the next page on the learning path."""
+    """A pointer to the next page on the learning path (and, presenting, the QR code)."""
+    share_view()
     following = course.next_page(current_url_path)
     st.divider()
     if following is None:
