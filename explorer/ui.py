@@ -594,6 +594,59 @@ def page_link(file: str, label: str, icon: str | None = None,
         st.markdown(f"[{(icon + ' ') if icon else ''}{label}]({target})")
 
 
+def check_yourself(makers, title: str = "Check yourself") -> None:
+    """The page's questions in one section (hidden in presentation mode), each computed from
+    the variant named by ?quiz_seed=; a button draws a new variant."""
+    from explorer import quiz
+
+    if presenting():
+        return
+    raw = st.query_params.get(quiz.SEED_PARAM, "1")
+    seed = int(raw) if raw.isdigit() and len(raw) <= 6 else 1
+
+    def new_variant() -> None:
+        import secrets
+
+        st.query_params[quiz.SEED_PARAM] = str(secrets.randbelow(quiz.MAX_SEED))
+
+    questions = _questions(tuple((m.__module__, m.__qualname__) for m in makers), seed)
+    with st.expander(f"{title}: {len(questions)} questions", icon=":material/quiz:"):
+        st.caption(f"Variant {seed}. The answers are computed by this page's own code, so a "
+                   "new variant has new numbers and new answers. Rounded answers are fine.")
+        for index, question in enumerate(questions):
+            key = f"_quiz_{seed}_{index}"
+            st.markdown(f"**{index + 1}.** {question.prompt}")
+            if question.is_choice:
+                given = st.radio("Your answer", question.options, index=None, key=key,
+                                 horizontal=True, label_visibility="collapsed")
+            else:
+                given = st.text_input("Your answer", key=key, placeholder="a number",
+                                      label_visibility="collapsed", max_chars=40)
+            if st.button("Check", key=key + "_check", disabled=not given):
+                st.session_state[key + "_checked"] = given
+            checked = st.session_state.get(key + "_checked")
+            if checked is not None and checked == given:
+                if question.check(given):
+                    st.success(f"Right. {question.explanation}", icon=":material/check:")
+                else:
+                    st.error(f"Not quite: the answer is {question.shown_answer()}. "
+                             f"{question.explanation}", icon=":material/close:")
+        st.button("New variant", key="_quiz_new", icon=":material/casino:",
+                  on_click=new_variant)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _questions(makers: tuple[tuple[str, str], ...], seed: int) -> list:
+    """The questions of one variant, shared by every session (makers by module and name,
+    which Streamlit can hash)."""
+    import importlib
+
+    from explorer import quiz
+
+    return quiz.make_questions(tuple(getattr(importlib.import_module(module), name)
+                                     for module, name in makers), seed)
+
+
 def share_view() -> None:
     """In presentation mode: the QR code of the current view's URL, in the popover that
     page_setup put at the top of the page."""

@@ -7,6 +7,7 @@ import streamlit as st
 
 from explorer import gradient_descent as gd
 from explorer import gradient_descent_charts as gdc
+from explorer import gradient_descent_quiz as gd_quiz
 from explorer import gradient_descent_surfaces as gs
 from explorer import ui
 from explorer.gradient_descent_spec import SPEC
@@ -254,4 +255,5 @@ with right:
                "learning rate because its steps are about that long whatever the gradient "
                "size, while the others' steps scale with the gradient.")
 
+ui.check_yourself(gd_quiz.QUESTIONS)
 ui.next_concept(URL_PATH)
