@@ -92,8 +92,9 @@ def _param(name: str, value=None, **kw) -> alt.Parameter:
 
 
 def main_chart(loss: str, width: int = 520, height: int = 380,
-               mini_batch: bool = False) -> alt.VConcatChart:
-    """Data + fitted line | loss surface + path, over loss per step | the gradient 3 ways.
+               mini_batch: bool = False, stacked: bool = False) -> alt.VConcatChart:
+    """Data + fitted line | loss surface + path, over loss per step | the gradient 3 ways;
+    stacked: the four panels one under the other (for narrow screens).
 
     A template: the data are named datasets and the numbers that change with the data
     (axis domains, the step slider's range) are params, so one template serves every
@@ -122,7 +123,7 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
         x="x:Q", y=alt.Y("yhat:Q", scale=y_scale)).transform_filter(now)
     data_view = (dots + true_line + fitted).properties(
         width=width, height=height,
-        title="The data, the true line (dashed) and the line at this step")
+        title=_title("The data, the true line (dashed) and the line at this step", stacked))
 
     # (b) the loss surface with the path
     sx = alt.Scale(domain={"expr": "dom_a1"}, nice=False, zero=False)
@@ -151,7 +152,8 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
         x=alt.X("a1:Q", scale=sx), y=alt.Y("a2:Q", scale=sy), tooltip=["what:N"])
     surface_view = (surface + trail + here + best).properties(
         width=width, height=height,
-        title=f"The {loss} loss over (a1, a2): path so far, now (dot), lowest loss (cross)")
+        title=_title(f"The {loss} loss over (a1, a2): path so far, now (dot), lowest loss "
+                     "(cross)", stacked))
 
     # (c) the loss per step
     loss_line = named("path").mark_line(color=PALETTE[0]).encode(
@@ -165,9 +167,10 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
                                         fontSize=15, color="#222").encode(
         x=alt.value(0), y=alt.value(0),
         text=alt.Text("label:N")).transform_filter(now).transform_calculate(
-        label=f"'Loss after step ' + datum.step + ' (epoch ' + datum.epoch + '):  {loss} ' + "
-              "format(datum.loss, '.4f') + '   a1 = ' + format(datum.a1, '.4f') + "
-              "',  a2 = ' + format(datum.a2, '.4f')")
+        label=(f"'Step ' + datum.step + ':  {loss} ' + format(datum.loss, '.4f')" if stacked
+               else f"'Loss after step ' + datum.step + ' (epoch ' + datum.epoch + '):  {loss} '"
+               " + format(datum.loss, '.4f') + '   a1 = ' + format(datum.a1, '.4f') + "
+               "',  a2 = ' + format(datum.a2, '.4f')"))
     # No title: the text line above the plot is the title, and it follows the slider.
     loss_view = (loss_line + loss_rule + loss_dot + loss_text).properties(
         width=width, height=int(height * 0.62))
@@ -183,7 +186,8 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
         folds, as_=["key", "value"]).transform_calculate(
         method=f"{method_name}[split(datum.key, '_')[1]]",
         wrt="'∂L/∂' + split(datum.key, '_')[2]",
-    ).mark_text(fontSize=20, font="monospace", align="right", dx=60).encode(
+    ).mark_text(fontSize=17 if stacked else 20, font="monospace", align="right",
+                dx=45 if stacked else 60).encode(
         x=alt.X("wrt:N", title=None, axis=alt.Axis(orient="top", labelFontSize=16,
                                                   labelAngle=0, ticks=False, domain=False),
                 sort=["∂L/∂a1", "∂L/∂a2"]),
@@ -191,13 +195,32 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
                 axis=alt.Axis(labelFontSize=15, ticks=False, domain=False)),
         text=alt.Text("value:Q", format=".4f"))
     table_view = table.properties(width=width, height=int(height * 0.62),
-                                  title="The gradient at this step, three ways")
+                                  title=_title("The gradient at this step, three ways",
+                                               stacked))
 
-    return alt.vconcat(
-        alt.hconcat(data_view, surface_view, spacing=40),
-        alt.hconcat(loss_view, table_view, spacing=40),
-        spacing=30,
-    ).add_params(step, *scalars).resolve_scale(color="independent")
+    if stacked:
+        layout = alt.vconcat(data_view, surface_view, loss_view, table_view, spacing=30)
+    else:
+        layout = alt.vconcat(
+            alt.hconcat(data_view, surface_view, spacing=40),
+            alt.hconcat(loss_view, table_view, spacing=40),
+            spacing=30,
+        )
+    return layout.add_params(step, *scalars).resolve_scale(color="independent")
+
+
+def _title(text: str, wrap: bool, chars: int = 32) -> str | list[str]:
+    """A chart title, as lines of at most `chars` characters when `wrap` (Vega-Lite does not
+    wrap titles, and a long one widens the chart past a phone's screen)."""
+    if not wrap:
+        return text
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def main_datasets(view: LineView) -> dict[str, pd.DataFrame]:
@@ -295,7 +318,8 @@ def race_chart(surface: gs.Surface, width: int = 620, height: int = 420) -> alt.
         x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy))
     return (heat + lines + ends + best + begin).properties(
         width=width, height=height,
-        title=f"{surface.name}: start (square), minimum (cross), where each stopped (dot)")
+        title=_title(f"{surface.name}: start (square), minimum (cross), where each stopped "
+                     "(dot)", width < 400))
 
 
 def race_datasets(surface: gs.Surface, paths: pd.DataFrame, grid: pd.DataFrame

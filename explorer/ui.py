@@ -40,6 +40,13 @@ _BASE_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
 </style>
 """
+# The main column is a size container, so a page can choose a chart's layout from the
+# width it really has (ui.by_width).
+_CONTAINER_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { container-type: inline-size; container-name: main; }
+</style>
+"""
 
 
 @functools.cache
@@ -101,7 +108,8 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
         )
     present = presenting()
     st.session_state["_present_carry"] = present
-    st.markdown(_PRESENT_CSS if present else _BASE_CSS, unsafe_allow_html=True)
+    st.markdown((_PRESENT_CSS if present else _BASE_CSS) + _CONTAINER_CSS,
+                unsafe_allow_html=True)
     heading = st
     if present:
         heading, corner = st.columns([4, 1], vertical_alignment="center")
@@ -336,21 +344,27 @@ def chart_height(base: int = charts.BASE_HEIGHT) -> int:
 
 
 def chart(figure, caption: str, *, data: dict | None = None, key: str | None = None,
-          on_select="ignore", selection_mode=None, width="stretch"):
+          on_select="ignore", selection_mode=None, width="stretch",
+          description: str | None = None):
     """Show a chart with the project's look and a caption saying what it shows.
 
     figure: an Altair chart, or a Vega-Lite spec as a plain dict, usually from
     `built_chart` (built once for every session). data: named datasets to put into the
     spec (a template built once, filled per setting): DataFrames, Arrow tables, lists of
-    row dicts, or bytes from `arrow_datasets` (convert once, inside a cached function)."""
+    row dicts, or bytes from `arrow_datasets` (convert once, inside a cached function).
+    description: what a screen reader announces for the chart (Vega-Lite's description
+    becomes its ARIA label): what it plots and the key number; the caption by default."""
     present = presenting()
+    spoken = plain_text(description or caption)
     if data:
         figure = dict(figure)
         figure["datasets"] = {**figure.get("datasets", {}), **arrow_datasets(data)}
     if isinstance(figure, dict):
         # themed_spec returns a new top-level dict: Streamlit deletes top-level keys
         # (datasets, data) from the spec it is given, and the spec may be a cached object.
-        event = st.vega_lite_chart(charts.themed_spec(figure, present),
+        themed_dict = charts.themed_spec(figure, present)
+        themed_dict["description"] = spoken
+        event = st.vega_lite_chart(themed_dict,
                                    theme=None,
                                    width=width, key=key, on_select=on_select,
                                    selection_mode=selection_mode)
@@ -361,10 +375,20 @@ def chart(figure, caption: str, *, data: dict | None = None, key: str | None = N
         # override touches no shared chart.
         object.__setattr__(themed_chart, "to_dict", functools.partial(
             type(themed_chart).to_dict, themed_chart, validate=False))
+        themed_chart.description = spoken
         event = st.altair_chart(themed_chart, theme=None, width=width, key=key,
                                 on_select=on_select, selection_mode=selection_mode)
     st.caption(caption)
     return event
+
+
+def plain_text(markdown: str) -> str:
+    """A caption's words without markdown marks, for a screen reader's label."""
+    import re
+
+    text = re.sub(r"\*\*|__|`", "", markdown)
+    text = re.sub(r"(?<!\w)[*_](\S[^*_]*?)[*_](?!\w)", r"\1", text)
+    return " ".join(text.split())
 
 
 def built_chart(builder, *args, **kwargs) -> dict:
@@ -472,6 +496,18 @@ def shared_result(store, key, make, text):
                        queued)
     bar.empty()
     return result
+
+
+def by_width(key: str, wide_px: int):
+    """(wide, narrow): two containers of which the browser shows one, chosen by a CSS
+    container query on the width of the page's main column (so an open sidebar counts).
+    For compound charts with no layout that fits both a phone and a desktop: draw the
+    side-by-side version (wide_px wide) in `wide`, the stacked one in `narrow`.
+    key: a name written in the code (it becomes a CSS class)."""
+    static_css(f"@container main (max-width: {wide_px - 1}px) {{ .st-key-{key}_wide "
+               f"{{ display: none; }} }} @container main (min-width: {wide_px}px) "
+               f"{{ .st-key-{key}_narrow {{ display: none; }} }}")
+    return st.container(key=f"{key}_wide"), st.container(key=f"{key}_narrow")
 
 
 def static_css(css: str) -> None:

@@ -90,11 +90,17 @@ if traj.capped:
     ui.notice(f"That is more than {gd.MAX_STEPS:,} steps, so training stopped at "
               f"{gd.MAX_STEPS:,}.", "Use fewer epochs or a bigger mini-batch.", kind="info")
 
-width = 500 if present else 340
+# Wide enough to read from the back of a room, narrow enough that two fit side by side on
+# a 1280 px projector.
+width = 420 if present else 340
 height = ui.chart_height(360)
 # Building the Altair chart costs most of a second: built once per layout for every
 # session, and filled with each setting's data (gradient_descent_charts.fill_spec).
 template = ui.built_chart(gdc.main_chart, loss, width, height, traj.batch < data.n)
+# Phones and tablets get the four panels stacked (ui.by_width picks one in the browser).
+narrow_template = ui.built_chart(gdc.main_chart, loss, 200 if present else 240, height,
+                                 traj.batch < data.n,
+                                 stacked=True)
 param_values = gdc.main_param_values(view)
 last_frame = param_values[gdc.STEP_PARAM]["value"]
 # Play/pause: a fragment that re-draws only the main chart about three times a second,
@@ -146,13 +152,19 @@ def main_view():
         paused = st.session_state.get("_gd_paused")
         if paused and paused[0] == settings:
             values[gdc.STEP_PARAM] = {**values[gdc.STEP_PARAM], "value": paused[1]}
-    ui.chart(gdc.fill_spec(template, datasets, values),
-              f"Step {view.last_step} of {traj.steps} drawn "
-              f"({traj.batch} points per step, {traj.steps_per_epoch} steps per epoch). "
-              "Drag the step slider to replay: the line, the dot on the loss surface, the "
-              "loss curve and the gradient table all follow, without recomputing anything. "
-              "Darker on the surface means lower loss; the cross is the lowest loss possible.",
-              key="main_chart", width="content")
+    caption = (f"Step {view.last_step} of {traj.steps} drawn "
+               f"({traj.batch} points per step, {traj.steps_per_epoch} steps per epoch). "
+               "Drag the step slider to replay: the line, the dot on the loss surface, the "
+               "loss curve and the gradient table all follow, without recomputing anything. "
+               "Darker on the surface means lower loss; the cross is the lowest loss "
+               "possible.")
+    wide, narrow = ui.by_width("gd_main", wide_px=2 * width + 360)
+    with wide:
+        ui.chart(gdc.fill_spec(template, datasets, values), caption, key="main_chart",
+                 width="content")
+    with narrow:
+        ui.chart(gdc.fill_spec(narrow_template, datasets, values), caption,
+                 key="main_chart_narrow", width="content")
 
 
 main_view()
@@ -244,11 +256,15 @@ st.info(surface.story, icon=":material/visibility:")
 race_data, table = race_surface(surface_name, surface_lr, adam_lr, surface_steps)
 left, right = st.columns([1.4, 1])
 with left:
-    ui.chart(gdc.fill_spec(ui.built_chart(gdc.race_chart_for, surface_name, 540,
-                                          ui.chart_height(520)), race_data),
-              "Each optimizer's path over the surface (darker is lower). Momentum uses "
-              f"μ = {gs.MOMENTUM}. Hover a path for its step and value.",
-              key="race_chart", width="content")
+    race_caption = ("Each optimizer's path over the surface (darker is lower). Momentum "
+                    f"uses μ = {gs.MOMENTUM}. Hover a path for its step and value.")
+    wide, narrow = ui.by_width("gd_race", wide_px=700)
+    for where, size, tall, key in ((wide, 540, 520, "race_chart"),
+                                   (narrow, 260, 300, "race_chart_narrow")):
+        with where:
+            ui.chart(gdc.fill_spec(ui.built_chart(gdc.race_chart_for, surface_name, size,
+                                                  ui.chart_height(tall)), race_data),
+                     race_caption, key=key, width="content")
 with right:
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption("Steps until the optimizer is within 0.01 of a minimum. Adam gets its own "
