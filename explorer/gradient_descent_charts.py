@@ -123,7 +123,8 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
         x="x:Q", y=alt.Y("yhat:Q", scale=y_scale)).transform_filter(now)
     data_view = (dots + true_line + fitted).properties(
         width=width, height=height,
-        title=_title("The data, the true line (dashed) and the line at this step", stacked))
+        title=_title("The data, the true line (dashed) and the line at this step", stacked,
+                     width))
 
     # (b) the loss surface with the path
     sx = alt.Scale(domain={"expr": "dom_a1"}, nice=False, zero=False)
@@ -153,7 +154,7 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
     surface_view = (surface + trail + here + best).properties(
         width=width, height=height,
         title=_title(f"The {loss} loss over (a1, a2): path so far, now (dot), lowest loss "
-                     "(cross)", stacked))
+                     "(cross)", stacked, width))
 
     # (c) the loss per step
     loss_line = named("path").mark_line(color=PALETTE[0]).encode(
@@ -196,7 +197,7 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
         text=alt.Text("value:Q", format=".4f"))
     table_view = table.properties(width=width, height=int(height * 0.62),
                                   title=_title("The gradient at this step, three ways",
-                                               stacked))
+                                               stacked, width))
 
     if stacked:
         layout = alt.vconcat(data_view, surface_view, loss_view, table_view, spacing=30)
@@ -209,11 +210,12 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
     return layout.add_params(step, *scalars).resolve_scale(color="independent")
 
 
-def _title(text: str, wrap: bool, chars: int = 32) -> str | list[str]:
-    """A chart title, as lines of at most `chars` characters when `wrap` (Vega-Lite does not
-    wrap titles, and a long one widens the chart past a phone's screen)."""
+def _title(text: str, wrap: bool, width: int = 240) -> str | list[str]:
+    """A chart title, as lines about `width` px long when `wrap` (Vega-Lite does not wrap
+    titles, and a long one widens the chart past a phone's screen)."""
     if not wrap:
         return text
+    chars = max(16, width // 9)
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= chars:
@@ -319,7 +321,7 @@ def race_chart(surface: gs.Surface, width: int = 620, height: int = 420) -> alt.
     return (heat + lines + ends + best + begin).properties(
         width=width, height=height,
         title=_title(f"{surface.name}: start (square), minimum (cross), where each stopped "
-                     "(dot)", width < 400))
+                     "(dot)", width < 400, width))
 
 
 def race_datasets(surface: gs.Surface, paths: pd.DataFrame, grid: pd.DataFrame

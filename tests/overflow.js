@@ -13,7 +13,10 @@
         const r = box.getBoundingClientRect();
         if (r.width === 0 || r.height === 0) continue;
         if (r.right > vw + 1 || r.left < -1) {
-          out.push(`${kind}${box === el ? '' : ' ' + box.tagName.toLowerCase()}: ` +
+          const keyed = el.closest('[class*="st-key-"]');
+          const name = keyed ? [...keyed.classList].find(c => c.startsWith('st-key-')) : '';
+          out.push(`${kind}${box === el ? '' : ' ' + box.tagName.toLowerCase()}` +
+                   `${name ? ' in ' + name.slice(7) : ''}: ` +
                    `${Math.round(r.left)}..${Math.round(r.right)} of ${vw}`);
           break;
         }
