@@ -45,7 +45,37 @@ _BASE_CSS = """
 _CONTAINER_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { container-type: inline-size; container-name: main; }
+/* A disabled control's label stays readable (4.5:1 on white; Streamlit greys it to 2.5:1). */
+[data-testid="stWidgetLabel"][disabled], [data-testid="stWidgetLabel"][disabled] p,
+[data-testid="stSlider"]:has([data-disabled]) [data-testid="stSliderThumbValue"],
+[data-testid="stSlider"]:has([data-disabled]) [data-testid="stSliderTickBarMin"],
+[data-testid="stSlider"]:has([data-disabled]) [data-testid="stSliderTickBarMax"] {
+  color: #5f6368 !important; }
+/* Keyboard shortcut hints inside buttons: as readable as the button's own label. */
+[data-testid="stMain"] button kbd { color: inherit !important; opacity: 1 !important; }
 </style>
+"""
+
+# Formulas wider than their column scroll sideways; a keyboard user must be able to reach
+# and scroll them too (WCAG 2.1.1), so such a formula is made focusable. Written here, run
+# by the browser in the app's own page (a same-origin component frame); no user text.
+_FOCUSABLE_FORMULAS_JS = """
+<script>
+const doc = window.parent.document;
+function mark() {
+  for (const el of doc.querySelectorAll('.katex-display')) {
+    const scrolls = el.scrollWidth > el.clientWidth + 1;
+    if (scrolls && !el.hasAttribute('tabindex')) {
+      el.setAttribute('tabindex', '0');
+      el.setAttribute('role', 'region');
+      el.setAttribute('aria-label', 'Formula (scroll sideways to read it all)');
+    }
+  }
+}
+mark();
+new MutationObserver(mark).observe(doc.body, {childList: true, subtree: true});
+window.parent.addEventListener('resize', mark);
+</script>
 """
 
 
@@ -110,6 +140,9 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
     st.session_state["_present_carry"] = present
     st.markdown((_PRESENT_CSS if present else _BASE_CSS) + _CONTAINER_CSS,
                 unsafe_allow_html=True)
+    import streamlit.components.v1 as components
+
+    components.html(_FOCUSABLE_FORMULAS_JS, height=0)
     heading = st
     if present:
         heading, corner = st.columns([4, 1], vertical_alignment="center")
@@ -222,8 +255,7 @@ def tour_bar(spec: PageSpec) -> None:
             guess = st.radio(step.predict.prompt, step.predict.options, index=None,
                              key=f"_tour_guess_{tour.name}_{index}",
                              help="Answer first; then the page changes to show what happens.")
-            if st.button("Show me", key="_tour_reveal", type="primary",
-                         disabled=guess is None, shortcut="Enter"):
+            if st.button("Show me", key="_tour_reveal", type="primary", shortcut="Enter"):
                 st.session_state[_TOUR_REVEALED] = here
                 st.rerun()
         else:

@@ -193,13 +193,14 @@ with left:
     st.dataframe(head, hide_index=True, width="content")
 with right:
     if loss == "MSE":
-        ui.formula(r"L(a) = \frac{1}{n}\sum_i (x_i a_1 + a_2 - y_i)^2, \quad "
-                   r"\nabla L = \tfrac{2}{n} X^\top (X a - y)",
+        ui.formula(r"\begin{gathered}L(a) = \frac{1}{n}\sum_i (x_i a_1 + a_2 - y_i)^2 \\ "
+                   r"\nabla L = \tfrac{2}{n} X^\top (X a - y)\end{gathered}",
                    "Mean squared error and its gradient: each residual pulls on each "
                    "parameter in proportion to that parameter's input.")
     else:
-        ui.formula(r"L(a) = \frac{1}{n}\sum_i |x_i a_1 + a_2 - y_i|, \quad "
-                   r"\nabla L = \tfrac{1}{n} X^\top \operatorname{sign}(X a - y)",
+        ui.formula(r"\begin{gathered}L(a) = \frac{1}{n}\sum_i |x_i a_1 + a_2 - y_i| \\ "
+                   r"\nabla L = \tfrac{1}{n} X^\top \operatorname{sign}(X a - y)"
+                   r"\end{gathered}",
                    "Mean absolute error: every point pulls with the same strength, only the "
                    "side it is on counts, so outliers pull less than with MSE.")
     update = {

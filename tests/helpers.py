@@ -229,7 +229,9 @@ EXCEPTION = '[data-testid="stException"]'
 # True when every Vega chart on the page has drawn: vega-embed puts a canvas or an svg
 # with a size into its container once the view has run.
 CHARTS_DRAWN = """() => {
-  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
+  // Charts in a hidden container (ui.by_width's other layout, a closed tab) never draw.
+  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+    .filter(c => c.checkVisibility());
   return charts.every(c => {
     const view = c.querySelector('canvas, svg.marks');
     return view && view.getBoundingClientRect().width > 0;

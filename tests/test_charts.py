@@ -38,3 +38,13 @@ def test_themed_spec_merges_into_a_copy_of_a_dict_spec():
     assert out["config"]["axis"]["titleFontSize"] == 20
     assert out["config"]["range"]["category"] == charts.PALETTE
     assert spec["config"] == {"axis": {"labelFontSize": 30}}
+
+
+def test_chart_text_is_readable_on_a_phone_and_from_the_back_of_a_room():
+    from explorer import charts
+
+    phone, projector = charts.theme_config(False), charts.theme_config(True)
+    for part in ("axis", "legend", "header"):
+        assert phone[part]["labelFontSize"] >= 11
+        assert projector[part]["labelFontSize"] >= 16
+    assert projector["title"]["fontSize"] >= 20
