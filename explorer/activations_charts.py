@@ -5,10 +5,10 @@ Every chart here is a template: its data comes by name (`alt.Data(name=...)`, or
 gives the frames to fill it with. The page builds a template once per layout
 (`ui.built_chart`) and fills it per setting (`ui.chart(..., data=...)`).
 
-The function view and softmax, which change on every click, are written directly as
-Vega-Lite dicts: a dict is built in well under a millisecond, an Altair chart costs
-several milliseconds to build and convert. The tests validate both kinds against the
-Vega-Lite schema."""
+The function view and softmax, whose layout changes on every click, are written directly
+as Vega-Lite dicts, which cost next to nothing to build, so the page builds them on every
+run instead of keeping them; an Altair chart is far dearer to build and convert. The tests
+validate both kinds against the Vega-Lite schema."""
 
 from __future__ import annotations
 
