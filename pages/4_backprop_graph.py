@@ -83,8 +83,8 @@ def show_expression(expr: str, graph: bp.Graph, env: dict, all_steps: list, step
                     + " The orange node is being computed; '?' is not known yet.")
         st.latex(current.latex)
     dot = render.graph_dot(graph, step=current, step_index=step - 1, all_steps=all_steps,
-                       highlight_source=None if current is not None else source,
-                       present=present)
+                           highlight_source=None if current is not None else source,
+                           present=present)
     # Top to bottom at its natural size: labels stay legible however deep the graph is.
     st.graphviz_chart(dot, width="content")
     st.caption("Each box: its operation, its value from the forward pass, and ∂f/∂node "
