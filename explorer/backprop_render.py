@@ -4,8 +4,8 @@ The engines (explorer.backprop for an expression, explorer.backprop_network for 
 network) compute values and gradients; this module writes them out: the step-by-step
 transcript of both passes as TeX, the graph and the network as DOT for st.graphviz_chart,
 the tables as Markdown, the four backpropagation equations with the numbers filled in.
-Every text is built from the module's own words, names the tokenizer allowed and numbers:
-no user text reaches it unescaped.
+The texts hold this module's own words, numbers, and the names the expression parser
+allowed; DOT labels and Markdown cells are escaped all the same.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def layer_markdown(table: pd.DataFrame) -> str:
          for row in table.itertuples(index=False)])
 
 
-# ---- the graph as DOT, tables as Markdown ------------------------------------------------------------------------
+# ---- the graph as DOT, tables as Markdown ---------------------------------------------
 
 
 def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -257,7 +257,7 @@ def graph_dot(graph: Graph, *, step: Step | None = None, step_index: int = 0,
     return "\n".join(lines)
 
 
-# ---- the network: the four equations in LaTeX, with the numbers filled in --------------------------------------------------
+# ---- the network: the four equations in LaTeX, with the numbers filled in -------------
 
 
 def _num(x: float) -> str:
@@ -296,8 +296,8 @@ def equation_hidden_error(net: Network, result: Backprop, layer: int) -> str:
     w_next = net.weights[layer]
     return (rf"\delta^{{{layer}}} = (W^{{{layer + 1}}})^T \delta^{{{layer + 1}}} \odot "
             rf"{_slope_name(net.act)}(z^{{{layer}}}) = {bmatrix(w_next.T)} "
-            rf"{bmatrix(result.delta[layer])} \odot {bmatrix(slope(net.act, result.z[layer - 1]))}"
-            rf" = {bmatrix(result.delta[layer - 1])}")
+            rf"{bmatrix(result.delta[layer])} \odot "
+            rf"{bmatrix(slope(net.act, result.z[layer - 1]))} = {bmatrix(result.delta[layer - 1])}")
 
 
 def equation_bias(result: Backprop, layer: int) -> str:
@@ -308,7 +308,8 @@ def equation_bias(result: Backprop, layer: int) -> str:
 def equation_weight(result: Backprop, layer: int) -> str:
     return (rf"\frac{{\partial C}}{{\partial W^{{{layer}}}}} = \delta^{{{layer}}} "
             rf"(a^{{{layer - 1}}})^T = {bmatrix(result.delta[layer - 1])} "
-            rf"{bmatrix(result.a[layer - 1].reshape(1, -1))} = {bmatrix(result.grad_w[layer - 1])}")
+            rf"{bmatrix(result.a[layer - 1].reshape(1, -1))} = "
+            rf"{bmatrix(result.grad_w[layer - 1])}")
 
 
 def network_dot(net: Network, result: Backprop, present: bool = False) -> str:
