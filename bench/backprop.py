@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from explorer import backprop as bp  # noqa: E402
+from explorer import backprop_render as render  # noqa: E402
 from tests.helpers import AppServer, app_test, launch_chromium, wait_idle  # noqa: E402
 
 EXPR = ("sigmoid(w1*x1 + w2*x2 + b) * tanh(w1 - x2) + exp(-(x1 - b)^2) / (1 + abs(w2*x1))"
@@ -41,8 +42,8 @@ def engine_ms(runs: int) -> tuple[float, int]:
         t0 = time.perf_counter()
         graph = bp.differentiate(EXPR, {"x1": 1 + k * 1e-3, "x2": -2, "w1": 0.5, "w2": -0.25,
                                         "b": 0.2})
-        steps = bp.steps(graph)
-        bp.graph_dot(graph, step=steps[3], step_index=3, all_steps=steps)
+        steps = render.steps(graph)
+        render.graph_dot(graph, step=steps[3], step_index=3, all_steps=steps)
         bp.paths_to_output(graph, graph.inputs[0].index)
         times.append((time.perf_counter() - t0) * 1000)
         n_nodes = len(graph.nodes)

@@ -147,6 +147,13 @@ def saturated_intervals(x: np.ndarray, slope_values: np.ndarray,
     return intervals
 
 
+def saturation(name: str, half_width: float, slope: float = 0.01) -> list[tuple[float, float]]:
+    """Where the named function is saturated on the grid of [-w, w] that the function view
+    draws (function_table's grid)."""
+    x = grid(half_width)
+    return saturated_intervals(x, derivative(name, x, slope))
+
+
 def describe_saturation(intervals: list[tuple[float, float]], lo: float, hi: float) -> str:
     """Plain words for the saturated part of [lo, hi]."""
     if not intervals:

@@ -1,10 +1,14 @@
 """Chart builders for the activation functions page (no streamlit).
 
-The trained-network charts are Altair charts, converted once per setting by `to_spec`.
-The function view and softmax, which change on every click, are written directly as
-Vega-Lite dicts: building and converting an Altair chart costs several hundred
-milliseconds on a busy machine, a dict well under one. The tests validate both kinds
-against the Vega-Lite schema."""
+Every chart here is a template: its data comes by name (`alt.Data(name=...)`, or
+`{"data": {"name": ...}}` in a dict), and a `*_datasets` function beside each builder
+gives the frames to fill it with. The page builds a template once per layout
+(`ui.built_chart`) and fills it per setting (`ui.chart(..., data=...)`).
+
+The function view and softmax, whose layout changes on every click, are written directly
+as Vega-Lite dicts, which cost next to nothing to build, so the page builds them on every
+run instead of keeping them; an Altair chart is far dearer to build and convert. The tests
+validate both kinds against the Vega-Lite schema."""
 
 from __future__ import annotations
 
@@ -12,114 +16,113 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from explorer.activations import FIT_RANGE, Fit
 from explorer.activations import SWEEP_TEMPERATURES as SWEEP
-from explorer.activations import Fit
-from explorer.charts import PALETTE, themed
+from explorer.charts import PALETTE
 
 SHADE = "#BBBBBB"
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+
+# ---- the trained network (Altair templates) --------------------------------------------
 
 
-def hinge_chart(fit: Fit, x_in: float | None = None, height: int = 380,
-                max_parts: int = 60) -> alt.LayerChart:
-    """The target (dots), each hidden unit's contribution (thin lines), their sum plus
-    the output bias (the network, thick), and where the sum bends (kinks)."""
+def _named(name: str) -> alt.Chart:
+    return alt.Chart(alt.Data(name=name))
+
+
+def _fit_x() -> alt.X:
+    """The x axis of the fitted curves: exactly the training range, [-π, π]."""
+    return alt.X("x:Q", title="x", scale=alt.Scale(domain=[-FIT_RANGE, FIT_RANGE], nice=False))
+
+
+def hinge_datasets(fit: Fit, max_parts: int = 60) -> dict[str, pd.DataFrame]:
+    """The data of `hinge_chart`: each hidden unit's contribution on a fine grid ('parts'),
+    the target, the network's output and the kinks where the sum bends."""
     net = fit.net
     x = np.linspace(fit.x.min(), fit.x.max(), 241)
     parts = net.unit_contributions(x)[:max_parts]
-    part_rows = pd.DataFrame({
-        "x": np.tile(x, len(parts)), "y": parts.ravel(),
-        "unit": np.repeat([f"unit {i + 1}" for i in range(len(parts))], len(x))})
-    kind = "hinge" if net.hidden == "ReLU" else "line"
-    part_layer = alt.Chart(part_rows).mark_line(strokeWidth=1.3, opacity=0.55,
-                                                color=PALETTE[5]).encode(
-        x=alt.X("x:Q", title="x", scale=alt.Scale(domain=[float(x[0]), float(x[-1])],
-                                                  nice=False)),
-        y=alt.Y("y:Q", title="output"), detail="unit:N",
+    kinks = net.kinks(float(x[0]), float(x[-1]))
+    return {
+        "parts": pd.DataFrame({
+            "x": np.tile(x, len(parts)), "y": parts.ravel(),
+            "unit": np.repeat([f"unit {i + 1}" for i in range(len(parts))], len(x))}),
+        "target": pd.DataFrame({"x": fit.x, "y": fit.y, "series": "target"}),
+        "network": pd.DataFrame({"x": x, "y": net(x), "series": "network = sum + b2"}),
+        # Empty for a network without a bend: the layer then draws nothing.
+        "kinks": pd.DataFrame({"x": kinks, "y": net(kinks), "series": "kink"}),
+    }
+
+
+def hinge_chart(hidden: str, height: int = 380) -> alt.LayerChart:
+    """The target (a pale band), each hidden unit's contribution (thin lines), their sum
+    plus the output bias (the network, thick), and where the sum bends (diamonds).
+    Data: hinge_datasets."""
+    kind = "hinge" if hidden == "ReLU" else "line"
+    part_layer = _named("parts").mark_line(strokeWidth=1.3, opacity=0.55,
+                                           color=PALETTE[5]).encode(
+        x=_fit_x(), y=alt.Y("y:Q", title="output"), detail="unit:N",
         tooltip=[alt.Tooltip("unit:N", title=f"one unit's {kind}")])
-    target = pd.DataFrame({"x": fit.x, "y": fit.y, "series": "target"})
-    network = pd.DataFrame({"x": x, "y": net(x), "series": "network = sum + b2"})
     colour = alt.Color("series:N", title=None,
                        scale=alt.Scale(domain=["target", "network = sum + b2", "kink"],
                                        range=[PALETTE[1], PALETTE[0], "#000000"]),
                        legend=alt.Legend(orient="top"))
     # The target as a broad pale band under the network, so both stay visible.
-    target_layer = alt.Chart(target).mark_line(strokeWidth=9, opacity=0.45).encode(
+    target_layer = _named("target").mark_line(strokeWidth=9, opacity=0.45).encode(
         x="x:Q", y="y:Q", color=colour)
-    net_layer = alt.Chart(network).mark_line(strokeWidth=3).encode(
+    net_layer = _named("network").mark_line(strokeWidth=3).encode(
         x="x:Q", y="y:Q", color=colour, tooltip=[alt.Tooltip("x:Q", format=".2f"),
                                                  alt.Tooltip("y:Q", format=".3f")])
-    layers = [part_layer, target_layer, net_layer]
-    kinks = net.kinks(float(x[0]), float(x[-1]))
-    if len(kinks):
-        kink_rows = pd.DataFrame({"x": kinks, "y": net(kinks), "series": "kink"})
-        layers.append(alt.Chart(kink_rows).mark_point(
-            shape="diamond", size=110, filled=True, stroke="white", strokeWidth=1).encode(
-            x="x:Q", y="y:Q", color=colour,
-            tooltip=[alt.Tooltip("x:Q", title="kink at x", format=".3f")]))
-    if x_in is not None:
-        layers.append(alt.Chart(pd.DataFrame({"x": [x_in]})).mark_rule(
-            color="#333333", strokeDash=[4, 4]).encode(x="x:Q"))
-    return alt.layer(*layers).properties(height=height)
+    kink_layer = _named("kinks").mark_point(
+        shape="diamond", size=110, filled=True, stroke="white", strokeWidth=1).encode(
+        x="x:Q", y="y:Q", color=colour,
+        tooltip=[alt.Tooltip("x:Q", title="kink at x", format=".3f")])
+    return alt.layer(part_layer, target_layer, net_layer, kink_layer).properties(height=height)
 
 
-def input_chart(fit: Fit, x_in: float, height: int = 300) -> alt.LayerChart:
-    """The trained network's output with one input marked: the point the table lists."""
+def input_datasets(fit: Fit, x_in: float) -> dict[str, pd.DataFrame]:
+    """The data of `input_chart`: the network's output curve and the one input marked."""
     net = fit.net
     x = np.linspace(fit.x.min(), fit.x.max(), 241)
-    curve = pd.DataFrame({"x": x, "y": net(x)})
     y_in = float(net(np.array([x_in]))[0])
-    point = pd.DataFrame({"x": [x_in], "y": [y_in],
-                          "label": [f"x = {x_in:g} → y = {y_in:.3f}"]})
-    line = alt.Chart(curve).mark_line(color=PALETTE[0], strokeWidth=3).encode(
-        x=alt.X("x:Q", title="input x", scale=alt.Scale(domain=[float(x[0]), float(x[-1])],
-                                                        nice=False)),
-        y=alt.Y("y:Q", title="network output y"))
-    rule = alt.Chart(point).mark_rule(color="#333333", strokeDash=[4, 4]).encode(x="x:Q")
-    dot = alt.Chart(point).mark_point(filled=True, size=160, color=PALETTE[3]).encode(
-        x="x:Q", y="y:Q")
-    text = alt.Chart(point).mark_text(align="left", dx=8, dy=-12, fontSize=15).encode(
+    return {"curve": pd.DataFrame({"x": x, "y": net(x)}),
+            "point": pd.DataFrame({"x": [x_in], "y": [y_in],
+                                   "label": [f"x = {x_in:g} → y = {y_in:.3f}"]})}
+
+
+def input_chart(height: int = 300) -> alt.LayerChart:
+    """The trained network's output with one input marked: the point the table lists.
+    Data: input_datasets."""
+    x = alt.X("x:Q", title="input x", scale=alt.Scale(domain=[-FIT_RANGE, FIT_RANGE],
+                                                       nice=False))
+    line = _named("curve").mark_line(color=PALETTE[0], strokeWidth=3).encode(
+        x=x, y=alt.Y("y:Q", title="network output y"))
+    point = _named("point")
+    rule = point.mark_rule(color="#333333", strokeDash=[4, 4]).encode(x="x:Q")
+    dot = point.mark_point(filled=True, size=160, color=PALETTE[3]).encode(x="x:Q", y="y:Q")
+    text = point.mark_text(align="left", dx=8, dy=-12, fontSize=15).encode(
         x="x:Q", y="y:Q", text="label:N")
     return (line + rule + dot + text).properties(height=height)
 
 
-def loss_chart(fit: Fit, height: int = 380) -> alt.Chart:
-    data = pd.DataFrame({"step": fit.logged_steps, "MSE": np.maximum(fit.losses, 1e-12)})
-    return alt.Chart(data).mark_line(color=PALETTE[2]).encode(
+def loss_datasets(fit: Fit) -> dict[str, pd.DataFrame]:
+    """The data of `loss_chart`: the training loss at each logged step (floored at 1e-12
+    for the log scale)."""
+    return {"loss": pd.DataFrame({"step": fit.logged_steps,
+                                  "MSE": np.maximum(fit.losses, 1e-12)})}
+
+
+def loss_chart(last_step: int, mse: float, height: int = 380) -> alt.Chart:
+    """The training loss on a log scale, titled with the final loss. Data: loss_datasets."""
+    return _named("loss").mark_line(color=PALETTE[2]).encode(
         x=alt.X("step:Q", title="training step"),
         y=alt.Y("MSE:Q", title="training loss (MSE, log scale)", scale=alt.Scale(type="log")),
         tooltip=["step:Q", alt.Tooltip("MSE:Q", format=".5f")],
-    ).properties(height=height, title=f"loss after {int(fit.logged_steps[-1])} steps: "
-                                      f"{fit.mse:.4f}")
+    ).properties(height=height, title=f"loss after {int(last_step)} steps: {mse:.4f}")
 
 
-def _arrow_stream(rows) -> bytes:
-    """Rows (a list of dicts or a DataFrame) as an Arrow IPC stream."""
-    import pyarrow as pa
-
-    table = (pa.Table.from_pandas(rows, preserve_index=False)
-             if isinstance(rows, pd.DataFrame) else pa.Table.from_pylist(rows))
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
-def to_spec(chart, present: bool = False) -> dict:
-    """The themed chart as a Vega-Lite dict whose datasets are already Arrow bytes, the
-    form st.vega_lite_chart passes straight through. Converting an Altair chart costs
-    hundreds of milliseconds (schema validation, deep copies), so the page converts once
-    per setting and caches this; the builders are validated in the tests instead."""
-    spec = themed(chart, present).to_dict(validate=False)
-    spec["datasets"] = {name: _arrow_stream(rows)
-                        for name, rows in spec.get("datasets", {}).items()}
-    return spec
-
-
-# ---- the function view as a plain Vega-Lite dict ---------------------------------------
-# The controls of the function view change on every click, and turning an Altair chart
-# into a spec costs several hundred milliseconds on a busy machine; this dict is built in
-# well under a millisecond. tests/test_activations.py validates it against the Vega-Lite
-# schema through alt.Chart.from_dict.
+# ---- the function view as plain Vega-Lite dicts ----------------------------------------
+# tests/test_activations.py validates them against the Vega-Lite schema through
+# alt.Chart.from_dict.
 
 def _q(field: str, title: str | None = None, **extra) -> dict:
     enc = {"field": field, "type": "quantitative"}
@@ -127,6 +130,20 @@ def _q(field: str, title: str | None = None, **extra) -> dict:
         enc["title"] = title
     enc.update(extra)
     return enc
+
+
+def function_datasets(table: pd.DataFrame, names) -> dict[str, pd.DataFrame]:
+    """The data of `functions_specs`, from act.function_table: 'curves', one row per
+    (function, x); 'wide', one row per x with every function's f and f' side by side
+    (f0, d0, f1, d1, ... in the order of `names`) for the hover tooltip."""
+    names = list(names)
+    curves = table.rename(columns={"f(x)": "f", "f'(x)": "df"})
+    wide = pd.DataFrame({"x": curves.loc[curves["function"] == names[0], "x"].to_numpy()})
+    for i, name in enumerate(names):
+        part = curves[curves["function"] == name]
+        wide[f"f{i}"] = part["f"].to_numpy()
+        wide[f"d{i}"] = part["df"].to_numpy()
+    return {"curves": curves, "wide": wide}
 
 
 def _function_panel(names, column: str, title: str, intervals, half_width: float,
@@ -175,37 +192,18 @@ def _function_panel(names, column: str, title: str, intervals, half_width: float
     return {"layer": layers, "height": height, "title": title}
 
 
-def functions_specs(table: pd.DataFrame, names, intervals, half_width: float,
-                    show_derivative: bool, height: int = 340,
-                    present: bool = False) -> list[dict]:
+def functions_specs(names, intervals, half_width: float, show_derivative: bool,
+                    height: int = 340) -> list[dict]:
     """f(x) of each function (the first one bold) and, if asked, f'(x) as a second chart;
-    the first function's saturated regions shaded grey in both. Datasets as Arrow bytes."""
+    the first function's saturated regions (`intervals`) shaded grey in both.
+    Data: function_datasets."""
     names = list(names)
-    curves = table.rename(columns={"f(x)": "f", "f'(x)": "df"})
-    wide = pd.DataFrame({"x": curves.loc[curves["function"] == names[0], "x"].to_numpy()})
-    for i, name in enumerate(names):
-        part = curves[curves["function"] == name]
-        wide[f"f{i}"] = part["f"].to_numpy()
-        wide[f"d{i}"] = part["df"].to_numpy()
-    datasets = {"curves": _arrow_stream(curves), "wide": _arrow_stream(wide)}
     panels = [("f", "f(x): what the function outputs", "hover_f")]
     if show_derivative:
         panels.append(("df", "f′(x): its slope, what backprop multiplies by", "hover_df"))
-    specs = []
-    for column, title, param in panels:
-        spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-                "config": _merged_config(present), "datasets": dict(datasets),
-                "width": "container"}
-        spec.update(_function_panel(names, column, title, intervals, half_width, height,
-                                    param))
-        specs.append(spec)
-    return specs
-
-
-def _merged_config(present: bool) -> dict:
-    from explorer.charts import theme_config
-
-    return theme_config(present)
+    return [{"$schema": SCHEMA, "width": "container",
+             **_function_panel(names, column, title, intervals, half_width, height, param)}
+            for column, title, param in panels]
 
 
 # ---- softmax as plain Vega-Lite dicts (same reason as the function view) ----------------
@@ -213,13 +211,18 @@ def _merged_config(present: bool) -> dict:
 ARGMAX, OTHER = "argmax (the prediction)", "other"
 
 
-def softmax_spec(table: pd.DataFrame, temperature: float, height: int = 320,
-                 present: bool = False) -> dict:
-    """Probability bars, the argmax in a second colour, each bar labelled with its value."""
-    rows = pd.DataFrame({
+def softmax_datasets(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The data of `softmax_spec`, from act.softmax_table: one bar per class with its
+    label and whether it is the argmax."""
+    return {"bars": pd.DataFrame({
         "class": table["class"], "logit": table["logit"], "softmax": table["softmax"],
         "label": [f"{p:.1%}" if p >= 0.001 else f"{p:.1e}" for p in table["softmax"]],
-        "pick": np.where(table["argmax"], ARGMAX, OTHER)})
+        "pick": np.where(table["argmax"], ARGMAX, OTHER)})}
+
+
+def softmax_spec(temperature: float, height: int = 320, present: bool = False) -> dict:
+    """Probability bars, the argmax in a second colour, each bar labelled with its value.
+    Data: softmax_datasets."""
     x = {"field": "class", "type": "nominal", "sort": None, "title": None,
          "axis": {"labelAngle": 0}}
     y = _q("softmax", "probability", scale={"domain": [0, 1]})
@@ -235,17 +238,14 @@ def softmax_spec(table: pd.DataFrame, temperature: float, height: int = 320,
     labels = {"mark": {"type": "text", "dy": -10, "fontSize": 18 if present else 15},
               "encoding": {"x": x, "y": _q("softmax"),
                            "text": {"field": "label", "type": "nominal"}}}
-    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-            "config": _merged_config(present), "width": "container", "height": height,
+    return {"$schema": SCHEMA, "width": "container", "height": height,
             "title": f"softmax(logits / T) at T = {temperature:g}",
-            "datasets": {"bars": _arrow_stream(rows)}, "data": {"name": "bars"},
-            "layer": [bars, labels]}
+            "data": {"name": "bars"}, "layer": [bars, labels]}
 
 
-def temperature_spec(sweep: pd.DataFrame, temperature: float, height: int = 320,
-                     present: bool = False) -> dict:
+def temperature_spec(temperature: float, height: int = 320) -> dict:
     """Each class's probability as the temperature goes from cold (left) to hot (right);
-    a dashed rule at the chosen temperature."""
+    a dashed rule at the chosen temperature. Data: 'sweep', act.temperature_sweep."""
     lines = {"data": {"name": "sweep"}, "mark": {"type": "line"},
              "encoding": {
                  "x": _q("temperature", "temperature T (log scale)",
@@ -261,7 +261,5 @@ def temperature_spec(sweep: pd.DataFrame, temperature: float, height: int = 320,
             "mark": {"type": "rule", "color": "#333333", "strokeDash": [5, 4],
                      "strokeWidth": 2},
             "encoding": {"x": _q("temperature")}}
-    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-            "config": _merged_config(present), "width": "container", "height": height,
-            "title": "cold: one class wins · hot: all equal",
-            "datasets": {"sweep": _arrow_stream(sweep)}, "layer": [lines, rule]}
+    return {"$schema": SCHEMA, "width": "container", "height": height,
+            "title": "cold: one class wins · hot: all equal", "layer": [lines, rule]}

@@ -7,8 +7,9 @@ df/df = 1 at the output and walks the order in reverse, adding to each input
 (gradient of the consumer) x (local derivative of that edge). Float64 throughout.
 
 Also here: the list of paths from an input to the output (the chain rule as a sum over
-paths), a step-by-step transcript of both passes, forward-mode differentiation for the pass
-count comparison, the same computation through torch autograd, and the graph as DOT text.
+paths), forward-mode differentiation for the pass count comparison, and the same computation
+through torch autograd. How the page shows all this (TeX, DOT, Markdown) is in
+explorer.backprop_render.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def build_graph(tree: Expr) -> Graph:
                 variables[t.name] = add("input", (), t.name)
             return variables[t.name]
         if isinstance(t, Num):
-            return add("const", (), _format(t.value))
+            return add("const", (), fmt(t.value))
         if isinstance(t, Unary):
             return add(t.op, (visit(t.arg),))
         if t.op == "^":
@@ -162,7 +163,7 @@ def _apply(node: Node, args: list[float]) -> float:
         x, c = args[0], node.exponent
         if x < 0 and c != int(c):
             raise EvaluationError(f"{node.name} raises a negative number to the "
-                                  f"non-whole power {_format(c)}.", node.index)
+                                  f"non-whole power {fmt(c)}.", node.index)
         if x == 0 and c < 0:
             raise EvaluationError(f"{node.name} raises 0 to a negative power.", node.index)
         return _checked_pow(node, x, c)
@@ -180,16 +181,16 @@ def _apply(node: Node, args: list[float]) -> float:
         try:
             return math.exp(x)
         except OverflowError:
-            raise EvaluationError(f"{node.name} = exp({_format(x)}) is too large for a "
+            raise EvaluationError(f"{node.name} = exp({fmt(x)}) is too large for a "
                                   "float64.", node.index) from None
     if op == "log":
         if x <= 0:
-            raise EvaluationError(f"{node.name} takes the log of {_format(x)}; log needs "
+            raise EvaluationError(f"{node.name} takes the log of {fmt(x)}; log needs "
                                   "a positive number.", node.index)
         return math.log(x)
     if op == "sqrt":
         if x <= 0:
-            raise EvaluationError(f"{node.name} takes the square root of {_format(x)}; "
+            raise EvaluationError(f"{node.name} takes the square root of {fmt(x)}; "
                                   "sqrt needs a positive number here (at 0 its slope is "
                                   "infinite).", node.index)
         return math.sqrt(x)
@@ -212,7 +213,7 @@ def _checked_pow(node: Node, x: float, c: float) -> float:
     try:
         return math.pow(x, c)
     except (OverflowError, ValueError):
-        raise EvaluationError(f"{node.name} = {_format(x)}^{_format(c)} cannot be computed "
+        raise EvaluationError(f"{node.name} = {fmt(x)}^{fmt(c)} cannot be computed "
                               "in float64.", node.index) from None
 
 
@@ -234,7 +235,7 @@ def _locals(node: Node, args: list[float], out: float) -> list[float]:
         if c == 0:
             return [0.0]
         if args[0] == 0 and c < 1:
-            raise EvaluationError(f"{node.name} = 0^{_format(c)} has an infinite slope at 0.",
+            raise EvaluationError(f"{node.name} = 0^{fmt(c)} has an infinite slope at 0.",
                                   node.index)
         return [c * math.pow(args[0], c - 1)]
     if op == "^":
@@ -242,7 +243,7 @@ def _locals(node: Node, args: list[float], out: float) -> list[float]:
         if x == 0:
             # PyTorch's convention at a zero base: the exponent's slope is taken as 0.
             if 0 < y < 1:
-                raise EvaluationError(f"{node.name} = 0^{_format(y)} has an infinite slope "
+                raise EvaluationError(f"{node.name} = 0^{fmt(y)} has an infinite slope "
                                       "at 0.", node.index)
             return [0.0 if y == 0 else y * math.pow(x, y - 1), 0.0]
         return [y * math.pow(x, y - 1), out * math.log(x)]
@@ -370,107 +371,6 @@ def paths_to_output(graph: Graph, source: int, limit: int = MAX_PATHS_LISTED) ->
     return found
 
 
-# ---- step through -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    phase: str  # "forward" or "backward"
-    node: int
-    latex: str  # the formula with names, then with numbers
-
-
-def _tex_name(name: str) -> str:
-    if name.startswith("n") and name[1:].isdigit():
-        return f"n_{{{name[1:]}}}"
-    return r"\mathit{" + name.replace("_", r"\_") + "}"
-
-
-_TEX_FUNCTIONS = {"exp": r"\exp", "log": r"\log", "sqrt": r"\sqrt", "abs": r"\operatorname{abs}",
-                  "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh",
-                  "sigmoid": r"\sigma", "relu": r"\operatorname{relu}"}
-
-
-def _tex_num(x: float) -> str:
-    text = _format(x)
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        text = rf"{mantissa}\times 10^{{{int(exp)}}}"
-    return f"({text})" if x < 0 else text
-
-
-def _tex_op(node: Node, args: list[str]) -> str:
-    op = node.op
-    if op in "+-":
-        return f"{args[0]} {op} {args[1]}"
-    if op == "*":
-        return rf"{args[0]} \cdot {args[1]}"
-    if op == "/":
-        return rf"\frac{{{args[0]}}}{{{args[1]}}}"
-    if op == "neg":
-        return f"-{args[0]}"
-    if op == "pow":
-        return f"{{{args[0]}}}^{{{_format(node.exponent)}}}"
-    if op == "^":
-        return f"{{{args[0]}}}^{{{args[1]}}}"
-    if op == "sqrt":
-        return rf"\sqrt{{{args[0]}}}"
-    return rf"{_TEX_FUNCTIONS[op]}\left({args[0]}\right)"
-
-
-def node_formula(graph: Graph, node: Node) -> str:
-    """'n1 = a + b' as plain text (for the graph labels)."""
-    names = [graph.nodes[i].name for i in node.inputs]
-    op = node.op
-    if op in "+-*/^" and len(names) == 2:
-        sign = {"*": "·", "-": "−"}.get(op, op)
-        body = f"{names[0]} {sign} {names[1]}"
-    elif op == "neg":
-        body = f"−{names[0]}"
-    elif op == "pow":
-        body = f"{names[0]}^{_format(node.exponent)}"
-    else:
-        body = f"{op}({names[0]})"
-    return f"{node.name} = {body}"
-
-
-def steps(graph: Graph) -> list[Step]:
-    """The forward pass one operation at a time, then the backward pass one node at a time
-    (output first, inputs last), each with its formula and its numbers."""
-    out: list[Step] = []
-    def tex_node(i: int) -> str:
-        node = graph.nodes[i]
-        return _tex_num(graph.values[i]) if node.op == "const" else _tex_name(node.name)
-
-    for node in graph.operations:
-        names = [tex_node(i) for i in node.inputs]
-        numbers = [_tex_num(graph.values[i]) for i in node.inputs]
-        out.append(Step("forward", node.index,
-                        f"{_tex_name(node.name)} = {_tex_op(node, names)} = "
-                        f"{_tex_op(node, numbers)} = {_tex_num(graph.values[node.index])}"))
-    into_edges = {n.index: graph.consumers(n.index) for n in graph.nodes}
-    f = _tex_name(graph.nodes[graph.output].name)
-    for node in reversed(graph.nodes):
-        if node.op == "const":
-            continue
-        me = _tex_name(node.name)
-        if node.index == graph.output:
-            out.append(Step("backward", node.index,
-                            rf"\frac{{\partial {f}}}{{\partial {f}}} = 1"))
-            continue
-        symbolic, numeric = [], []
-        for edge in into_edges[node.index]:
-            consumer = _tex_name(graph.nodes[edge.target].name)
-            symbolic.append(rf"\frac{{\partial {f}}}{{\partial {consumer}}}"
-                            rf"\frac{{\partial {consumer}}}{{\partial {me}}}")
-            numeric.append(rf"{_tex_num(graph.grads[edge.target])} \cdot "
-                           rf"{_tex_num(edge.local)}")
-        out.append(Step("backward", node.index,
-                        rf"\frac{{\partial {f}}}{{\partial {me}}} = " + " + ".join(symbolic)
-                        + " = " + " + ".join(numeric) + f" = {_tex_num(graph.grads[node.index])}"))
-    return out
-
-
 # ---- forward mode, for the comparison ---------------------------------------------------
 
 
@@ -549,128 +449,41 @@ def _torch_op(torch, node: Node, a: list):
     return getattr(torch, op)(a[0])  # exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu
 
 
-# ---- the picture ------------------------------------------------------------------------
+
+# ---- graph queries ----------------------------------------------------------------------
 
 
-def _format(x: float) -> str:
+def input_with_most_paths(graph: Graph) -> int:
+    """The position (in graph.inputs) of the input with the most paths to the output: the
+    one whose sum over paths is worth seeing. 0 when there are no inputs."""
+    inputs = graph.inputs
+    return max(range(len(inputs)), default=0,
+               key=lambda k: count_paths(graph, inputs[k].index))
+
+
+def reachable(graph: Graph, source: int) -> set[int]:
+    """Every node on some path from source to anywhere (source included)."""
+    seen = {source}
+    for node in graph.nodes:  # topological order: a node's inputs come before it
+        if any(i in seen for i in node.inputs):
+            seen.add(node.index)
+    return seen
+
+
+def gradient_differences(graph: Graph, reference: dict[str, float]) -> list[float]:
+    """|this graph's gradient - the reference's| for each input, in graph.inputs order."""
+    return [abs(graph.grads[n.index] - reference[n.name]) for n in graph.inputs]
+
+
+# ---- numbers as the graph names them ----------------------------------------------------
+
+
+def fmt(x: float) -> str:
+    """A number as short text: at most 4 decimals, 3 significant digits when very large
+    or very small. Constants are named this way, and every label shows numbers so."""
     if x == 0:
         return "0"
     if abs(x) >= 1e5 or abs(x) < 1e-3:
         return f"{x:.3g}"
     text = f"{x:.4f}".rstrip("0").rstrip(".")
     return text if text not in ("-0", "") else "0"
-
-
-def fmt(x: float) -> str:
-    return _format(x)
-
-
-def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
-    """A Markdown table; cells come from this module (names the tokenizer allowed, numbers),
-    and '|' is escaped anyway."""
-    def cell(text: str) -> str:
-        return str(text).replace("|", "\\|")
-
-    lines = ["| " + " | ".join(cell(h) for h in headers) + " |",
-             "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def dot_escape(text: str) -> str:
-    """Make text safe inside a double-quoted DOT string."""
-    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-            .replace("<", "\\<").replace(">", "\\>").replace("{", "\\{").replace("}", "\\}")
-            .replace("|", "\\|"))
-
-
-_COLORS = {"input": "#56B4E9", "op": "#FFFFFF", "const": "#EEEEEE", "output": "#009E73",
-           "current": "#E69F00", "pending": "#F5F5F5", "path": "#CC79A7"}
-
-
-def graph_dot(graph: Graph, *, step: Step | None = None, step_index: int = 0,
-              all_steps: list[Step] | None = None, highlight_source: int | None = None,
-              present: bool = False) -> str:
-    """The graph as DOT: each node with its value and gradient, each edge with its local
-    derivative. During a step-through, values not yet computed show '?', the current
-    node is orange, and in the backward pass the edges it sums over are thick."""
-    font = 22 if present else 16
-    done_forward: set[int] = set()
-    done_backward: set[int] = set()
-    if step is not None and all_steps is not None:
-        for s in all_steps[:step_index + 1]:
-            (done_forward if s.phase == "forward" else done_backward).add(s.node)
-        if step.phase == "backward":
-            done_forward = {n.index for n in graph.nodes}
-    stepping = step is not None
-    reach = _reachable(graph, highlight_source) if highlight_source is not None else set()
-
-    lines = [
-        "digraph backprop {",
-        '  rankdir="TB"; bgcolor="transparent"; nodesep=0.3; ranksep=0.45;',
-        f'  node [fontname="Helvetica", fontsize={font}, style="filled,rounded", '
-        'shape=box, penwidth=1.5, color="#555555"];',
-        f'  edge [fontname="Helvetica", fontsize={font - 2}, color="#777777", '
-        'fontcolor="#333333", arrowsize=0.8];',
-    ]
-    for node in graph.nodes:
-        i = node.index
-        known_value = not stepping or node.op in ("input", "const") or i in done_forward
-        known_grad = not stepping or i in done_backward
-        value = _format(graph.values[i]) if known_value else "?"
-        grad = _format(graph.grads[i]) if known_grad else "?"
-        if node.op == "const":
-            lines.append(f'  v{i} [label="{dot_escape(node.name)}", shape=plaintext, '
-                         f'style="", fontcolor="#666666"];')
-            continue
-        if node.op == "input":
-            title = node.name
-            fill = _COLORS["input"]
-        else:
-            title = node_formula(graph, node)
-            fill = _COLORS["output"] if i == graph.output else _COLORS["op"]
-        if stepping and not known_value:
-            fill = _COLORS["pending"]
-        if step is not None and i == step.node:
-            fill = _COLORS["current"]
-        gradient_label = f"∂{OUTPUT_NAME}/∂{node.name} = {grad}"
-        label = f"{title}\nvalue {value}\n{gradient_label}"
-        extra = ', penwidth=3, color="#CC79A7"' if i == highlight_source else ""
-        fontcolor = "#FFFFFF" if fill == _COLORS["output"] else "#000000"
-        lines.append(f'  v{i} [label="{dot_escape(label)}", fillcolor="{fill}", '
-                     f'fontcolor="{fontcolor}"{extra}];')
-    for edge in graph.edges:
-        style = []
-        if graph.nodes[edge.source].op == "const":
-            style.append('style="dashed"')
-            label = ""
-        else:
-            label = _format(edge.local)
-        if stepping and step.phase == "backward" and edge.source == step.node:
-            style.append('penwidth=4, color="#E69F00"')
-        elif stepping and step.phase == "forward" and edge.target == step.node:
-            style.append('penwidth=4, color="#E69F00"')
-        elif edge.source in reach and edge.target in reach:
-            style.append('penwidth=3, color="#CC79A7"')
-        attributes = [f'label=" {dot_escape(label)} "'] + style
-        lines.append(f"  v{edge.source} -> v{edge.target} [{', '.join(attributes)}];")
-    lines.append("}")
-    return "\n".join(lines)
-
-
-def graph_depth(graph: Graph) -> int:
-    """The number of edges on the longest path into the output: the layout's column count
-    minus one."""
-    longest = [0] * len(graph.nodes)
-    for node in graph.nodes:
-        for i in node.inputs:
-            longest[node.index] = max(longest[node.index], longest[i] + 1)
-    return longest[graph.output]
-
-
-def _reachable(graph: Graph, source: int) -> set[int]:
-    seen = {source}
-    for node in graph.nodes:  # topological order: a node's inputs come before it
-        if any(i in seen for i in node.inputs):
-            seen.add(node.index)
-    return seen

@@ -10,17 +10,17 @@ equations give the error delta^l of every layer and from it every gradient:
 Vanishing gradients: a deep stack of equal-width layers on a batch of random inputs; the
 norm of dC/dW^l per layer and the activations of each layer. NumPy, float64; torch is only
 the reference in the tests (and in `network_torch_gradients` for the page's check).
+The equations as TeX and the network as DOT are in explorer.backprop_render, the vanishing
+gradient charts in explorer.backprop_charts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
-from explorer import charts
 from explorer.backprop_parser import ExpressionError
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -170,97 +170,26 @@ def network_torch_gradients(net: Network) -> tuple[float, list[np.ndarray], list
             [b.grad.numpy().copy() for b in bs])
 
 
-# ---- LaTeX with the numbers filled in --------------------------------------------------
+def largest_difference(result: Backprop, grad_w: list[np.ndarray],
+                       grad_b: list[np.ndarray]) -> float:
+    """The largest |difference| between these gradients and another computation's
+    (network_torch_gradients), over every weight and bias."""
+    return max(max(float(np.abs(a - b).max()) for a, b in zip(result.grad_w, grad_w,
+                                                               strict=True)),
+               max(float(np.abs(a - b).max()) for a, b in zip(result.grad_b, grad_b,
+                                                               strict=True)))
 
 
-def _num(x: float) -> str:
-    """Three significant digits; powers of ten written the LaTeX way."""
-    if x == 0:
-        return "0"
-    text = f"{x:.3g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa}\times 10^{{{int(exponent)}}}"
-    return text
-
-
-def bmatrix(m: np.ndarray) -> str:
-    m = np.atleast_2d(m) if m.ndim == 2 else m.reshape(-1, 1)
-    rows = [" & ".join(_num(v) for v in row) for row in m]
-    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-
-
-def _slope_name(act: str) -> str:
-    return {"sigmoid": r"\sigma'", "tanh": r"\tanh'", "relu": r"\operatorname{relu}'"}[act]
-
-
-def equation_output_error(net: Network, bp: Backprop) -> str:
-    L = len(net.weights)
-    if net.loss == "MSE":
-        return (rf"\delta^{{{L}}} = (a^{{{L}}} - y) \odot {_slope_name(net.act)}(z^{{{L}}})"
-                rf" = \left({bmatrix(bp.a[-1])} - {bmatrix(net.y)}\right) \odot "
-                rf"{bmatrix(slope(net.act, bp.z[-1]))} = {bmatrix(bp.delta[-1])}")
-    return (rf"\delta^{{{L}}} = \operatorname{{softmax}}(z^{{{L}}}) - y = "
-            rf"{bmatrix(bp.a[-1])} - {bmatrix(net.y)} = {bmatrix(bp.delta[-1])}")
-
-
-def equation_hidden_error(net: Network, bp: Backprop, layer: int) -> str:
-    """Equation (2) for hidden layer `layer` (1-based)."""
-    w_next = net.weights[layer]
-    return (rf"\delta^{{{layer}}} = (W^{{{layer + 1}}})^T \delta^{{{layer + 1}}} \odot "
-            rf"{_slope_name(net.act)}(z^{{{layer}}}) = {bmatrix(w_next.T)} "
-            rf"{bmatrix(bp.delta[layer])} \odot {bmatrix(slope(net.act, bp.z[layer - 1]))}"
-            rf" = {bmatrix(bp.delta[layer - 1])}")
-
-
-def equation_bias(bp: Backprop, layer: int) -> str:
-    return (rf"\frac{{\partial C}}{{\partial b^{{{layer}}}}} = \delta^{{{layer}}} = "
-            rf"{bmatrix(bp.grad_b[layer - 1])}")
-
-
-def equation_weight(bp: Backprop, layer: int) -> str:
-    return (rf"\frac{{\partial C}}{{\partial W^{{{layer}}}}} = \delta^{{{layer}}} "
-            rf"(a^{{{layer - 1}}})^T = {bmatrix(bp.delta[layer - 1])} "
-            rf"{bmatrix(bp.a[layer - 1].reshape(1, -1))} = {bmatrix(bp.grad_w[layer - 1])}")
-
-
-def layer_table(net: Network, bp: Backprop) -> pd.DataFrame:
+def layer_table(net: Network, result: Backprop) -> pd.DataFrame:
     """One row per unit: layer, unit, z, a, delta (the input layer has only a)."""
     rows = [{"layer": "0 (input)", "unit": j + 1, "z": None, "a": float(v), "δ": None}
-            for j, v in enumerate(bp.a[0])]
+            for j, v in enumerate(result.a[0])]
     for layer in range(1, len(net.weights) + 1):
         name = f"{layer} (output)" if layer == len(net.weights) else str(layer)
-        for j in range(len(bp.z[layer - 1])):
-            rows.append({"layer": name, "unit": j + 1, "z": float(bp.z[layer - 1][j]),
-                         "a": float(bp.a[layer][j]), "δ": float(bp.delta[layer - 1][j])})
+        for j in range(len(result.z[layer - 1])):
+            rows.append({"layer": name, "unit": j + 1, "z": float(result.z[layer - 1][j]),
+                         "a": float(result.a[layer][j]), "δ": float(result.delta[layer - 1][j])})
     return pd.DataFrame(rows)
-
-
-def network_dot(net: Network, bp: Backprop, present: bool = False) -> str:
-    """The network as DOT: units with a and delta, edges coloured by the sign of dC/dw
-    and thicker for larger |dC/dw|."""
-    font = 18 if present else 13
-    lines = ["digraph mlp {", '  rankdir="LR"; bgcolor="transparent"; ranksep=1.4;',
-             f'  node [fontname="Helvetica", fontsize={font}, shape=circle, style=filled, '
-             'fixedsize=true, width=1.25, color="#555555"];', '  edge [arrowsize=0.6];']
-    for layer, size in enumerate(net.sizes):
-        fill = "#56B4E9" if layer == 0 else ("#009E73" if layer == len(net.sizes) - 1
-                                              else "#FFFFFF")
-        for j in range(size):
-            label = f"a={bp.a[layer][j] + 0.0:.3g}"  # + 0.0 turns -0.0 into 0.0
-            if layer > 0:
-                label += f"\\nδ={bp.delta[layer - 1][j] + 0.0:.3g}"
-            lines.append(f'  u{layer}_{j} [label="{label}", fillcolor="{fill}"];')
-    biggest = max(float(np.abs(g).max()) for g in bp.grad_w) or 1.0
-    for layer, g in enumerate(bp.grad_w, start=1):
-        for j in range(g.shape[0]):
-            for k in range(g.shape[1]):
-                colour = "#E69F00" if g[j, k] > 0 else "#0072B2"
-                width = 0.5 + 4.5 * abs(g[j, k]) / biggest
-                lines.append(f'  u{layer - 1}_{k} -> u{layer}_{j} [color="{colour}", '
-                             f'penwidth={width:.2f}];')
-    lines.append("}")
-    return "\n".join(lines)
 
 
 # ---- vanishing gradients ----------------------------------------------------------------
@@ -327,27 +256,19 @@ def deep_stack_torch_norms(depth: int, act: str, init_scale: float, width: int =
     return np.array([float(w.grad.norm()) for w in weights])
 
 
-def grad_norm_chart(stack: DeepStack, height: int) -> alt.Chart:
-    frame = pd.DataFrame({"layer": np.arange(1, stack.depth + 1),
-                          "gradient norm": np.maximum(stack.grad_norms, 1e-300),
-                          "mean slope": stack.mean_slope})
-    frame["gradient norm (text)"] = [f"{v:.3g}" for v in stack.grad_norms]
-    frame["mean slope (text)"] = [f"{v:.3f}" for v in stack.mean_slope]
-    base = alt.Chart(frame).encode(
-        x=alt.X("layer:Q", title="layer (1 = next to the input)",
-                scale=alt.Scale(domain=[1, max(stack.depth, 2)]),
-                axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("gradient norm:Q", scale=alt.Scale(type="log"),
-                title="‖∂C/∂W‖ of the layer (log scale)", axis=alt.Axis(format=".0e")),
-        tooltip=["layer", "gradient norm (text)", "mean slope (text)"],
-    )
-    return (base.mark_line(color=charts.PALETTE[0])
-            + base.mark_point(filled=True, size=80, color=charts.PALETTE[0])).properties(
-        height=height)
+def gradient_table(stack: DeepStack) -> pd.DataFrame:
+    """One row per hidden layer: its weight gradient's norm and the activation's mean
+    slope there."""
+    return pd.DataFrame({"layer": np.arange(1, stack.depth + 1),
+                         "gradient norm": stack.grad_norms,
+                         "mean slope": stack.mean_slope})
 
 
-def activation_histogram_chart(stack: DeepStack, height: int) -> alt.Chart:
-    """Per layer, how many units' outputs fall in each bin: one row per layer."""
+def activation_histogram(stack: DeepStack, bins: int = 25) -> tuple[pd.DataFrame, float, float]:
+    """Per layer, the share of the units' outputs in each of `bins` equal bins over the
+    activation's range (sigmoid 0 to 1, tanh -1 to 1, ReLU 0 to the 99th percentile of all
+    outputs; values beyond are counted in the end bins). Returns (one row per layer and
+    bin: layer, from, to, share; the range's low and high ends)."""
     if stack.act == "sigmoid":
         lo, hi = 0.0, 1.0
     elif stack.act == "tanh":
@@ -356,23 +277,12 @@ def activation_histogram_chart(stack: DeepStack, height: int) -> alt.Chart:
         hi = max(float(np.percentile(np.concatenate([a.ravel() for a in stack.activations]),
                                      99)), 1e-6)
         lo = 0.0
-    edges = np.linspace(lo, hi, 26)
+    edges = np.linspace(lo, hi, bins + 1)
     rows = []
     for layer, a in enumerate(stack.activations, start=1):
         counts, _ = np.histogram(np.clip(a.ravel(), lo, hi), bins=edges)
         share = counts / counts.sum()
         for k in range(len(counts)):
             rows.append({"layer": layer, "from": float(edges[k]), "to": float(edges[k + 1]),
-                         "share": float(share[k]),
-                         "share (text)": f"{100 * share[k]:.1f}%"})
-    frame = pd.DataFrame(rows)
-    return alt.Chart(frame).mark_rect().encode(
-        x=alt.X("from:Q", bin="binned", title=f"activation value ({stack.act})",
-                scale=alt.Scale(domain=[lo, hi])),
-        x2="to:Q",
-        y=alt.Y("layer:O", title="layer", sort="ascending"),
-        color=alt.Color("share:Q", scale=alt.Scale(scheme=charts.SEQUENTIAL),
-                        title="share of outputs", legend=alt.Legend(format=".0%")),
-        tooltip=["layer", alt.Tooltip("from:Q", format=".2f"), alt.Tooltip("to:Q", format=".2f"),
-                 "share (text)"],
-    ).properties(height=height)
+                         "share": float(share[k])})
+    return pd.DataFrame(rows), lo, hi

@@ -316,8 +316,10 @@ def widget(param: Param, where: Any = None, **live: Any) -> Any:
 
     where: st, st.sidebar or a column (default st). live: what only the running page knows
     or wants, passed on to the widget (e.g. max_value for a dynamic range, options for
-    dynamic choices, disabled, on_change, horizontal, format_func for display only)."""
+    dynamic choices, disabled, on_change, horizontal, format_func for display only, a
+    label that names a count from the data)."""
     where = st if where is None else where
+    label = live.pop("label", param.label)
     common = {"key": param.key, "bind": "query-params"}
     if param.help:
         common["help"] = param.help
@@ -347,7 +349,7 @@ def widget(param: Param, where: Any = None, **live: Any) -> Any:
         kwargs = {"value": param.default, "max_chars": param.max_chars}
     kwargs.update(common)
     kwargs.update(live)
-    return getattr(where, kind)(param.label, **kwargs)
+    return getattr(where, kind)(label, **kwargs)
 
 
 def set_values(spec: PageSpec, values: dict[str, Any]) -> None:

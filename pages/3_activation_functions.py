@@ -6,12 +6,11 @@ import streamlit as st
 from explorer import activations as act
 from explorer import activations_charts as charts
 from explorer import ui
+from explorer.activations_spec import SPEC
 
 URL = "activation_functions"
 BACKPROP_FILE = "pages/4_backprop_graph.py"
-TABS = ("Functions", "Softmax", "Why bend", "Parameters vs activations", "Last layer")
-TEMPERATURES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0)
-DEFAULT_LOGITS = "2, 1, 0.1, -1"
+DEFAULT_LOGITS = SPEC["logits"].default
 
 present = ui.page_setup(
     "Activation functions",
@@ -21,66 +20,36 @@ present = ui.page_setup(
     "scores into probabilities with softmax, and watch why the bend is what lets a stack "
     "of layers draw any shape.",
     icon=":material/show_chart:",
+    spec=SPEC,
 )
 
-ui.preset_row([
-    ui.Preset("relu_vs_sigmoid", "ReLU vs sigmoid",
-              {"view": "Functions", "fn": "ReLU", "compare": ["sigmoid"],
-               "show_derivative": True, "range": 6},
-              note="ReLU's slope is exactly 1 for every positive input; sigmoid's slope is "
-                   "never more than 0.25 and fades to almost nothing away from 0."),
-    ui.Preset("saturation", "Saturation",
-              {"view": "Functions", "fn": "sigmoid", "compare": ["tanh"],
-               "show_derivative": True, "range": 10},
-              note="The grey bands are where sigmoid's slope is below 0.01: a gradient "
-                   "passing back through there shrinks more than a hundredfold."),
-    ui.Preset("straight_line", "Always a line",
-              {"view": "Why bend", "net_act": "none", "target": "sine", "units": 20},
-              note="20 hidden units and no activation: every unit is a line, and a sum of "
-                   "lines is a line. Training finds the best straight line and stops there."),
-    ui.Preset("ten_hinges", "10 hinges = sine",
-              {"view": "Why bend", "net_act": "ReLU", "target": "sine", "units": 10},
-              note="Each thin line is one ReLU unit: flat, then a ramp. Their sum bends at "
-                   "each diamond and traces the sine."),
-    ui.Preset("hot_cold", "Hot vs cold softmax",
-              {"view": "Softmax", "logits": "2, 1.5, 1, 0, -1", "temperature": 0.2},
-              note="Cold (T = 0.2): the top class takes nearly everything. Follow the lines "
-                   "to the right: as T heats up, the shares even out."),
-])
+ui.preset_row(SPEC)
 
-view = st.tabs(TABS, key="view", bind="query-params")
+view = ui.widget(SPEC["view"])
 
 
 # ---- cached work (explorer stays streamlit-free; the caches live here) -----------------
-# Charts are cached as finished Vega-Lite specs (see charts.to_spec): building and
-# converting an Altair chart costs far more than the numbers behind it, so it is done once
-# per setting, and a rerun only sends the cached spec.
+# Each chart is a template filled with its data by name: the data is made and converted to
+# Arrow once per setting here, the templates are built once per layout (ui.built_chart) or
+# are plain dicts that cost nothing to build (explorer.activations_charts).
 
 
-def show_chart(spec: dict, caption: str) -> None:
-    """ui.chart for a cached spec (already themed): same look, no per-rerun conversion."""
-    ui.chart(spec, caption)
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def functions_view(names: tuple[str, ...], half_width: int, slope: float,
-                   show_derivative: bool, height: int,
-                   present: bool):
+@st.cache_data(max_entries=64, show_spinner=False)
+def function_data(names: tuple[str, ...], half_width: int, slope: float):
     table = act.function_table(list(names), half_width, slope)
-    main = table[table["function"] == names[0]]
-    intervals = act.saturated_intervals(main["x"].to_numpy(), main["f'(x)"].to_numpy())
-    specs = charts.functions_specs(table, names, intervals, half_width, show_derivative,
-                                   height=height, present=present)
-    return specs, intervals
+    return (ui.arrow_datasets(charts.function_datasets(table, names)),
+            act.saturation(names[0], half_width, slope))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def softmax_view(logits: tuple[float, ...], temperature: float, height: int,
-                 present: bool):
+@st.cache_data(max_entries=64, show_spinner=False)
+def softmax_data(logits: tuple[float, ...], temperature: float):
     table = act.softmax_table(logits, temperature)
-    sweep = act.temperature_sweep(logits)
-    return (table, charts.softmax_spec(table, temperature, height, present),
-            charts.temperature_spec(sweep, temperature, height, present))
+    return table, ui.arrow_datasets(charts.softmax_datasets(table))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sweep_data(logits: tuple[float, ...]):
+    return ui.arrow_datasets({"sweep": act.temperature_sweep(logits)})
 
 
 @st.cache_resource(max_entries=48, show_spinner="Training the network in torch…")
@@ -89,19 +58,16 @@ def fit(target: str, units: int, seed: int, hidden: str):
     return act.fit_target(target, units, seed, hidden)
 
 
-@st.cache_resource(max_entries=96, show_spinner=False)
-def fit_charts(target: str, units: int, seed: int, hidden: str, height: int,
-               present: bool):
+@st.cache_data(max_entries=48, show_spinner=False)
+def fit_data(target: str, units: int, seed: int, hidden: str):
     result = fit(target, units, seed, hidden)
-    return (charts.to_spec(charts.hinge_chart(result, None, height), present),
-            charts.to_spec(charts.loss_chart(result, height), present))
+    return (ui.arrow_datasets(charts.hinge_datasets(result)),
+            ui.arrow_datasets(charts.loss_datasets(result)))
 
 
-@st.cache_resource(max_entries=96, show_spinner=False)
-def input_chart(target: str, units: int, seed: int, hidden: str, x_in: float, height: int,
-                present: bool):
-    return charts.to_spec(charts.input_chart(fit(target, units, seed, hidden), x_in, height),
-                          present)
+@st.cache_data(max_entries=96, show_spinner=False)
+def input_data(target: str, units: int, seed: int, hidden: str, x_in: float):
+    return ui.arrow_datasets(charts.input_datasets(fit(target, units, seed, hidden), x_in))
 
 
 def render_function_words(fn, slope, intervals, half_width):
@@ -142,15 +108,18 @@ def render_softmax(logits_text: str, temperature: float) -> None:
                   kind="error")
         logits = act.parse_logits(DEFAULT_LOGITS)
 
-    probs_table, bars, sweep = softmax_view(tuple(float(v) for v in logits), temperature,
-                                            ui.chart_height(320), present)
+    logits = tuple(float(v) for v in logits)
+    probs_table, bars = softmax_data(logits, temperature)
+    height = ui.chart_height(320)
     left, right = st.columns(2, gap="large")
     with left:
-        show_chart(bars, "One bar per class: its probability after softmax. The red bar is "
-                       "the argmax, the class the network predicts.")
+        ui.chart(charts.softmax_spec(temperature, height, present),
+                 "One bar per class: its probability after softmax. The red bar is the "
+                 "argmax, the class the network predicts.", data=bars)
     with right:
-        show_chart(sweep, "The same logits at every temperature from 0.05 to 20; the dashed "
-                        "line is the T you chose.")
+        ui.chart(charts.temperature_spec(temperature, height),
+                 "The same logits at every temperature from 0.05 to 20; the dashed line is "
+                 "the T you chose.", data=sweep_data(logits))
     top = float(probs_table["softmax"].max())
     m1, m2, m3 = st.columns(3)
     m1.metric("Top class gets", f"{top:.1%}")
@@ -176,20 +145,22 @@ def render_softmax(logits_text: str, temperature: float) -> None:
 def render_fit(target: str, units: int, seed: int, hidden: str) -> None:
     result = fit(target, units, seed, hidden)
     net = result.net
-    hinges, losses = fit_charts(target, units, seed, hidden, ui.chart_height(380),
-                                 present)
+    hinges, losses = fit_data(target, units, seed, hidden)
+    height = ui.chart_height(380)
     left, right = st.columns([2.2, 1], gap="medium")
     with left:
         part = "hinge" if hidden == "ReLU" else "straight line"
-        show_chart(hinges,
+        ui.chart(ui.built_chart(charts.hinge_chart, hidden, height),
                  f"Pale orange: the target ({target}). Thin lines: each hidden unit's "
                  f"contribution w2·{'ReLU(w1·x + b1)' if hidden == 'ReLU' else '(w1·x + b1)'}"
                  f", one {part} per unit. Thick blue: their sum plus b2, the network's "
                  "output." + (" Black diamonds: the kinks, where a hinge bends the sum."
-                              if hidden == "ReLU" else ""))
+                              if hidden == "ReLU" else ""), data=hinges)
     with right:
-        show_chart(losses, "Mean squared error on the target during training (full-batch "
-                         "Adam).")
+        ui.chart(ui.built_chart(charts.loss_chart, int(result.logged_steps[-1]), result.mse,
+                                height),
+                 "Mean squared error on the target during training (full-batch Adam).",
+                 data=losses)
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Hidden units", units)
     m2.metric("Kinks used inside [−π, π]", len(net.kinks()))
@@ -241,9 +212,10 @@ def render_inventory(target: str, units: int, seed: int, hidden: str, x_in: floa
                      column_config={"values": st.column_config.TextColumn(
                          "values (first few)", width="large")})
     with chart_col:
-        show_chart(input_chart(target, units, seed, hidden, x_in, ui.chart_height(260), present),
+        ui.chart(ui.built_chart(charts.input_chart, ui.chart_height(260)),
                  f"The network's output for every input; the red dot is x = {x_in:g}, the "
-                 "input whose numbers the table lists.")
+                 "input whose numbers the table lists.",
+                 data=input_data(target, units, seed, hidden, x_in))
     is_param = inventory["kind"] == "parameter"
     is_act = inventory["kind"] == "activation"
     m1, m2 = st.columns(2)
@@ -265,28 +237,22 @@ def is_open(tab) -> bool:
 
 with view[0]:
     c1, c2, c3, c4, c5 = st.columns([1, 1.5, 1.1, 1.1, 0.9], vertical_alignment="bottom")
-    fn = c1.selectbox("Function", act.FUNCTIONS, key="fn", bind="query-params")
-    compare = c2.multiselect("Compare with", act.FUNCTIONS,
-                             key="compare", bind="query-params", max_selections=4,
-                             help="Overlay up to four more functions (the first stays bold).",
-                             placeholder="add functions to overlay")
-    half_width = c3.slider("Range: x from −r to r", 1, 20, 5, key="range",
-                           bind="query-params")
-    show_derivative = c5.toggle("Show f′(x)", True, key="show_derivative",
-                                bind="query-params")
+    fn = ui.widget(SPEC["fn"], c1)
+    compare = ui.widget(SPEC["compare"], c2, max_selections=4,
+                        placeholder="add functions to overlay")
+    half_width = ui.widget(SPEC["range"], c3)
+    show_derivative = ui.widget(SPEC["show_derivative"], c5)
     names = [fn, *[c for c in compare if c != fn]]
-    slope = c4.slider("Leaky ReLU's slope a", 0.0, 0.5, 0.1, 0.01, key="slope",
-                      bind="query-params", disabled="leaky ReLU" not in names,
-                      help="Leaky ReLU's slope for x ≤ 0; used only by leaky ReLU. 0 turns it "
-                           "into ReLU.")
+    slope = ui.widget(SPEC["slope"], c4, disabled="leaky ReLU" not in names)
     if is_open(view[0]):
-        specs, intervals = functions_view(tuple(names), half_width, slope, show_derivative,
-                                          ui.chart_height(340), present)
+        curves, intervals = function_data(tuple(names), half_width, slope)
+        specs = charts.functions_specs(names, intervals, half_width, show_derivative,
+                                       ui.chart_height(340))
         panel_captions = ["The functions' outputs f(x).", "Their slopes f′(x)."]
         for col, spec, panel in zip(st.columns(len(specs), gap="medium"), specs,
                                     panel_captions, strict=False):
             with col:
-                ui.chart(spec, panel)
+                ui.chart(spec, panel, data=curves)
         st.caption(
             f"Left: the output of {', '.join(names)} for inputs from −{half_width} to "
             f"{half_width}. " + ("Right: the slope at each input. " if show_derivative
@@ -305,15 +271,8 @@ with view[1]:
         "divide by the total. The biggest score gets the biggest share, every share is "
         "positive, and the shares add up to 1.")
     c1, c2 = st.columns([1.3, 1], vertical_alignment="bottom")
-    logits_text = c1.text_input(
-        "Logits (numbers separated by commas or spaces)", DEFAULT_LOGITS, key="logits",
-        bind="query-params", max_chars=400,
-        help=f"Up to {act.MAX_LOGITS} numbers. Try huge ones like 1000, 999, -1000: "
-             "the computation stays exact.")
-    temperature = c2.select_slider("Temperature T", TEMPERATURES, 1.0, key="temperature",
-                                   bind="query-params",
-                                   help="Divide every logit by T before softmax. Small T "
-                                        "exaggerates differences; large T flattens them.")
+    logits_text = ui.widget(SPEC["logits"], c1)
+    temperature = ui.widget(SPEC["temperature"], c2)
     if is_open(view[1]):
         render_softmax(logits_text, temperature)
 
@@ -326,13 +285,10 @@ with view[2]:
         "torch to follow a target curve. Switch the activation between the layers off and "
         "no amount of units or training helps.")
     c1, c2, c3, c4 = st.columns([1.1, 1, 1.4, 1], vertical_alignment="bottom")
-    hidden = c1.segmented_control("Activation between the layers", act.HIDDEN_ACTIVATIONS,
-                                  default="ReLU", key="net_act", bind="query-params",
-                                  required=True)
-    target = c2.selectbox("Target curve", act.TARGETS, key="target", bind="query-params")
-    units = c3.slider("Hidden units", 1, 50, 10, key="units", bind="query-params")
-    seed = c4.slider("Random start (seed)", 0, 9, 0, key="seed", bind="query-params",
-                     help="Another seed gives other starting weights.")
+    hidden = ui.widget(SPEC["net_act"], c1, required=True)
+    target = ui.widget(SPEC["act_target"], c2)
+    units = ui.widget(SPEC["units"], c3)
+    seed = ui.widget(SPEC["act_seed"], c4)
     if is_open(view[2]):
         render_fit(target, units, seed, hidden)
 
@@ -346,7 +302,7 @@ with view[3]:
         "training changes: weights and biases. **Activations** are the numbers it computes "
         "from the input on the way through; a new input gives new activations, and the "
         "parameters stay put.")
-    x_in = st.slider("The input x", -3.0, 3.0, 1.0, 0.1, key="x_in", bind="query-params")
+    x_in = ui.widget(SPEC["x_in"])
     if is_open(view[3]):
         render_inventory(target, units, seed, hidden, x_in)
 

@@ -5,14 +5,14 @@ and why deep sigmoid stacks lose their gradient."""
 import streamlit as st
 
 from explorer import backprop as bp
+from explorer import backprop_charts as bc
 from explorer import backprop_network as bn
+from explorer import backprop_render as render
 from explorer import ui
 from explorer.backprop_parser import ExpressionError, parse_values
+from explorer.backprop_spec import SPEC, step_label
 
 URL = "backprop_graph"
-MODES = ("Expression", "Network", "Vanishing gradients")
-DEFAULT_EXPR = "(a + b) * (b + 1)"
-DEFAULT_VALUES = "a=2, b=1"
 
 present = ui.page_setup(
     "Backprop on a graph",
@@ -22,37 +22,12 @@ present = ui.page_setup(
     "once. That single backward pass is what makes training networks with millions of "
     "weights affordable.",
     icon=":material/account_tree:",
+    spec=SPEC,
 )
 
-ui.preset_row([
-    ui.Preset("shared", "A shared variable",
-              {"mode": "Expression", "expr": DEFAULT_EXPR, "values": DEFAULT_VALUES,
-               "path": "b", "step": 0},
-              note="b feeds two nodes, so two paths lead from b to f: its gradient is the "
-                   "sum 2 + 3 = 5 (pink edges)."),
-    ui.Preset("division_exp", "Division and exp",
-              {"mode": "Expression", "expr": "exp(x) / (1 + exp(x))", "values": "x=0.5",
-               "path": "x", "step": 0},
-              note="x reaches f through the top and the bottom of the fraction; the two "
-                   "paths add up to σ(x)(1 − σ(x)) = 0.235, the sigmoid's slope."),
-    ui.Preset("neuron", "A neuron",
-              {"mode": "Expression", "expr": "sigmoid(w1*x1 + w2*x2 + b)",
-               "values": "x1=1, x2=-2, w1=0.5, w2=-0.25, b=0.2", "path": "w1", "step": 0},
-              note="The gradient for a weight is the input it multiplies times the "
-                   "gradient arriving at the sum: ∂f/∂w1 = x1 · σ'(z)."),
-    ui.Preset("sigmoid_vanishes", "Sigmoid vanishes",
-              {"mode": "Vanishing gradients", "deep_act": "sigmoid", "depth": 20,
-               "init_scale": 1.0},
-              note="Twenty sigmoid layers: the gradient shrinks about fourfold per layer, "
-                   "so layer 1 gets a gradient about 10¹² times smaller than layer 20."),
-    ui.Preset("relu_keeps", "ReLU keeps it",
-              {"mode": "Vanishing gradients", "deep_act": "relu", "depth": 20,
-               "init_scale": 1.4},
-              note="ReLU's slope is exactly 1 where it is active; with weights scaled by "
-                   "√2 (He initialisation) the gradient reaches layer 1 at a similar size."),
-])
+ui.preset_row(SPEC)
 
-tab_expr, tab_net, tab_deep = st.tabs(list(MODES), key="mode", bind="query-params")
+tab_expr, tab_net, tab_deep = ui.widget(SPEC["mode"])
 
 
 def is_open(tab) -> bool:
@@ -81,8 +56,11 @@ def network_check(sizes: tuple[int, ...], act: str, loss: str, seed: int):
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def compute_stack(depth: int, act: str, init_scale: float) -> bn.DeepStack:
-    return bn.deep_stack(depth, act, init_scale)
+def vanishing(depth: int, act: str, init_scale: float):
+    """The stack's gradient table and activation histogram (not the stack: its activations
+    are a megabyte, and a cache hit would copy them)."""
+    stack = bn.deep_stack(depth, act, init_scale)
+    return bn.gradient_table(stack), bn.activation_histogram(stack)
 
 
 def show_text_error(err: ExpressionError, box: str) -> None:
@@ -98,21 +76,15 @@ def move_step(delta: int, total: int) -> None:
 def show_expression(expr: str, graph: bp.Graph, env: dict, all_steps: list, step: int,
                     chosen: str | None) -> None:
     """The graph, the step being computed, the paths, the torch check, the pass counts."""
-    total = len(all_steps)
     current = all_steps[step - 1] if step > 0 else None
     source = next((n.index for n in graph.inputs if n.name == chosen), None)
     if current is not None:
-        phase = ("Forward pass: compute a value" if current.phase == "forward"
-                 else "Backward pass: compute a gradient")
-        n_forward = sum(s.phase == "forward" for s in all_steps)
-        where = step if current.phase == "forward" else step - n_forward
-        of = n_forward if current.phase == "forward" else total - n_forward
-        st.markdown(f"**Step {step} of {total}. {phase}** ({where} of {of}). "
-                    "The orange node is being computed; '?' is not known yet.")
+        st.markdown(render.step_heading(all_steps, step)
+                    + " The orange node is being computed; '?' is not known yet.")
         st.latex(current.latex)
-    dot = bp.graph_dot(graph, step=current, step_index=step - 1, all_steps=all_steps,
-                       highlight_source=None if current is not None else source,
-                       present=present)
+    dot = render.graph_dot(graph, step=current, step_index=step - 1, all_steps=all_steps,
+                           highlight_source=None if current is not None else source,
+                           present=present)
     # Top to bottom at its natural size: labels stay legible however deep the graph is.
     st.graphviz_chart(dot, width="content")
     st.caption("Each box: its operation, its value from the forward pass, and ∂f/∂node "
@@ -125,11 +97,8 @@ def show_expression(expr: str, graph: bp.Graph, env: dict, all_steps: list, step
         st.subheader(f"Sum over paths: ∂f/∂{chosen}")
         paths = bp.paths_to_output(graph, source)
         n_paths = bp.count_paths(graph, source)
-        rows = [[f"`{' → '.join(graph.nodes[i].name for i in p.nodes)}`",
-                 " × ".join(bp.fmt(f) for f in p.factors), bp.fmt(p.product)] for p in paths]
         # Markdown tables: cheap to send and they grow with presentation mode's font.
-        st.markdown(bp.markdown_table(["path", "local derivatives on the way", "product"],
-                                      rows))
+        st.markdown(render.paths_table(graph, paths))
         listed = sum(p.product for p in paths)
         if n_paths > len(paths):
             st.caption(f"{n_paths:,} paths in all; the first {len(paths)} are listed. "
@@ -143,13 +112,10 @@ def show_expression(expr: str, graph: bp.Graph, env: dict, all_steps: list, step
 
     st.subheader("Check against PyTorch")
     torch_out, torch_grads = torch_check(expr, tuple(sorted(env.items())))
-    differences = [abs(graph.grads[n.index] - torch_grads[n.name]) for n in graph.inputs]
+    differences = bp.gradient_differences(graph, torch_grads)
     worst = max(differences, default=0.0)
     col_table, col_metric = st.columns([3, 1])
-    col_table.markdown(bp.markdown_table(
-        ["input", "this page's backprop", "torch autograd", "difference"],
-        [[f"`{n.name}`", f"{graph.grads[n.index]:.12g}", f"{torch_grads[n.name]:.12g}",
-          f"{d:.1e}"] for n, d in zip(graph.inputs, differences, strict=True)]))
+    col_table.markdown(render.torch_table(graph, torch_grads, differences))
     col_metric.metric("Largest difference", f"{worst:.1e}")
     col_metric.metric("f, this page", bp.fmt(graph.values[graph.output]))
     col_metric.metric("f, torch", bp.fmt(torch_out))
@@ -177,13 +143,8 @@ def show_expression(expr: str, graph: bp.Graph, env: dict, all_steps: list, step
 
 with tab_expr:
     col_expr, col_values = st.columns([3, 2])
-    expr = col_expr.text_input(
-        "Expression", DEFAULT_EXPR, key="expr", bind="query-params", max_chars=200,
-        help="Numbers, variables, + − * / ^, brackets, and exp, log, sqrt, abs, sin, cos, "
-             "tanh, sigmoid, relu. Example: sigmoid(w*x + b) ^ 2.")
-    values_text = col_values.text_input(
-        "Values of the variables", DEFAULT_VALUES, key="values", bind="query-params",
-        max_chars=300, help="name=number pairs separated by commas, e.g. a=2, b=-1.5")
+    expr = ui.widget(SPEC["expr"], col_expr)
+    values_text = ui.widget(SPEC["values"], col_values)
 
     graph = None
     try:
@@ -193,7 +154,7 @@ with tab_expr:
         show_text_error(err, "values")
     if env is not None:
         try:
-            graph = bp.differentiate(expr, env)  # under a millisecond: no cache needed
+            graph = bp.differentiate(expr, env)  # a small graph: not worth a cache
         except ExpressionError as err:
             show_text_error(err, "expression")
         except bp.EvaluationError as err:
@@ -201,24 +162,16 @@ with tab_expr:
                       "Change the values or the expression.", kind="error")
 
     if graph is not None:
-        all_steps = bp.steps(graph)
+        all_steps = render.steps(graph)
         total = len(all_steps)
         names = [n.name for n in graph.inputs]
         col_path, col_step, col_prev, col_next = st.columns([2, 4, 1, 1],
                                                             vertical_alignment="bottom")
         # Start on the input with the most paths to f: the one where sums are worth seeing.
-        most_paths = max(range(len(names)), default=0,
-                         key=lambda k: bp.count_paths(graph, graph.inputs[k].index))
-        chosen = col_path.selectbox(
-            "Sum over paths from", names, index=most_paths, key="path", bind="query-params",
-            help="Pick an input: its paths to f are drawn in pink and listed below.",
-            disabled=not names) if names else None
+        chosen = ui.widget(SPEC["path"], col_path, options=names,
+                           index=bp.input_with_most_paths(graph)) if names else None
         if total > 0:
-            step = col_step.slider(
-                f"Step through the passes (0 = the finished graph, {total} steps)", 0, total,
-                0, key="step", bind="query-params",
-                help="Forward: one operation at a time. Backward: one gradient at a time, "
-                     "from f back to the inputs.")
+            step = ui.widget(SPEC["step"], col_step, max_value=total, label=step_label(total))
         else:  # a lone number: nothing to compute, nothing to differentiate
             step = 0
             col_step.caption("Only a number: there is nothing to step through. Add a "
@@ -255,14 +208,10 @@ with tab_expr:
 
 with tab_net:
     c1, c2, c3, c4 = st.columns(4)
-    layers_text = c1.text_input("Layer sizes", "2-3-2", key="layers", bind="query-params",
-                                max_chars=40, help="Input size, hidden sizes, output size.")
-    act = c2.selectbox("Activation", bn.ACTIVATIONS, key="act", bind="query-params")
-    loss_name = c3.selectbox("Loss", bn.LOSSES, key="loss", bind="query-params",
-                             help="MSE: C = ½‖a − y‖² with the activation on the output. "
-                                  "Cross-entropy: softmax on the output, C = −log of the "
-                                  "probability of the right class.")
-    seed = c4.slider("Random weights and example", 0, 20, 0, key="seed", bind="query-params")
+    layers_text = ui.widget(SPEC["bp_layers"], c1)
+    act = ui.widget(SPEC["act"], c2)
+    loss_name = ui.widget(SPEC["bp_loss"], c3)
+    seed = ui.widget(SPEC["bp_seed"], c4)
     sizes = None
     try:
         sizes = bn.parse_layers(layers_text)
@@ -276,41 +225,32 @@ with tab_net:
         net, result = compute_network(tuple(sizes), act, loss_name, seed)
         st.markdown(f"One training example, x = {list(map(float, net.x))}, target "
                     f"y = {list(map(float, net.y))}; loss C = **{result.loss:.4g}**.")
-        st.graphviz_chart(bn.network_dot(net, result, present),
+        st.graphviz_chart(render.network_dot(net, result, present),
                           width="stretch" if present else "content")
         st.caption("Each unit shows its activation a and its error δ = ∂C/∂z. Edge colour: "
                    "orange where ∂C/∂w > 0, blue where < 0; thicker for a larger |∂C/∂w|.")
-        table = bn.layer_table(net, result)
-        st.markdown(bp.markdown_table(
-            ["layer", "unit", "z", "a = act(z)", "δ = ∂C/∂z"],
-            [[row.layer, str(row.unit)] + ["—" if v is None or v != v else f"{v + 0.0:.4f}"
-                                           for v in (row.z, row.a, row.δ)]
-             for row in table.itertuples(index=False)]))
+        st.markdown(render.layer_markdown(bn.layer_table(net, result)))
         L = len(net.weights)
         st.subheader("The four equations, with this example's numbers")
         st.markdown("**(1) The output error**: how the loss changes with the output layer's "
                     "pre-activation z.")
-        st.latex(bn.equation_output_error(net, result))
+        st.latex(render.equation_output_error(net, result))
         if L > 1:
             st.markdown("**(2) The error of a layer from the next one**: send δ back through "
                         "the transposed weights, then scale by the activation's slope.")
             for layer in range(L - 1, 0, -1):
-                st.latex(bn.equation_hidden_error(net, result, layer))
+                st.latex(render.equation_hidden_error(net, result, layer))
         st.markdown("**(3) The gradient for the biases** is the error itself.")
         for layer in range(L, 0, -1):
-            st.latex(bn.equation_bias(result, layer))
+            st.latex(render.equation_bias(result, layer))
         st.markdown("**(4) The gradient for the weights**: error times the activation that "
                     "came in, an outer product.")
         for layer in range(L, 0, -1):
-            st.latex(bn.equation_weight(result, layer))
+            st.latex(render.equation_weight(result, layer))
 
         torch_loss, torch_w, torch_b = network_check(tuple(sizes), act, loss_name, seed)
-        worst = max(max(float(abs(a - b).max()) for a, b in zip(result.grad_w, torch_w,
-                                                                 strict=True)),
-                    max(float(abs(a - b).max()) for a, b in zip(result.grad_b, torch_b,
-                                                                 strict=True)))
         st.metric("Largest difference from torch autograd (all weights and biases)",
-                  f"{worst:.1e}")
+                  f"{bn.largest_difference(result, torch_w, torch_b):.1e}")
         st.caption("The same network and example through PyTorch (float64, "
                    + ("0.5·sum of squared errors" if loss_name == "MSE"
                       else "F.cross_entropy") + "): the four equations give its gradients.")
@@ -319,15 +259,12 @@ with tab_net:
 
 with tab_deep:
     c1, c2, c3 = st.columns(3)
-    deep_act = c1.selectbox("Activation", bn.ACTIVATIONS, key="deep_act", bind="query-params")
-    depth = c2.slider("Depth (layers)", 1, 20, 10, key="depth", bind="query-params")
-    init_scale = c3.slider("Weight scale at initialisation", 0.1, 3.0, 1.0, 0.1,
-                           key="init_scale", bind="query-params",
-                           help="Weights start as N(0, scale² / fan-in). 1.4 ≈ √2 is He "
-                                "initialisation for ReLU.")
+    deep_act = ui.widget(SPEC["deep_act"], c1)
+    depth = ui.widget(SPEC["depth"], c2)
+    init_scale = ui.widget(SPEC["init_scale"], c3)
     if is_open(tab_deep):
-        stack = compute_stack(depth, deep_act, float(init_scale))
-        first, last = float(stack.grad_norms[0]), float(stack.grad_norms[-1])
+        norms, (histogram, lo, hi) = vanishing(depth, deep_act, float(init_scale))
+        first, last = (float(v) for v in norms["gradient norm"].iloc[[0, -1]])
         ratio = first / last if last > 0 else 0.0
         m1, m2, m3 = st.columns(3)
         m1.metric("‖∂C/∂W‖ at layer 1", f"{first:.2g}")
@@ -335,11 +272,12 @@ with tab_deep:
         m3.metric("Layer 1 / last layer", f"{ratio:.2g}")
         left, right = st.columns(2)
         with left:
-            ui.chart(bn.grad_norm_chart(stack, ui.chart_height(360)),
+            ui.chart(ui.built_chart(bc.grad_norm_chart, norms, ui.chart_height(360)),
                      "Size of the weight gradient in each layer, log scale: a straight "
                      "downward line means the gradient shrinks by the same factor per layer.")
         with right:
-            ui.chart(bn.activation_histogram_chart(stack, ui.chart_height(360)),
+            ui.chart(ui.built_chart(bc.activation_histogram_chart, histogram, deep_act, lo,
+                                    hi, ui.chart_height(360)),
                      "Where each layer's outputs fall (256 random inputs × 32 units). "
                      "Bunching at the ends of the range means saturation: a flat slope.")
         st.markdown(

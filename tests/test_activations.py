@@ -4,12 +4,10 @@ networks, closed forms for the saturation edges."""
 
 from __future__ import annotations
 
-import io
 import math
 
 import altair as alt
 import numpy as np
-import pyarrow as pa
 import pytest
 import torch
 import torch.nn.functional as F
@@ -320,24 +318,33 @@ def test_tensor_inventory_counts_and_values():
 # ---- chart builders --------------------------------------------------------------------
 
 
-def decoded(spec: dict) -> dict:
-    """A spec from to_spec/functions_specs with its Arrow datasets turned back into rows."""
-    out = dict(spec)
-    out["datasets"] = {name: pa.ipc.open_stream(io.BytesIO(raw)).read_all().to_pylist()
-                       for name, raw in spec.get("datasets", {}).items()}
+def filled(spec, frames: dict) -> dict:
+    """A template (an Altair chart or a dict) with its named datasets filled in as rows,
+    the way the page fills it (ui.chart(..., data=frames))."""
+    out = spec.to_dict() if isinstance(spec, alt.TopLevelMixin) else dict(spec)  # validates
+    out["datasets"] = {**out.get("datasets", {}),
+                       **{name: frame.to_dict("records") for name, frame in frames.items()}}
     return out
+
+
+def test_saturation_is_the_main_functions_intervals_on_the_drawn_grid():
+    table = act.function_table(["sigmoid", "ReLU"], 10, 0.2)
+    main = table[table["function"] == "sigmoid"]
+    assert act.saturation("sigmoid", 10, 0.2) == act.saturated_intervals(
+        main["x"].to_numpy(), main["f'(x)"].to_numpy())
+    assert act.saturation("leaky ReLU", 5, 0.005) == [(-5.0, 0.0)]
 
 
 @pytest.mark.parametrize("show_derivative", [True, False])
 def test_function_specs_are_valid_vega_lite_with_the_right_data(show_derivative):
     names = ["sigmoid", "ReLU", "leaky ReLU"]
     table = act.function_table(names, 10, 0.2)
-    main = table[table["function"] == "sigmoid"]
-    intervals = act.saturated_intervals(main["x"].to_numpy(), main["f'(x)"].to_numpy())
-    specs = charts.functions_specs(table, names, intervals, 10, show_derivative)
+    intervals = act.saturation("sigmoid", 10, 0.2)
+    specs = charts.functions_specs(names, intervals, 10, show_derivative)
+    frames = charts.function_datasets(table, names)
     assert len(specs) == (2 if show_derivative else 1)
     for spec in specs:
-        full = decoded(spec)
+        full = filled(spec, frames)
         alt.Chart.from_dict(full)  # validates against the Vega-Lite schema
         rows = full["datasets"]["curves"]
         assert len(rows) == 3 * len(act.grid(10))
@@ -352,23 +359,36 @@ def test_function_specs_are_valid_vega_lite_with_the_right_data(show_derivative)
 
 def test_altair_charts_validate_and_carry_the_numbers():
     table = act.softmax_table([2.0, 1.0, 0.1], 0.5)
-    bars = decoded(charts.softmax_spec(table, 0.5))
+    bars = filled(charts.softmax_spec(0.5), charts.softmax_datasets(table))
     alt.Chart.from_dict(bars)  # validates
     rows = bars["datasets"]["bars"]
     assert [r["pick"] for r in rows].count("argmax (the prediction)") == 1
     assert sum(r["softmax"] for r in rows) == pytest.approx(1.0)
-    sweep = decoded(charts.temperature_spec(act.temperature_sweep([2.0, 1.0]), 0.5))
+    sweep = filled(charts.temperature_spec(0.5),
+                   {"sweep": act.temperature_sweep([2.0, 1.0])})
     alt.Chart.from_dict(sweep)
     assert sweep["layer"][1]["data"]["values"] == [{"temperature": 0.5}]
     fit = act.fit_target("sine", 3, seed=0, steps=50)
-    for chart in (charts.hinge_chart(fit), charts.loss_chart(fit),
-                  charts.input_chart(fit, 1.0)):
-        spec = chart.to_dict()  # validates
-        assert spec["layer"] if "layer" in spec else spec["mark"]
-    hinge = decoded(charts.to_spec(charts.hinge_chart(fit)))
+    for chart, frames in ((charts.hinge_chart("ReLU"), charts.hinge_datasets(fit)),
+                          (charts.loss_chart(50, fit.mse), charts.loss_datasets(fit)),
+                          (charts.input_chart(), charts.input_datasets(fit, 1.0))):
+        spec = filled(chart, frames)
+        alt.Chart.from_dict(spec)
+        named = {layer["data"]["name"] for layer in spec.get("layer", [spec])}
+        assert named == set(frames)  # every layer's data is filled, and nothing else
+    hinge = filled(charts.hinge_chart("ReLU"), charts.hinge_datasets(fit))
     kink_rows = [r for rows in hinge["datasets"].values() for r in rows
                  if r.get("series") == "kink"]
     np.testing.assert_allclose(sorted(r["x"] for r in kink_rows), fit.net.kinks())
+    point = charts.input_datasets(fit, 1.0)["point"].iloc[0]
+    assert point["y"] == pytest.approx(fit.net(np.array([1.0]))[0])
+
+
+def test_a_network_without_a_bend_has_an_empty_kink_layer():
+    fit = act.fit_target("sine", 3, seed=0, hidden="none", steps=20)
+    frames = charts.hinge_datasets(fit)
+    assert len(frames["kinks"]) == 0
+    alt.Chart.from_dict(filled(charts.hinge_chart("none"), frames))
 
 
 def test_every_function_has_its_formulas_and_leaky_shows_its_slope():

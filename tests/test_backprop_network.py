@@ -48,20 +48,6 @@ def test_cross_entropy_output_error_is_prediction_minus_target():
     assert net.y.sum() == 1 and set(np.unique(net.y)) <= {0.0, 1.0}
 
 
-def test_equation_text_carries_the_numbers():
-    net = bn.make_network([2, 3, 2], "sigmoid", "MSE", 0)
-    result = bn.backprop(net)
-    text = bn.equation_weight(result, 2)
-    assert text.count(r"\begin{bmatrix}") == 3
-    assert bn._num(float(result.grad_w[1][0, 0])) in text
-    assert r"\odot" in bn.equation_output_error(net, result)
-    assert "W^{2}" in bn.equation_hidden_error(net, result, 1)
-    table = bn.layer_table(net, result)
-    assert len(table) == 2 + 3 + 2
-    dot = bn.network_dot(net, result)
-    assert dot.count("->") == 2 * 3 + 3 * 2
-
-
 @pytest.mark.parametrize(("text", "expected"), [("2-3-2", [2, 3, 2]), ("4, 2", [4, 2]),
                                                 ("1 - 6 - 6 - 1", [1, 6, 6, 1])])
 def test_layer_sizes_parse(text, expected):
@@ -89,14 +75,3 @@ def test_sigmoid_vanishes_and_relu_keeps_the_gradient():
     assert sigmoid.grad_norms[0] / sigmoid.grad_norms[-1] < 1e-8
     assert 0.05 < relu.grad_norms[0] / relu.grad_norms[-1] < 20
     assert (sigmoid.mean_slope <= 0.25).all()  # the sigmoid's slope never exceeds 1/4
-
-
-def test_charts_have_finite_data():
-    for act in bn.ACTIVATIONS:
-        stack = bn.deep_stack(20, act, 3.0)
-        for chart in (bn.grad_norm_chart(stack, 300), bn.activation_histogram_chart(stack, 300)):
-            spec = chart.to_dict()
-            for rows in spec["datasets"].values():
-                for row in rows:
-                    for value in row.values():
-                        assert not (isinstance(value, float) and not math.isfinite(value))

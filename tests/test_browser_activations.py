@@ -3,22 +3,24 @@ URL and the picture, a shared URL reproduces the view, bad logits get a message.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from tests.helpers import press_slider, wait_idle
+from tests.helpers import (
+    CHART,
+    EXCEPTION,
+    open_page,
+    press_slider,
+    wait_charts_drawn,
+    wait_idle,
+    wait_url_param,
+)
 
 pytestmark = pytest.mark.browser
 
-EXCEPTION = '[data-testid="stException"]'
-CHART = '[data-testid="stMain"] [data-testid="stVegaLiteChart"]'
 # Streamlit 1.67 draws a slider's thumb as a visually hidden <input type="range">.
 MAIN_SLIDERS = '[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]'
-
-
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    wait_idle(page)
-    page.locator(CHART).first.wait_for()
 
 
 def _mean_difference(png_a: bytes, png_b: bytes) -> float:
@@ -33,26 +35,32 @@ def _mean_difference(png_a: bytes, png_b: bytes) -> float:
     return float(np.abs(np.asarray(a, float) - np.asarray(b, float)).mean())
 
 
-def chart_picture(page) -> bytes:
+def chart_picture(page, unlike: bytes | None = None, timeout_s: float = 30) -> bytes:
+    """A screenshot of the first chart once it has drawn and holds still (two shots in a
+    row alike), and, given `unlike`, once it differs from that older picture."""
+    wait_charts_drawn(page)
     chart = page.locator(CHART).first
-    chart.locator("canvas, svg").first.wait_for()
-    page.wait_for_timeout(500)  # let Vega finish drawing
-    return chart.screenshot()
+    deadline = time.monotonic() + timeout_s
+    last = chart.screenshot()
+    while time.monotonic() < deadline:
+        shot = chart.screenshot()
+        if shot == last and (unlike is None or shot != unlike):
+            return shot
+        last = shot
+    raise AssertionError("the chart did not settle" + (" on a new picture" if unlike else ""))
 
 
 def test_loads_clean_and_the_range_slider_changes_url_and_picture(app_server, browser_page):
     page = browser_page
     open_page(page, f"{app_server.url}/activation_functions")
-    assert page.locator(EXCEPTION).count() == 0
     before = chart_picture(page)
 
     slider = page.locator(MAIN_SLIDERS).first  # the range slider, first control with one
     assert slider.input_value() == "5"
     press_slider(page, slider)
-    page.wait_for_url("**range=6**")
+    wait_url_param(page, "range", "6")
     wait_idle(page)
-    after = chart_picture(page)
-    assert after != before
+    chart_picture(page, unlike=before)
     assert page.locator(EXCEPTION).count() == 0
     assert page.console_errors == []
 
@@ -67,9 +75,20 @@ def test_shared_url_reproduces_the_view(app_server, browser_page):
     assert "Saturated (slope below 0.01): x ≤ -4.59 and x ≥ 4.59" in text
     assert page.locator(CHART).count() == 1  # no derivative chart
     first = chart_picture(page)
-    page.reload()
-    wait_idle(page)
+    open_page(page, url)  # a fresh load of the same link
     assert _mean_difference(chart_picture(page), first) < 1.0  # antialiasing jitter only
+    assert page.console_errors == []
+
+
+def test_old_names_in_a_link_still_set_the_controls(app_server, browser_page):
+    page = browser_page
+    open_page(page, f"{app_server.url}/activation_functions?view=Why+bend&target=%7Cx%7C"
+                    "&seed=3")
+    wait_url_param(page, "act_target", "|x|")
+    assert page.get_by_text("Pale orange: the target (|x|)").count() == 1
+    seed = page.locator('[data-testid="stSlider"]').filter(has_text="Random start").locator(
+        'input[type="range"]')
+    assert seed.input_value() == "3"
     assert page.console_errors == []
 
 

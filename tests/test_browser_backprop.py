@@ -7,17 +7,25 @@ import urllib.parse
 
 import pytest
 
-from tests.helpers import press_slider, wait_idle
+from tests.helpers import (
+    CHART,
+    EXCEPTION,
+    press_slider,
+    url_param,
+    wait_charts_drawn,
+    wait_idle,
+    wait_url_param,
+)
+from tests.helpers import open_page as open_app_page
 
 pytestmark = pytest.mark.browser
 
-EXCEPTION = '[data-testid="stException"]'
 GRAPH = '[data-testid="stGraphVizChart"] svg'
 
 
 def open_page(page, url):
-    page.goto(url)
-    wait_idle(page)
+    """Open the page and wait for its graph as well as its charts."""
+    open_app_page(page, url)
     page.wait_for_selector(GRAPH, timeout=30_000)
 
 
@@ -28,7 +36,6 @@ def graph_text(page) -> str:
 def test_page_loads_clean_with_the_graph(app_server, browser_page):
     page = browser_page
     open_page(page, app_server.url + "/backprop_graph")
-    assert page.locator(EXCEPTION).count() == 0
     text = graph_text(page)
     assert "∂f/∂b = 5" in text and "value 6" in text
     assert page.console_errors == []
@@ -42,14 +49,13 @@ def test_typing_an_expression_changes_url_and_graph(app_server, browser_page):
         "input")
     box.fill("a * a * b")
     box.press("Enter")
-    page.wait_for_url("**expr=**")
+    wait_url_param(page, "expr", "a * a * b")
     wait_idle(page)
     page.wait_for_function(
         "s => { const g = document.querySelector(s); return g && g.textContent.includes('∂f/∂a = 4'); }",
         arg=GRAPH, timeout=30_000)
     assert page.locator(GRAPH).first.inner_html() != before_svg
-    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
-    assert query["expr"] == ["a * a * b"]
+    assert url_param(page, "expr") == "a * a * b"
     # the same URL in a fresh load shows the same graph
     url = page.url
     page.goto("about:blank")
@@ -69,7 +75,7 @@ def test_shared_url_with_a_step_reproduces_the_highlight(app_server, browser_pag
     assert page.get_by_text("Step 2 of 8").count() == 1
     before = page.locator(GRAPH).first.inner_html()
     press_slider(page, slider)
-    page.wait_for_url("**step=3**")
+    wait_url_param(page, "step", "3")
     wait_idle(page)
     assert page.locator(GRAPH).first.inner_html() != before
     assert page.console_errors == []
@@ -91,18 +97,32 @@ def test_preset_button_switches_tab_and_url(app_server, browser_page):
     page = browser_page
     open_page(page, app_server.url + "/backprop_graph")
     page.get_by_role("button", name="Sigmoid vanishes").click()
-    page.wait_for_url("**depth=20**")
+    wait_url_param(page, "depth", "20")
     wait_idle(page)
-    page.wait_for_selector('[data-testid="stVegaLiteChart"]', timeout=30_000)
-    assert "mode=Vanishing" in page.url
+    page.wait_for_selector(CHART, timeout=30_000)
+    wait_charts_drawn(page)
+    assert url_param(page, "mode") == "Vanishing gradients"
     assert page.locator(EXCEPTION).count() == 0
     # the URL alone brings the same tab and settings back
     url = page.url
     page.goto("about:blank")
-    page.goto(url)
-    wait_idle(page)
-    page.wait_for_selector('[data-testid="stVegaLiteChart"]', timeout=30_000)
+    open_app_page(page, url)
+    page.wait_for_selector(CHART, timeout=30_000)
     depth = page.locator('[data-testid="stSlider"]').filter(has_text="Depth").locator(
         'input[type="range"]')
     assert depth.input_value() == "20"
+    assert page.console_errors == []
+
+
+def test_old_names_in_a_link_still_set_the_controls(app_server, browser_page):
+    page = browser_page
+    open_page(page, app_server.url + "/backprop_graph?mode=Network&layers=3-2"
+                                     "&loss=cross-entropy&seed=4")
+    wait_url_param(page, "bp_layers", "3-2")
+    assert url_param(page, "layers") is None and url_param(page, "bp_seed") == "4"
+    box = page.locator('[data-testid="stTextInput"]').filter(has_text="Layer sizes").locator(
+        "input")
+    assert box.input_value() == "3-2"
+    assert page.locator(".katex").filter(has_text="softmax").count() >= 1
+    assert page.locator(EXCEPTION).count() == 0
     assert page.console_errors == []

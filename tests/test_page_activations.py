@@ -3,36 +3,24 @@ changes, bad logits, and the numbers in the charts."""
 
 from __future__ import annotations
 
-import io
-import json
-
-import pyarrow as pa
 import pytest
 
-from tests.helpers import app_test, visible_text
+from tests.helpers import chart_named_datasets, metric, open_app, visible_text
 
 PAGE = "pages/3_activation_functions.py"
 
 
 def charts(at) -> list[tuple[dict, dict[str, list[dict]]]]:
-    """Each chart's spec and its datasets (Arrow bytes on the proto) as rows."""
+    """Each chart's spec and its datasets as rows."""
     out = []
-    for el in at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart"):
-        data = {d.name: pa.ipc.open_stream(io.BytesIO(d.data.data)).read_all().to_pylist()
-                for d in el.proto.datasets}
-        out.append((json.loads(el.proto.spec), data))
+    for i in range(len(at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart"))):
+        spec, frames = chart_named_datasets(at, i)
+        out.append((spec, {name: frame.to_dict("records") for name, frame in frames.items()}))
     return out
 
 
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.get("metric") if m.label.startswith(label))
-
-
-def open_page(**query) -> object:
-    at = app_test(PAGE)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
+def open_page(**query):
+    return open_app(PAGE, **query)
 
 
 def test_defaults_show_relu_and_its_slope():
@@ -161,3 +149,14 @@ def test_shared_url_reproduces_the_function_view():
     specs = charts(at)
     assert len(specs) == 1
     assert specs[0][0]["layer"][2]["encoding"]["x"]["scale"]["domain"] == [-3, 3]
+
+
+def test_old_url_names_still_set_the_controls():
+    """The page's seed and target were renamed act_seed and act_target (other pages have
+    a seed and a target with other ranges); links with the old names keep working."""
+    at = open_page(view="Why bend", target="|x|", seed="3", units="4")
+    assert not at.exception
+    assert at.selectbox(key="act_target").value == "|x|"
+    assert at.slider(key="act_seed").value == 3
+    assert "Pale orange: the target (|x|)" in visible_text(at)
+    assert "seed" not in at.query_params and "target" not in at.query_params

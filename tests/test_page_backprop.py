@@ -6,16 +6,13 @@ import math
 
 import pytest
 
-from tests.helpers import app_test, chart_specs, visible_text
+from tests.helpers import chart_datasets, metric, open_app, visible_text
 
 PAGE = "pages/4_backprop_graph.py"
 
 
 def run(**query):
-    at = app_test(PAGE)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
+    at = open_app(PAGE, **query)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -27,23 +24,8 @@ def dot(at) -> str:
 
 
 def chart_rows(at) -> list[dict]:
-    """Every data row of every Altair chart on the page (Streamlit ships the data as Arrow
-    beside the spec, so it is decoded here), plus any rows inlined in the spec."""
-    import pyarrow as pa
-
-    rows = []
-    for element in at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart"):
-        for dataset in element.proto.datasets:
-            table = pa.ipc.open_stream(dataset.data.data).read_all()
-            rows += table.to_pylist()
-    for spec in chart_specs(at):
-        for dataset in (spec.get("datasets") or {}).values():
-            rows += dataset
-    return rows
-
-
-def metric(at, label_start: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label_start))
+    """Every data row of every chart on the page."""
+    return [row for frame in chart_datasets(at) for row in frame.to_dict("records")]
 
 
 def test_default_shows_the_graph_paths_and_torch_check():
@@ -67,6 +49,8 @@ def test_step_through_forward_then_backward():
     assert "value ?" in dot(at)
     assert any("n_{1}" in el.value and "= 3" in el.value for el in at.latex)
     total = at.slider(key="step").max
+    assert total == 8 and at.slider(key="step").label == (
+        "Step through the passes (0 = the finished graph, 8 steps)")
     at.slider(key="step").set_value(total).run()
     assert "Backward pass" in visible_text(at)
     assert any(r"2 \cdot 1 + 3 \cdot 1 = 5" in el.value or r"\cdot 1 = 2" in el.value
@@ -134,12 +118,12 @@ def test_network_mode_matches_torch():
     assert float(metric(at, "Largest difference from torch")) < 1e-9
     graphs = [g.proto.spec for g in at.get("graphviz_chart")]
     assert any("digraph mlp" in g for g in graphs)
-    at.selectbox(key="loss").set_value("cross-entropy").run()
+    at.selectbox(key="bp_loss").set_value("cross-entropy").run()
     assert any(r"\operatorname{softmax}" in el.value for el in at.latex)
     assert float(metric(at, "Largest difference from torch")) < 1e-9
-    at.text_input(key="layers").set_value("2-3-1").run()
+    at.text_input(key="bp_layers").set_value("2-3-1").run()
     assert any("at least two output units" in e.value for e in at.error)
-    at.text_input(key="layers").set_value("2-y-2").run()
+    at.text_input(key="bp_layers").set_value("2-y-2").run()
     assert any("layer sizes cannot be read" in e.value for e in at.error)
 
 
@@ -160,3 +144,14 @@ def test_sigmoid_vanishes_versus_relu():
 def test_edge_case_expressions_render(expr):
     at = run(expr=expr, values="a=1, x=0, y=2")
     assert at.get("graphviz_chart")
+
+
+def test_old_url_names_still_set_the_controls():
+    """seed, loss and layers were renamed bp_seed, bp_loss and bp_layers (other pages have
+    a seed, a loss and layers with other ranges); links with the old names keep working."""
+    at = run(mode="Network", layers="3-2", loss="cross-entropy", seed="5")
+    assert at.text_input(key="bp_layers").value == "3-2"
+    assert at.selectbox(key="bp_loss").value == "cross-entropy"
+    assert at.slider(key="bp_seed").value == 5
+    assert any(r"\operatorname{softmax}" in el.value for el in at.latex)
+    assert not {"seed", "loss", "layers"} & set(at.query_params)
