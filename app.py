@@ -52,6 +52,16 @@ glossary_cols = st.columns(2, gap="large")
 for i, (term, meaning) in enumerate(course.GLOSSARY.items()):
     glossary_cols[i % 2].markdown(f"**{term}**: {meaning}")
 
+with st.expander("Sources and credits", icon=":material/menu_book:"):
+    st.markdown("**Ideas and examples the pages build on.** The sentences on the pages are "
+                "this project's own.")
+    for credit in course.IDEAS:
+        st.markdown(f"- *{credit.what}*, {credit.by}: {credit.used_for}.")
+    st.markdown("**Data.**")
+    for credit in course.DATA:
+        st.markdown(f"- {credit.what}, {credit.by}: {credit.used_for}. "
+                    f"Licence: {credit.licence}.")
+
 st.divider()
 st.caption(
     "For instructors: switch on *Presentation mode* in the sidebar (or add `?present=true` "

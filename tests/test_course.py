@@ -50,3 +50,19 @@ def test_home_page_does_not_import_torch():
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_credits_are_on_the_home_page_and_in_the_readme():
+    from tests.helpers import open_app
+
+    readme = (course.ROOT / "README.md").read_text()
+    at = open_app("app.py")
+    shown = "\n".join(m.value for m in at.markdown)
+    for credit in course.IDEAS + course.DATA:
+        assert credit.by in readme and credit.by in shown, credit.by
+        if credit in course.DATA:
+            assert credit.licence in readme and credit.licence in shown
+    for needed in ("fastai", "Chollet", "CS231n", "Olah", "Nielsen", "Karpathy", "setosa",
+                   "TensorFlow Playground", "CNN Explainer", "MNIST", "Palmer penguins",
+                   "MovieLens", "Titanic", "diamonds"):
+        assert needed in readme, needed
