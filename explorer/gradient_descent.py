@@ -122,6 +122,12 @@ def gradient_finite_difference(X: np.ndarray, y: np.ndarray, params: np.ndarray,
     return out
 
 
+def steepest_curvature(data: LineData) -> float:
+    """The largest eigenvalue of the MSE loss's Hessian, (2/n) XᵀX: full-batch gradient
+    descent on it diverges exactly when the learning rate is above 2 / this."""
+    return float(np.linalg.eigvalsh(2 / data.n * data.X.T @ data.X).max())
+
+
 def least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The exact MSE minimum (the normal equations), the point gradient descent seeks."""
     return np.linalg.lstsq(X, y, rcond=None)[0]

@@ -51,14 +51,16 @@ BASE = {"opt": gd.FULL_BATCH, "loss": "MSE", "x_center": 0.0, "start_a1": -1.0,
 
 PRESETS = (
     Preset("too_small", "lr too small", {**BASE, "lr": 0.003, "epochs": 100},
-           note="Each step is tiny: after 100 steps the line has barely turned. "
+           note="Each step is tiny: after 100 steps the slope has crept from −1 to about "
+                "−0.2, not a quarter of the way to 3, and the loss has not even halved. "
                 "Look at the short path on the loss surface."),
     Preset("just_right", "just right", {**BASE, "lr": 0.5, "epochs": 30},
            note="A few steps and the path is at the cross: the loss drops to the noise "
                 "floor and stays there."),
     Preset("too_big", "too big", {**BASE, "lr": 0.9, "epochs": 30},
-           note="Each step jumps past the valley floor to the other side: the path "
-                "zig-zags and the loss falls in a saw-tooth, but it still gets there."),
+           note="Each step jumps past the valley floor to the other side: the intercept "
+                "lands above and below its best value by turns and the path zig-zags. The "
+                "loss still falls at every step, and the run gets there."),
     Preset("diverges", "diverges", {**BASE, "lr": 1.5, "epochs": 30},
            note="Each jump lands further up the other side than the last: the loss "
                 "explodes, and training stops."),

@@ -81,7 +81,7 @@ data, traj, view, datasets = fit_line(n, true_a1, true_a2, noise, int(seed), x_c
 
 if traj.diverged_at is not None:
     ui.diverged(traj.diverged_at,
-                f"The charts show the {traj.diverged_at} steps before that. Lower the "
+                f"The charts show the {traj.steps} steps before that. Lower the "
                 "learning rate.")
 elif traj.losses[-1] > traj.losses[0]:
     ui.notice("The loss ended higher than it started: every step overshoots the minimum "
@@ -92,7 +92,7 @@ if traj.capped:
 
 # Wide enough to read from the back of a room, narrow enough that two fit side by side on
 # a 1280 px projector.
-width = 420 if present else 340
+width = 420 if present else 300
 height = ui.chart_height(360)
 # Building the Altair chart costs most of a second: built once per layout for every
 # session, and filled with each setting's data (gradient_descent_charts.fill_spec).
@@ -225,12 +225,16 @@ with right:
         "and a finite difference, which nudges each parameter up and down by 0.00001 and "
         "measures the change in loss. They agree, which is how you check a gradient.")
 
+curvature = gd.steepest_curvature(data)
 st.markdown(
     "**Why the learning rate matters.** Along the steepest direction of the loss the "
     "slope changes fast. A step bigger than about 2 / (that curvature) jumps past the "
     "bottom to a higher point on the other side, and the next step jumps further: that "
-    "is divergence. A step much smaller than that crawls. With x centred on 0 the "
-    "steepest curvature here is about 2, so learning rates near 1 are the edge.")
+    "is divergence. A step much smaller than that crawls. "
+    + (f"For this data and MSE the steepest curvature is {curvature:.2f}, so learning "
+       f"rates above {2 / curvature:.2f} diverge." if loss == "MSE" else
+       "With MAE the loss has corners instead of a curvature, so no single learning rate "
+       "marks the edge: big steps bounce around the minimum instead."))
 
 st.divider()
 st.subheader("Harder surfaces: gradient descent, momentum and Adam race")

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import press_slider, wait_idle
+from tests.helpers import EXCEPTION, open_page, press_slider, wait_idle, wait_url_param
 
 pytestmark = pytest.mark.browser
 
-EXCEPTION = '[data-testid="stException"]'
-CHART = '[data-testid="stVegaLiteChart"]'
+# The page draws its compound charts twice, side by side and stacked, and the browser shows
+# the one that fits (ui.by_width): only the visible one counts.
+CHART = '[data-testid="stVegaLiteChart"]:visible'
 SCRUBBER = f'{CHART} .vega-bind input[type="range"]'
+VISIBLE_SCRUBBER = ("[...document.querySelectorAll('.vega-bind input[type=range]')]"
+                    ".find(el => el.checkVisibility())")
 
 # Records every value the app's script-state attribute takes, and counts websocket
 # messages the browser sends (a rerun request is one).
@@ -24,15 +27,20 @@ WATCH_JS = """() => {
 }"""
 
 
-def open_page(page, url):
-    page.goto(url)
-    wait_idle(page, 180_000)
-    page.locator(SCRUBBER).first.wait_for(timeout=60_000)
-    page.wait_for_timeout(800)  # let Vega finish drawing
-
-
 def main_chart_png(page) -> bytes:
     return page.locator(CHART).first.screenshot()
+
+
+def wait_picture_changes(page, before: bytes, tries: int = 50) -> bytes:
+    """The main chart's screenshot once it differs from `before` (Vega redraws a frame
+    after the data or a param changed)."""
+    for _ in range(tries):
+        now = main_chart_png(page)
+        if now != before:
+            return now
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                      "requestAnimationFrame(r)))")
+    raise AssertionError("the main chart did not change")
 
 
 def lr_thumb(page):
@@ -52,10 +60,9 @@ def test_loads_clean_and_lr_changes_url_and_picture(app_server, browser_page):
     assert thumb.get_attribute("aria-valuetext") == "0.1"
     press_slider(page, thumb)
     page.wait_for_function("u => window.location.href !== u", arg=url)
+    wait_url_param(page, "lr", "0.15")
     wait_idle(page, 180_000)
-    page.wait_for_timeout(800)
-    assert "lr=0.15" in page.url
-    assert main_chart_png(page) != before
+    wait_picture_changes(page, before)
     assert page.locator(EXCEPTION).count() == 0
     assert page.console_errors == []
 
@@ -66,7 +73,6 @@ def test_step_scrubber_moves_the_picture_without_a_server_rerun(app_server, brow
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     open_page(page, f"{app_server.url}/gradient_descent")
     page.evaluate(WATCH_JS)
-    page.wait_for_timeout(500)
     sent.clear()
     before = main_chart_png(page)
     scrubber = page.locator(SCRUBBER).first
@@ -75,10 +81,8 @@ def test_step_scrubber_moves_the_picture_without_a_server_rerun(app_server, brow
         scrubber.evaluate(
             "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true}));"
             " el.dispatchEvent(new Event('change', {bubbles: true})); }", str(value))
-        page.wait_for_timeout(400)
+        before = wait_picture_changes(page, before)  # the picture follows the scrubber
     assert scrubber.input_value() == "5"
-    page.wait_for_timeout(1500)
-    assert main_chart_png(page) != before, "the picture follows the scrubber"
     assert page.evaluate("window.__states") == [], "no script run while scrubbing"
     assert sent == [], "the browser asked the server for nothing while scrubbing"
     assert page.console_errors == []
@@ -124,10 +128,10 @@ def test_play_replays_and_hands_the_slider_back(app_server, browser_page):
     # While playing the slider's value runs from 0 towards the end; then Play is enabled
     # again and the picture rests on the last step.
     page.wait_for_function(
-        "() => { const el = document.querySelector('.vega-bind input[type=range]');"
-        " return el && Number(el.value) < 10; }", timeout=30_000)
+        f"() => {{ const el = {VISIBLE_SCRUBBER}; return el && Number(el.value) < 10; }}",
+        timeout=30_000)
     page.wait_for_function(
-        "() => { const el = document.querySelector('.vega-bind input[type=range]');"
+        f"() => {{ const el = {VISIBLE_SCRUBBER};"
         " const b = document.querySelector('.st-key-gd_play button');"
         " return el && el.value === '10' && b && !b.disabled; }", timeout=60_000)
     assert page.locator(EXCEPTION).count() == 0

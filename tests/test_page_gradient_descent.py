@@ -156,7 +156,7 @@ def test_surface_choice_loads_its_learning_rates():
     assert at.select_slider(key="surface_lr").value == 0.002
     assert at.select_slider(key="adam_lr").value == 0.1
     assert at.slider(key="surface_steps").value == 1000
-    _, data = chart_data(at, 1)
+    _, data = chart_data(at, 2)  # 0, 1: the main chart side by side and stacked
     assert set(data["paths"]["optimizer"]) == {"Gradient descent", "Momentum", "Adam"}
     table = at.dataframe[-1].value
     assert list(table["optimizer"]) == ["Gradient descent", "Momentum", "Adam"]
