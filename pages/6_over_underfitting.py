@@ -3,8 +3,11 @@
 import streamlit as st
 
 from explorer import fitting, ui
+from explorer import fitting_charts as fc
 from explorer import fitting_network as net
+from explorer import fitting_network_charts as fnc
 from explorer import fitting_protocol as protocol
+from explorer import fitting_protocol_charts as fpc
 from explorer.shared_results import SharedResults
 
 URL = "over_underfitting"
@@ -132,12 +135,12 @@ if tab_poly.open:
 
         left, right = st.columns(2, gap="large")
         with left:
-            ui.chart(ui.built_chart(fitting.fit_chart, data, coefs, height=ui.chart_height(380)),
+            ui.chart(ui.built_chart(fc.fit_chart, data, coefs, height=ui.chart_height(380)),
                      "Black dots: the training points the polynomial was fitted to. Grey: 200 "
                      "validation points from the same curve and noise, never used for fitting. "
                      "Dashed green: the true curve. Blue: the fitted polynomial.")
         with right:
-            ui.chart(ui.built_chart(fitting.sweep_chart,
+            ui.chart(ui.built_chart(fc.sweep_chart,
                                     sweep, degree, height=ui.chart_height(380)),
                      "Training and validation error for every degree on the same data (log "
                      "axis). Training error only goes down as the degree grows; validation "
@@ -202,28 +205,27 @@ def show_network_results(result: net.NetResult, baseline: net.NetResult | None,
     if baseline is None or len(baseline.history) == 0:
         left, right = st.columns(2, gap="medium")
         with left:
-            ui.chart(net.boundary_chart(result, early_stop, height=height),
+            ui.chart(fnc.boundary_chart(result, early_stop, height=height),
                      f"The network's probability for orange over the plane, with {which}. "
                      "Circles: training points; triangles: validation points.")
         with right:
-            ui.chart(net.loss_chart(result, height=height),
+            ui.chart(fnc.loss_chart(result, height=height),
                      "Loss per epoch on the training points and on the validation points "
                      "(dropout off while measuring). The dot marks the epoch with the "
                      "lowest validation loss: early stopping would keep that one.")
     else:
         st.markdown("**Before and after, same data, same seed, same start weights**")
-        top = max(min(max(r.history[["train_loss", "val_loss"]].max().max()
-                          for r in (baseline, result)), 3.0), 0.1)
+        top = fnc.shared_loss_top((baseline, result))
         cols = st.columns(2, gap="medium")
         for col, res, name in ((cols[0], baseline, "without regularization"),
                                (cols[1], result, "with your regularization")):
             with col:
                 row = res.best if early_stop else res.final
-                ui.chart(net.boundary_chart(res, early_stop, height=height, title=name),
+                ui.chart(fnc.boundary_chart(res, early_stop, height=height, title=name),
                          f"Boundary {name}: training loss {row['train_loss']:.3f}, "
                          f"validation loss {row['val_loss']:.3f}, gap "
                          f"{row['val_loss'] - row['train_loss']:.3f}.")
-                ui.chart(net.loss_chart(res, height=ui.chart_height(260), title=name,
+                ui.chart(fnc.loss_chart(res, height=ui.chart_height(260), title=name,
                                         y_max=top),
                          "Training and validation loss per epoch; the dot is the best "
                          "validation epoch.")
@@ -358,19 +360,19 @@ if tab_eval.open:
         m3.metric("50 hold-out splits range over", f"{lo:.0%} – {hi:.0%}")
         m4.metric(f"Accuracy on the {res.n_reference} rows left out", f"{res.reference:.1%}")
 
-        ui.chart(protocol.split_chart(res),
+        ui.chart(fpc.split_chart(res),
                  f"Which rows validate (orange) in each split. Hold-out: one random "
                  f"{1 / k:.0%} of the rows validates once. K-fold: the rows are cut into {k} "
                  "folds and each fold validates once while the others train. Iterated K-fold "
                  "reshuffles and does it again.")
         left, right = st.columns([1, 1.4], gap="large")
         with left:
-            ui.chart(protocol.fold_chart(res, height=ui.chart_height(300)),
+            ui.chart(fpc.fold_chart(res, height=ui.chart_height(300)),
                      "Validation accuracy of each fold, with the mean and one standard "
                      "deviation either side. Each dot is a different model trained on "
                      "different rows.")
         with right:
-            ui.chart(protocol.comparison_chart(res, height=ui.chart_height(300)),
+            ui.chart(fpc.comparison_chart(res, height=ui.chart_height(300)),
                      f"Red: 50 random hold-out splits ({1 / k:.0%} validates), each one "
                      f"estimate. Blue: 50 {k}-fold runs on fresh shuffles, each the mean of "
                      f"{k} folds. The dashed line is the accuracy on the penguins left out of "

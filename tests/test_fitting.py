@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from numpy.polynomial import polynomial as P
 
-from explorer import fitting, fitting_protocol
+from explorer import fitting, fitting_charts, fitting_protocol, fitting_protocol_charts
 
 # ---- polynomial -------------------------------------------------------------------------
 
@@ -73,11 +73,11 @@ def test_data_is_deterministic_and_validation_is_separate():
 
 def test_sweep_chart_marks_the_degree_and_floors_zero_error():
     sweep = fitting.degree_sweep(fitting.make_data("sine", 10, 0.2))
-    spec = fitting.sweep_chart(sweep, 15).to_dict()
+    spec = fitting_charts.sweep_chart(sweep, 15).to_dict()
     values = [row for data in spec["datasets"].values() for row in data]
     assert any(row.get("label") == "your degree: 15" for row in values)
     shown = [row["shown"] for row in values if "shown" in row]
-    assert min(shown) >= fitting.ERROR_FLOOR
+    assert min(shown) >= fitting_charts.ERROR_FLOOR
 
 
 # ---- evaluation protocol ---------------------------------------------------------------
@@ -141,7 +141,7 @@ def test_on_a_small_sample_hold_out_moves_more_than_kfold():
     assert 0.7 < res.reference < 1.0
     assert res.mean == pytest.approx(res.fold_scores["accuracy"].mean())
     # the picture: one hold-out line plus one line per fold, one cell per row
-    frame = fitting_protocol.split_frame(res)
+    frame = fitting_protocol_charts.split_frame(res)
     assert frame["line"].nunique() == 1 + 5
     assert len(frame) == 6 * 60
     per_fold = frame[frame["line"] != "hold-out"]
