@@ -167,11 +167,11 @@ def show_network_results(result: net.NetResult, baseline: net.NetResult | None,
     if baseline is None or len(baseline.history) == 0:
         left, right = st.columns(2, gap="medium")
         with left:
-            ui.chart(fnc.boundary_chart(result, early_stop, height=height),
+            ui.chart(ui.built_chart(fnc.boundary_chart, result, early_stop, height=height),
                      f"The network's probability for orange over the plane, with {which}. "
                      "Circles: training points; triangles: validation points.")
         with right:
-            ui.chart(fnc.loss_chart(result, height=height),
+            ui.chart(ui.built_chart(fnc.loss_chart, result, height=height),
                      "Loss per epoch on the training points and on the validation points "
                      "(dropout off while measuring). The dot marks the epoch with the "
                      "lowest validation loss: early stopping would keep that one.")
@@ -183,12 +183,13 @@ def show_network_results(result: net.NetResult, baseline: net.NetResult | None,
                                (cols[1], result, "with your regularization")):
             with col:
                 row = res.best if early_stop else res.final
-                ui.chart(fnc.boundary_chart(res, early_stop, height=height, title=name),
+                ui.chart(ui.built_chart(fnc.boundary_chart, res, early_stop, height=height,
+                                        title=name),
                          f"Boundary {name}: training loss {row['train_loss']:.3f}, "
                          f"validation loss {row['val_loss']:.3f}, gap "
                          f"{row['val_loss'] - row['train_loss']:.3f}.")
-                ui.chart(fnc.loss_chart(res, height=ui.chart_height(260), title=name,
-                                        y_max=top),
+                ui.chart(ui.built_chart(fnc.loss_chart, res, height=ui.chart_height(260),
+                                        title=name, y_max=top),
                          "Training and validation loss per epoch; the dot is the best "
                          "validation epoch.")
 
@@ -302,19 +303,19 @@ if tab_eval.open:
         m3.metric("50 hold-out splits range over", f"{lo:.0%} – {hi:.0%}")
         m4.metric(f"Accuracy on the {res.n_reference} rows left out", f"{res.reference:.1%}")
 
-        ui.chart(fpc.split_chart(res),
+        ui.chart(ui.built_chart(fpc.split_chart, res),
                  f"Which rows validate (orange) in each split. Hold-out: one random "
                  f"{1 / k:.0%} of the rows validates once. K-fold: the rows are cut into {k} "
                  "folds and each fold validates once while the others train. Iterated K-fold "
                  "reshuffles and does it again.")
         left, right = st.columns([1, 1.4], gap="large")
         with left:
-            ui.chart(fpc.fold_chart(res, height=ui.chart_height(300)),
+            ui.chart(ui.built_chart(fpc.fold_chart, res, height=ui.chart_height(300)),
                      "Validation accuracy of each fold, with the mean and one standard "
                      "deviation either side. Each dot is a different model trained on "
                      "different rows.")
         with right:
-            ui.chart(fpc.comparison_chart(res, height=ui.chart_height(300)),
+            ui.chart(ui.built_chart(fpc.comparison_chart, res, height=ui.chart_height(300)),
                      f"Red: 50 random hold-out splits ({1 / k:.0%} validates), each one "
                      f"estimate. Blue: 50 {k}-fold runs on fresh shuffles, each the mean of "
                      f"{k} folds. The dashed line is the accuracy on the penguins left out of "
