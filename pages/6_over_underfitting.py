@@ -61,7 +61,8 @@ def poly_results(truth: str, noise: float, n: int):
 
 VERDICT_WORDS = {
     "underfit": ("Underfit", "too simple: it misses the pattern, so both errors are high."),
-    "about right": ("About right", "validation error is within 25% of the best degree's."),
+    "about right": ("About right", f"validation error is within "
+                                   f"{fitting.ABOUT_RIGHT_FACTOR - 1:.0%} of the best degree's."),
     "overfit": ("Overfit", "too flexible: it follows the noise of the training points, so "
                            "training error is low and validation error is high."),
 }
@@ -98,8 +99,9 @@ if tab_poly.open:
         left, right = st.columns(2, gap="large")
         with left:
             ui.chart(ui.built_chart(fc.fit_chart, data, coefs, height=ui.chart_height(380)),
-                     "Black dots: the training points the polynomial was fitted to. Grey: 200 "
-                     "validation points from the same curve and noise, never used for fitting. "
+                     "Black dots: the training points the polynomial was fitted to. Grey: "
+                     f"{fitting.VALIDATION_POINTS} validation points from the same curve and "
+                     "noise, never used for fitting. "
                      "Dashed green: the true curve. Blue: the fitted polynomial.")
         with right:
             ui.chart(ui.built_chart(fc.sweep_chart,
@@ -129,7 +131,7 @@ if tab_poly.open:
 # ---- network tab ------------------------------------------------------------------------
 
 
-@st.cache_resource
+@st.cache_resource(max_entries=1)
 def training_cache() -> SharedResults:
     """Trained results shared by all sessions, keyed by every setting (24 most recent)."""
     return SharedResults(max_entries=24)
@@ -221,14 +223,15 @@ if tab_net.open:
         try:
             hidden = net.parse_hidden(hidden_text)
         except ValueError as err:
-            ui.notice(str(err), "Using 16,16 until the text is fixed.")
-            hidden = (16, 16)
+            fallback = SPEC["hidden"].default
+            ui.notice(str(err), f"Using {fallback} until the text is fixed.")
+            hidden = net.parse_hidden(fallback)
         config = net.NetConfig(
             dataset=dataset, noise=float(net_noise), n_points=int(points), hidden=hidden,
             activation=activation, optimizer=OPTIMIZERS[optimizer_label], lr=float(lr),
             epochs=int(epochs), batch_size=0 if batch == FULL_BATCH else int(batch),
-            wd=float(wd), l1=float(l1),
-            dropout=float(dropout), augment=int(augment), seed=int(seed))
+            wd=float(wd), l1=float(l1), dropout=float(dropout), augment=int(augment),
+            seed=int(seed))
         capped = net.within_step_budget(config)
         if capped.epochs < config.epochs:
             ui.notice(f"{config.epochs} epochs of {net.steps_per_epoch(config)} mini-batch "
@@ -300,7 +303,8 @@ if tab_eval.open:
                   help="The mean validation accuracy over all folds.")
         m2.metric("Spread across folds (std)", f"{res.spread:.1%}")
         lo, hi = res.holdout_scores.min(), res.holdout_scores.max()
-        m3.metric("50 hold-out splits range over", f"{lo:.0%} – {hi:.0%}")
+        m3.metric(f"{protocol.HOLDOUT_DRAWS} hold-out splits range over",
+                  f"{lo:.0%} – {hi:.0%}")
         m4.metric(f"Accuracy on the {res.n_reference} rows left out", f"{res.reference:.1%}")
 
         ui.chart(ui.built_chart(fpc.split_chart, res),
@@ -316,8 +320,9 @@ if tab_eval.open:
                      "different rows.")
         with right:
             ui.chart(ui.built_chart(fpc.comparison_chart, res, height=ui.chart_height(300)),
-                     f"Red: 50 random hold-out splits ({1 / k:.0%} validates), each one "
-                     f"estimate. Blue: 50 {k}-fold runs on fresh shuffles, each the mean of "
+                     f"Red: {protocol.HOLDOUT_DRAWS} random hold-out splits ({1 / k:.0%} "
+                     f"validates), each one estimate. Blue: {protocol.HOLDOUT_DRAWS} {k}-fold "
+                     "runs on fresh shuffles, each the mean of "
                      f"{k} folds. The dashed line is the accuracy on the penguins left out of "
                      f"the sample. Spread: hold-out ± {res.holdout_scores.std():.1%}, "
                      f"{k}-fold ± {res.kfold_means.std():.1%}.")
