@@ -160,3 +160,18 @@ def test_links_made_before_the_fit_prefix_still_open_the_same_state():
     assert at.selectbox(key="fit_batch").value == "32"
     assert at.select_slider(key="fit_wd").value == 0.001
     assert at.slider(key="fit_dropout").value == pytest.approx(0.2)
+
+
+def test_a_link_with_values_the_controls_cannot_take_is_cleaned_with_a_note():
+    at = open_page(fit_n="inf", degree="99", tab="Nope", lr="0.02", early_stop="maybe",
+                   hidden="1" * 41)
+    assert not at.exception
+    assert at.slider(key="degree").value == 15  # the nearest value the slider offers
+    assert at.slider(key="fit_n").value == 20  # dropped: back to the default
+    assert at.session_state["tab"] == "Polynomial"
+    note = next(el.value for el in at.info if "cannot use" in el.value)
+    assert "degree: was moved to 15" in note
+    assert "fit_n: is not a finite number" in note
+    assert "fit_lr: is not one of the options" in note
+    for key in ("fit_n", "tab", "fit_lr", "lr", "early_stop", "hidden"):
+        assert key not in at.query_params, key
