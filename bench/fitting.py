@@ -57,7 +57,7 @@ def main() -> int:
         degree_ms.append(run_ms(at))
     n_ms = []
     for n in [25, 30, 35, 40, 45, 50, 55][: max(args.runs, 3)]:
-        at.slider(key="n").set_value(n)
+        at.slider(key="fit_n").set_value(n)
         n_ms.append(run_ms(at))
     print(f"polynomial tab, degree change (cached data):   median {statistics.median(degree_ms):6.1f} ms")
     print(f"polynomial tab, points change (new sweep):     median {statistics.median(n_ms):6.1f} ms"

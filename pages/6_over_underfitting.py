@@ -3,16 +3,15 @@
 import streamlit as st
 
 from explorer import fitting, ui
+from explorer import fitting_charts as fc
 from explorer import fitting_network as net
+from explorer import fitting_network_charts as fnc
 from explorer import fitting_protocol as protocol
+from explorer import fitting_protocol_charts as fpc
+from explorer.fitting_spec import FULL_BATCH, OPTIMIZERS, SPEC, TAB_EVAL, TAB_NET, TAB_POLY
 from explorer.shared_results import SharedResults
 
-URL = "over_underfitting"
-TAB_POLY, TAB_NET, TAB_EVAL = "Polynomial", "Network", "Evaluation protocol"
-LR_OPTIONS = [0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
-PENALTY_OPTIONS = [0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
-BATCH_OPTIONS = ["full batch", "32", "8"]
-OPTIMIZER_LABELS = {"adam": "Adam", "sgd": "SGD with momentum"}
+URL = SPEC.url_path
 
 present = ui.page_setup(
     "Over- and underfitting",
@@ -22,38 +21,9 @@ present = ui.page_setup(
     "two apart on data the model never trained on, so this page is also about how to hold "
     "such data out.",
     icon=":material/balance:",
+    spec=SPEC,
 )
-
-BIG_NET = {"tab": TAB_NET, "dataset": "moons", "net_noise": 0.3, "points": 100,
-           "hidden": "64,64", "activation": "relu", "optimizer": OPTIMIZER_LABELS["adam"],
-           "lr": 0.01, "epochs": 300, "batch": "full batch", "seed": 0, "wd": 0.0, "l1": 0.0,
-           "dropout": 0.0, "augment": 0}
-ui.preset_row([
-    ui.Preset("underfit_line", "Underfit",
-              {"tab": TAB_POLY, "truth": "sine", "noise": 0.2, "n": 20, "degree": 1},
-              note="Degree 1 cannot bend: training and validation error are both high."),
-    ui.Preset("overfit_15", "Overfit",
-              {"tab": TAB_POLY, "truth": "sine", "noise": 0.2, "n": 10, "degree": 15},
-              note="The curve passes through every training point and swings wildly between "
-                   "them: training error 0, validation error huge."),
-    ui.Preset("more_data", "More data",
-              {"tab": TAB_POLY, "truth": "sine", "noise": 0.2, "n": 200, "degree": 15},
-              note="The same degree 15, now with 200 points: there is no room left to chase "
-                   "the noise, and validation error comes down to the noise level."),
-    ui.Preset("big_net", "Big net", BIG_NET,
-              note="Training loss goes to almost 0 while validation loss climbs after an early "
-                   "best epoch: the boundary wraps around single noisy points."),
-    ui.Preset("dropout", "Dropout", {**BIG_NET, "dropout": 0.5},
-              note="Same net, same seed, half the hidden units switched off at random in each "
-                   "step: compare the gap and the boundary with the run without it."),
-    ui.Preset("weight_decay", "L2 decay", {**BIG_NET, "wd": 0.003},
-              note="Same net, same seed, a penalty on large weights: a smoother boundary and a "
-                   "much smaller gap between training and validation loss."),
-    ui.Preset("holdout_noisy", "Hold-out",
-              {"tab": TAB_EVAL, "rows": 60, "k": 5, "repeats": 1, "split_seed": 0},
-              note="With 60 rows, one random hold-out split can land anywhere in a wide range; "
-                   "K-fold averages five such scores and moves much less."),
-], label="Try:")
+ui.preset_row(SPEC)
 
 
 def workflow_strip() -> None:
@@ -77,8 +47,7 @@ def workflow_strip() -> None:
 
 workflow_strip()
 
-tab_poly, tab_net, tab_eval = st.tabs([TAB_POLY, TAB_NET, TAB_EVAL], key="tab",
-                                      bind="query-params")
+tab_poly, tab_net, tab_eval = ui.widget(SPEC["tab"])
 
 
 # ---- polynomial tab ---------------------------------------------------------------------
@@ -92,21 +61,18 @@ def poly_results(truth: str, noise: float, n: int):
 
 VERDICT_WORDS = {
     "underfit": ("Underfit", "too simple: it misses the pattern, so both errors are high."),
-    "about right": ("About right", "validation error is within 25% of the best degree's."),
+    "about right": ("About right", f"validation error is within "
+                                   f"{fitting.ABOUT_RIGHT_FACTOR - 1:.0%} of the best degree's."),
     "overfit": ("Overfit", "too flexible: it follows the noise of the training points, so "
                            "training error is low and validation error is high."),
 }
 
 with tab_poly:
     c1, c2, c3, c4 = st.columns(4)
-    truth = c1.selectbox("True curve", fitting.TRUTH_NAMES, key="truth", bind="query-params",
-                         help="The pattern the data comes from, before noise.")
-    noise = c2.slider("Noise (standard deviation)", 0.0, 1.0, 0.2, 0.05, key="noise",
-                      bind="query-params")
-    n_points = c3.slider("Training points", 5, 200, 20, 1, key="n", bind="query-params")
-    degree = c4.slider("Polynomial degree", 0, fitting.MAX_DEGREE, 3, 1, key="degree",
-                       bind="query-params", help="0 is a flat line, 1 a straight line, 15 a "
-                                                 "curve with up to 14 bends.")
+    truth = ui.widget(SPEC["truth"], c1)
+    noise = ui.widget(SPEC["fit_noise"], c2)
+    n_points = ui.widget(SPEC["fit_n"], c3)
+    degree = ui.widget(SPEC["degree"], c4)
 
 if tab_poly.open:
     with tab_poly:
@@ -132,12 +98,13 @@ if tab_poly.open:
 
         left, right = st.columns(2, gap="large")
         with left:
-            ui.chart(ui.built_chart(fitting.fit_chart, data, coefs, height=ui.chart_height(380)),
-                     "Black dots: the training points the polynomial was fitted to. Grey: 200 "
-                     "validation points from the same curve and noise, never used for fitting. "
+            ui.chart(ui.built_chart(fc.fit_chart, data, coefs, height=ui.chart_height(380)),
+                     "Black dots: the training points the polynomial was fitted to. Grey: "
+                     f"{fitting.VALIDATION_POINTS} validation points from the same curve and "
+                     "noise, never used for fitting. "
                      "Dashed green: the true curve. Blue: the fitted polynomial.")
         with right:
-            ui.chart(ui.built_chart(fitting.sweep_chart,
+            ui.chart(ui.built_chart(fc.sweep_chart,
                                     sweep, degree, height=ui.chart_height(380)),
                      "Training and validation error for every degree on the same data (log "
                      "axis). Training error only goes down as the degree grows; validation "
@@ -164,7 +131,7 @@ if tab_poly.open:
 # ---- network tab ------------------------------------------------------------------------
 
 
-@st.cache_resource
+@st.cache_resource(max_entries=1)
 def training_cache() -> SharedResults:
     """Trained results shared by all sessions, keyed by every setting (24 most recent)."""
     return SharedResults(max_entries=24)
@@ -202,29 +169,29 @@ def show_network_results(result: net.NetResult, baseline: net.NetResult | None,
     if baseline is None or len(baseline.history) == 0:
         left, right = st.columns(2, gap="medium")
         with left:
-            ui.chart(net.boundary_chart(result, early_stop, height=height),
+            ui.chart(ui.built_chart(fnc.boundary_chart, result, early_stop, height=height),
                      f"The network's probability for orange over the plane, with {which}. "
                      "Circles: training points; triangles: validation points.")
         with right:
-            ui.chart(net.loss_chart(result, height=height),
+            ui.chart(ui.built_chart(fnc.loss_chart, result, height=height),
                      "Loss per epoch on the training points and on the validation points "
                      "(dropout off while measuring). The dot marks the epoch with the "
                      "lowest validation loss: early stopping would keep that one.")
     else:
         st.markdown("**Before and after, same data, same seed, same start weights**")
-        top = max(min(max(r.history[["train_loss", "val_loss"]].max().max()
-                          for r in (baseline, result)), 3.0), 0.1)
+        top = fnc.shared_loss_top((baseline, result))
         cols = st.columns(2, gap="medium")
         for col, res, name in ((cols[0], baseline, "without regularization"),
                                (cols[1], result, "with your regularization")):
             with col:
                 row = res.best if early_stop else res.final
-                ui.chart(net.boundary_chart(res, early_stop, height=height, title=name),
+                ui.chart(ui.built_chart(fnc.boundary_chart, res, early_stop, height=height,
+                                        title=name),
                          f"Boundary {name}: training loss {row['train_loss']:.3f}, "
                          f"validation loss {row['val_loss']:.3f}, gap "
                          f"{row['val_loss'] - row['train_loss']:.3f}.")
-                ui.chart(net.loss_chart(res, height=ui.chart_height(260), title=name,
-                                        y_max=top),
+                ui.chart(ui.built_chart(fnc.loss_chart, res, height=ui.chart_height(260),
+                                        title=name, y_max=top),
                          "Training and validation loss per epoch; the dot is the best "
                          "validation epoch.")
 
@@ -233,56 +200,38 @@ with tab_net:
     ctrl, main = st.columns([1, 2.7], gap="large")
     with ctrl:
         st.markdown("**Data**")
-        dataset = st.selectbox("Dataset", net.DATASETS, key="dataset", bind="query-params")
-        net_noise = st.slider("Noise", 0.0, 0.6, 0.25, 0.05, key="net_noise",
-                              bind="query-params")
-        points = st.slider("Points (half of them validate)", 40, 1000, 200, 20, key="points",
-                           bind="query-params", help="More data is a regularizer too.")
-        seed = st.slider("Random seed", 0, 20, 0, 1, key="seed", bind="query-params",
-                         help="The same seed gives the same data, split and start weights.")
+        dataset = ui.widget(SPEC["fit_dataset"])
+        net_noise = ui.widget(SPEC["net_noise"])
+        points = ui.widget(SPEC["points"])
+        seed = ui.widget(SPEC["fit_seed"])
         st.markdown("**Model and training**")
-        hidden_text = st.text_input("Hidden layers (units per layer)", "16,16", key="hidden",
-                                    bind="query-params", max_chars=40,
-                                    help="For example 16,16 or 64,64,64; empty means no "
-                                         "hidden layer (a straight boundary).")
-        activation = st.selectbox("Activation", net.ACTIVATIONS, key="activation",
-                                  bind="query-params")
-        optimizer_label = st.selectbox("Optimizer", list(OPTIMIZER_LABELS.values()),
-                                       key="optimizer", bind="query-params")
-        lr = st.select_slider("Learning rate", LR_OPTIONS, value=0.01, key="lr",
-                              bind="query-params")
-        epochs = st.slider("Epochs", 50, 1000, 300, 50, key="epochs", bind="query-params")
-        batch = st.selectbox("Batch size", BATCH_OPTIONS, key="batch", bind="query-params",
-                             help="Full batch: one step per epoch on all training points.")
+        hidden_text = ui.widget(SPEC["hidden"])
+        activation = ui.widget(SPEC["activation"])
+        optimizer_label = ui.widget(SPEC["optimizer"])
+        lr = ui.widget(SPEC["fit_lr"])
+        epochs = ui.widget(SPEC["fit_epochs"])
+        batch = ui.widget(SPEC["fit_batch"])
         st.markdown("**Regularization**")
-        wd = st.select_slider("L2 weight decay λ₂", PENALTY_OPTIONS, value=0.0, key="wd",
-                              bind="query-params")
-        l1 = st.select_slider("L1 penalty λ₁", PENALTY_OPTIONS, value=0.0, key="l1",
-                              bind="query-params")
-        dropout = st.slider("Dropout rate", 0.0, 0.7, 0.0, 0.1, key="dropout",
-                            bind="query-params")
-        augment = st.slider("Jittered copies of each training point", 0, 10, 0, 1,
-                            key="augment", bind="query-params",
-                            help="Data augmentation: each copy moves the point a little at "
-                                 "random and keeps its label.")
-        early_stop = st.toggle("Early stopping", value=False, key="early_stop",
-                               bind="query-params",
-                               help="Keep the weights of the epoch with the lowest validation "
-                                    "loss instead of the last ones.")
+        wd = ui.widget(SPEC["fit_wd"])
+        l1 = ui.widget(SPEC["l1"])
+        dropout = ui.widget(SPEC["fit_dropout"])
+        augment = ui.widget(SPEC["augment"])
+        early_stop = ui.widget(SPEC["early_stop"])
 
 if tab_net.open:
     with main:
         try:
             hidden = net.parse_hidden(hidden_text)
         except ValueError as err:
-            ui.notice(str(err), "Using 16,16 until the text is fixed.")
-            hidden = (16, 16)
-        optimizer = {v: k for k, v in OPTIMIZER_LABELS.items()}[optimizer_label]
+            fallback = SPEC["hidden"].default
+            ui.notice(str(err), f"Using {fallback} until the text is fixed.")
+            hidden = net.parse_hidden(fallback)
         config = net.NetConfig(
             dataset=dataset, noise=float(net_noise), n_points=int(points), hidden=hidden,
-            activation=activation, optimizer=optimizer, lr=float(lr), epochs=int(epochs),
-            batch_size=0 if batch == "full batch" else int(batch), wd=float(wd), l1=float(l1),
-            dropout=float(dropout), augment=int(augment), seed=int(seed))
+            activation=activation, optimizer=OPTIMIZERS[optimizer_label], lr=float(lr),
+            epochs=int(epochs), batch_size=0 if batch == FULL_BATCH else int(batch),
+            wd=float(wd), l1=float(l1), dropout=float(dropout), augment=int(augment),
+            seed=int(seed))
         capped = net.within_step_budget(config)
         if capped.epochs < config.epochs:
             ui.notice(f"{config.epochs} epochs of {net.steps_per_epoch(config)} mini-batch "
@@ -341,11 +290,10 @@ with tab_eval:
         "the model's accuracy from that sample alone, as you would with your own small "
         "dataset. The penguins left out of the sample show what the accuracy really is.")
     e1, e2, e3, e4 = st.columns(4)
-    rows = e1.slider("Rows in the sample", 30, 300, 60, 10, key="rows", bind="query-params")
-    k = e2.slider("K (folds)", 2, 10, 5, 1, key="k", bind="query-params")
-    repeats = e3.slider("Repeats of K-fold (reshuffled)", 1, 5, 1, 1, key="repeats",
-                        bind="query-params")
-    split_seed = e4.slider("Random seed", 0, 20, 0, 1, key="split_seed", bind="query-params")
+    rows = ui.widget(SPEC["rows"], e1)
+    k = ui.widget(SPEC["k"], e2)
+    repeats = ui.widget(SPEC["repeats"], e3)
+    split_seed = ui.widget(SPEC["split_seed"], e4)
 
 if tab_eval.open:
     with tab_eval:
@@ -355,24 +303,26 @@ if tab_eval.open:
                   help="The mean validation accuracy over all folds.")
         m2.metric("Spread across folds (std)", f"{res.spread:.1%}")
         lo, hi = res.holdout_scores.min(), res.holdout_scores.max()
-        m3.metric("50 hold-out splits range over", f"{lo:.0%} – {hi:.0%}")
+        m3.metric(f"{protocol.HOLDOUT_DRAWS} hold-out splits range over",
+                  f"{lo:.0%} – {hi:.0%}")
         m4.metric(f"Accuracy on the {res.n_reference} rows left out", f"{res.reference:.1%}")
 
-        ui.chart(protocol.split_chart(res),
+        ui.chart(ui.built_chart(fpc.split_chart, res),
                  f"Which rows validate (orange) in each split. Hold-out: one random "
                  f"{1 / k:.0%} of the rows validates once. K-fold: the rows are cut into {k} "
                  "folds and each fold validates once while the others train. Iterated K-fold "
                  "reshuffles and does it again.")
         left, right = st.columns([1, 1.4], gap="large")
         with left:
-            ui.chart(protocol.fold_chart(res, height=ui.chart_height(300)),
+            ui.chart(ui.built_chart(fpc.fold_chart, res, height=ui.chart_height(300)),
                      "Validation accuracy of each fold, with the mean and one standard "
                      "deviation either side. Each dot is a different model trained on "
                      "different rows.")
         with right:
-            ui.chart(protocol.comparison_chart(res, height=ui.chart_height(300)),
-                     f"Red: 50 random hold-out splits ({1 / k:.0%} validates), each one "
-                     f"estimate. Blue: 50 {k}-fold runs on fresh shuffles, each the mean of "
+            ui.chart(ui.built_chart(fpc.comparison_chart, res, height=ui.chart_height(300)),
+                     f"Red: {protocol.HOLDOUT_DRAWS} random hold-out splits ({1 / k:.0%} "
+                     f"validates), each one estimate. Blue: {protocol.HOLDOUT_DRAWS} {k}-fold "
+                     "runs on fresh shuffles, each the mean of "
                      f"{k} folds. The dashed line is the accuracy on the penguins left out of "
                      f"the sample. Spread: hold-out ± {res.holdout_scores.std():.1%}, "
                      f"{k}-fold ± {res.kfold_means.std():.1%}.")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from numpy.polynomial import polynomial as P
 
-from explorer import fitting, fitting_protocol
+from explorer import fitting, fitting_charts, fitting_protocol, fitting_protocol_charts
 
 # ---- polynomial -------------------------------------------------------------------------
 
@@ -73,11 +73,11 @@ def test_data_is_deterministic_and_validation_is_separate():
 
 def test_sweep_chart_marks_the_degree_and_floors_zero_error():
     sweep = fitting.degree_sweep(fitting.make_data("sine", 10, 0.2))
-    spec = fitting.sweep_chart(sweep, 15).to_dict()
+    spec = fitting_charts.sweep_chart(sweep, 15).to_dict()
     values = [row for data in spec["datasets"].values() for row in data]
     assert any(row.get("label") == "your degree: 15" for row in values)
     shown = [row["shown"] for row in values if "shown" in row]
-    assert min(shown) >= fitting.ERROR_FLOOR
+    assert min(shown) >= fitting_charts.ERROR_FLOOR
 
 
 # ---- evaluation protocol ---------------------------------------------------------------
@@ -141,8 +141,28 @@ def test_on_a_small_sample_hold_out_moves_more_than_kfold():
     assert 0.7 < res.reference < 1.0
     assert res.mean == pytest.approx(res.fold_scores["accuracy"].mean())
     # the picture: one hold-out line plus one line per fold, one cell per row
-    frame = fitting_protocol.split_frame(res)
+    frame = fitting_protocol_charts.split_frame(res)
     assert frame["line"].nunique() == 1 + 5
     assert len(frame) == 6 * 60
     per_fold = frame[frame["line"] != "hold-out"]
     assert (per_fold["role"] == "validates").sum() == 60
+
+
+def test_protocol_charts_carry_every_estimate_and_the_fold_statistics():
+    res = fitting_protocol.evaluate(rows=60, k=4, repeats=2, seed=1)
+    frame = fitting_protocol_charts.comparison_frame(res)
+    hold = frame[frame["estimate"] == "one hold-out split"]["accuracy"].to_numpy()
+    kfold = frame[frame["estimate"] == "4-fold mean"]["accuracy"].to_numpy()
+    np.testing.assert_array_equal(hold, res.holdout_scores)
+    np.testing.assert_array_equal(kfold, res.kfold_means)
+    spec = fitting_protocol_charts.fold_chart(res).to_dict()
+    rows = [r for data in spec["datasets"].values() for r in data]
+    scores = np.array([r["accuracy"] for r in rows if "fold" in r])
+    assert len(scores) == 4 * 2
+    (stats,) = [r for r in rows if "mean" in r]
+    assert stats["mean"] == pytest.approx(scores.mean())
+    assert stats["hi"] - stats["mean"] == pytest.approx(scores.std(ddof=1))
+    # the split picture: the hold-out line, then one line per repeat and fold
+    lines = fitting_protocol_charts.split_frame(res)["line"].unique().tolist()
+    assert lines[:3] == ["hold-out", "repeat 1 · fold 1", "repeat 1 · fold 2"]
+    assert len(lines) == 1 + 4 * 2

@@ -4,11 +4,13 @@ fixed seed, early stopping bookkeeping and clean stops on divergence."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from explorer import fitting_network as net
+from explorer import fitting_network_charts as fnc
 
 BIG_NET = net.NetConfig(dataset="moons", noise=0.3, n_points=100, hidden=(64, 64),
                         lr=0.01, epochs=300, seed=0)
@@ -124,7 +126,7 @@ def test_mini_batches_and_sgd_train():
 
 
 def test_charts_have_finite_data(big_runs):
-    for chart in (net.boundary_chart(big_runs["plain"]), net.loss_chart(big_runs["plain"])):
+    for chart in (fnc.boundary_chart(big_runs["plain"]), fnc.loss_chart(big_runs["plain"])):
         spec = chart.to_dict()
         for rows in spec["datasets"].values():
             for row in rows:
@@ -140,3 +142,17 @@ def test_step_budget_cuts_epochs_only_when_needed():
     capped = net.within_step_budget(huge)
     assert capped.epochs * net.steps_per_epoch(capped) <= net.MAX_STEPS
     assert capped.epochs >= 1
+
+
+def test_before_and_after_charts_share_one_loss_axis(big_runs):
+    plain, wd = big_runs["plain"], big_runs["wd"]
+    highest = max(plain.history["val_loss"].max(), plain.history["train_loss"].max(),
+                  wd.history["val_loss"].max(), wd.history["train_loss"].max())
+    assert fnc.shared_loss_top((plain, wd)) == pytest.approx(min(highest, 3.0))
+    flat = replace(plain, history=plain.history.assign(train_loss=0.01, val_loss=0.02))
+    assert fnc.shared_loss_top((flat,)) == 0.1
+    # losses above the shared top are drawn at it
+    spec = fnc.loss_chart(plain, y_max=1.0).to_dict()
+    rows = [r for data in spec["datasets"].values() for r in data if "set" in r]
+    assert max(r["loss"] for r in rows) == 1.0
+    assert min(r["loss"] for r in rows) == pytest.approx(plain.history["train_loss"].min())

@@ -5,37 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import app_test, chart_specs, visible_text
+from tests.helpers import chart_named_datasets, chart_specs, metric, open_app, visible_text
 
 PAGE = "pages/6_over_underfitting.py"
 
 
-def metric(at, label_start: str) -> str:
-    for m in at.metric:
-        if m.label.startswith(label_start):
-            return str(m.value)
-    raise KeyError(label_start)
+def chart_rows(at) -> list[list[dict]]:
+    """Each chart's rows, all its datasets together."""
+    n = len(chart_specs(at))
+    return [[row for frame in chart_named_datasets(at, i)[1].values()
+             for row in frame.to_dict("records")] for i in range(n)]
 
 
-def chart_data(at) -> list[list[dict]]:
-    """Each chart's rows. Streamlit sends chart data as Arrow beside the spec, so
-    tests.helpers.chart_specs (the spec alone) does not carry it."""
-    import pyarrow as pa
-
-    charts = []
-    for el in at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart"):
-        rows = []
-        for dataset in el.proto.datasets:
-            rows += pa.ipc.open_stream(dataset.data.data).read_pandas().to_dict("records")
-        charts.append(rows)
-    return charts
-
-
-def open_page(**params) -> object:
-    at = app_test(PAGE, timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = str(value)
-    return at.run()
+def open_page(**params):
+    return open_app(PAGE, **params)
 
 
 def test_default_is_the_polynomial_tab_about_right():
@@ -43,7 +26,7 @@ def test_default_is_the_polynomial_tab_about_right():
     assert not at.exception
     assert metric(at, "Verdict") == "About right"
     specs = chart_specs(at)
-    data = chart_data(at)
+    data = chart_rows(at)
     assert len(specs) == 2
     sweep_rows = [r for r in data[1] if "mse" in r]
     assert {r["degree"] for r in sweep_rows} == set(range(16))
@@ -56,28 +39,28 @@ def test_presets_set_the_polynomial_teaching_moments():
     assert at.slider(key="degree").value == 1
     assert metric(at, "Verdict") == "Underfit"
     at.button(key="preset_btn_overfit_15").click().run()
-    assert (at.slider(key="degree").value, at.slider(key="n").value) == (15, 10)
+    assert (at.slider(key="degree").value, at.slider(key="fit_n").value) == (15, 10)
     assert metric(at, "Verdict") == "Overfit"
     assert metric(at, "Training error") == "0.0000"
     assert "16 coefficients but there are only 10 points" in visible_text(at)
     at.button(key="preset_btn_more_data").click().run()
-    assert at.slider(key="n").value == 200
+    assert at.slider(key="fit_n").value == 200
     assert metric(at, "Verdict") == "About right"
 
 
 def test_moving_the_degree_changes_the_fitted_curve():
     at = open_page()
-    before = [r["y"] for r in chart_data(at)[0] if r.get("curve") == "fitted curve"]
+    before = [r["y"] for r in chart_rows(at)[0] if r.get("curve") == "fitted curve"]
     at.slider(key="degree").set_value(1).run()
-    after = [r["y"] for r in chart_data(at)[0] if r.get("curve") == "fitted curve"]
+    after = [r["y"] for r in chart_rows(at)[0] if r.get("curve") == "fitted curve"]
     assert before != after
 
 
 def test_shared_url_reproduces_the_polynomial_state():
-    at = open_page(truth="step", degree=7, n=40, noise=0.5)
+    at = open_page(truth="step", degree=7, fit_n=40, fit_noise=0.5)
     assert at.selectbox(key="truth").value == "step"
-    assert (at.slider(key="degree").value, at.slider(key="n").value) == (7, 40)
-    assert at.slider(key="noise").value == pytest.approx(0.5)
+    assert (at.slider(key="degree").value, at.slider(key="fit_n").value) == (7, 40)
+    assert at.slider(key="fit_noise").value == pytest.approx(0.5)
     assert metric(at, "Verdict").startswith(("Underfit", "About", "Overfit"))
 
 
@@ -90,7 +73,7 @@ def test_network_tab_trains_and_draws_boundary_and_losses(network_page):
     at = network_page
     assert not at.exception
     specs = chart_specs(at)
-    data = chart_data(at)
+    data = chart_rows(at)
     assert len(specs) == 2
     cells = [r for r in data[0] if "p" in r]
     assert len(cells) == 60 * 60 and all(0 <= r["p"] <= 1 for r in cells)
@@ -112,7 +95,7 @@ def test_weight_decay_preset_shows_before_and_after():
 
 
 def test_diverging_learning_rate_stops_with_a_message():
-    at = open_page(tab="Network", lr=10.0, epochs=100)
+    at = open_page(tab="Network", fit_lr=10.0, fit_epochs=100)
     assert not at.exception
     assert "diverged" in visible_text(at).lower()
     # the stop is local: the other tabs' controls still render and keep their state
@@ -121,7 +104,7 @@ def test_diverging_learning_rate_stops_with_a_message():
 
 
 def test_bad_hidden_layer_text_gets_a_message_and_keeps_working():
-    at = open_page(tab="Network", hidden="sixteen", epochs=50)
+    at = open_page(tab="Network", hidden="sixteen", fit_epochs=50)
     assert not at.exception
     assert "whole numbers" in visible_text(at)
     assert len(chart_specs(at)) == 2
@@ -131,7 +114,7 @@ def test_evaluation_tab_draws_folds_and_comparison():
     at = open_page(tab="Evaluation protocol", k=4, repeats=2)
     assert not at.exception
     specs = chart_specs(at)
-    data = chart_data(at)
+    data = chart_rows(at)
     assert len(specs) == 3
     lines = {r["line"] for r in data[0] if "line" in r}
     assert len(lines) == 1 + 4 * 2
@@ -152,7 +135,43 @@ def test_oversized_training_is_capped_with_a_note(monkeypatch):
 
     # AppTest runs the page in this process, so a smaller budget keeps the test quick
     monkeypatch.setattr(fitting_network, "MAX_STEPS", 60)
-    at = open_page(tab="Network", points=1000, batch="8", augment=10, epochs=1000,
+    at = open_page(tab="Network", points=1000, fit_batch="8", augment=10, fit_epochs=1000,
                    hidden="4")
     assert not at.exception
     assert "more than this shared app allows" in visible_text(at)
+
+
+def test_links_made_before_the_fit_prefix_still_open_the_same_state():
+    """?noise=, ?n=, ?lr= ... were this page's names before other pages took them with
+    other ranges; they still set the renamed controls, and the address moves to the new
+    names."""
+    at = open_page(truth="step", degree=7, n=40, noise=0.5)
+    assert (at.slider(key="fit_n").value, at.slider(key="fit_noise").value) == (40, 0.5)
+    assert at.query_params["fit_n"] == "40" and "n" not in at.query_params
+    # the polynomial numbers are those of the new-name link
+    new = open_page(truth="step", degree=7, fit_n=40, fit_noise=0.5)
+    assert [(m.label, m.value) for m in at.metric] == [(m.label, m.value) for m in new.metric]
+    at = open_page(tab="Network", dataset="xor", seed=3, lr=0.1, epochs=150, batch="32",
+                   wd=0.001, dropout=0.2, hidden="8")
+    assert at.selectbox(key="fit_dataset").value == "xor"
+    assert at.slider(key="fit_seed").value == 3
+    assert at.select_slider(key="fit_lr").value == 0.1
+    assert at.slider(key="fit_epochs").value == 150
+    assert at.selectbox(key="fit_batch").value == "32"
+    assert at.select_slider(key="fit_wd").value == 0.001
+    assert at.slider(key="fit_dropout").value == pytest.approx(0.2)
+
+
+def test_a_link_with_values_the_controls_cannot_take_is_cleaned_with_a_note():
+    at = open_page(fit_n="inf", degree="99", tab="Nope", lr="0.02", early_stop="maybe",
+                   hidden="1" * 41)
+    assert not at.exception
+    assert at.slider(key="degree").value == 15  # the nearest value the slider offers
+    assert at.slider(key="fit_n").value == 20  # dropped: back to the default
+    assert at.session_state["tab"] == "Polynomial"
+    note = next(el.value for el in at.info if "cannot use" in el.value)
+    assert "degree: was moved to 15" in note
+    assert "fit_n: is not a finite number" in note
+    assert "fit_lr: is not one of the options" in note
+    for key in ("fit_n", "tab", "fit_lr", "lr", "early_stop", "hidden"):
+        assert key not in at.query_params, key
