@@ -128,6 +128,75 @@ def test_neuron_sum_equals_output_value(stride, padding):
         cv.neuron(x, k, out.shape[0], 0, 0, stride, padding)
 
 
+@pytest.mark.parametrize("f", [3, 5])
+def test_layer_weights_make_the_layer_the_page_describes(f):
+    """Each filter bank against torch: a grey kernel is one conv; one filter spanning three
+    colours is the kernel on the mean of the colours; per-colour filters are a grouped
+    convolution (groups=3), each colour filtered on its own."""
+    rng = np.random.default_rng(f)
+    kernel = rng.normal(size=(f, f))
+    grey = rng.uniform(0, 255, size=(9, 11))
+    colour = rng.uniform(0, 255, size=(3, 9, 11))
+    tk = torch.from_numpy(kernel)[None, None]
+
+    one = cv.layer_weights(kernel, 1)
+    assert one.shape == (1, 1, f, f)
+    np.testing.assert_allclose(cv.conv2d(grey, one, 0.0, 1, 1),
+                               tf.conv2d(torch.from_numpy(grey)[None, None], tk,
+                                         padding=1)[0].numpy(), atol=1e-9)
+
+    spanning = cv.layer_weights(kernel, 3)
+    assert spanning.shape == (1, 3, f, f)
+    mean = torch.from_numpy(colour.mean(axis=0))[None, None]
+    np.testing.assert_allclose(cv.conv2d(colour, spanning, 2.0, 2, 0),
+                               tf.conv2d(mean, tk, stride=2)[0].numpy() + 2.0, atol=1e-9)
+
+    per_colour = cv.layer_weights(kernel, 3, per_colour=True)
+    assert per_colour.shape == (3, 3, f, f)
+    grouped = tf.conv2d(torch.from_numpy(colour)[None], tk.repeat(3, 1, 1, 1), groups=3,
+                        padding=2)[0].numpy()
+    np.testing.assert_allclose(cv.conv2d(colour, per_colour, 0.0, 1, 2), grouped, atol=1e-9)
+
+
+@pytest.mark.parametrize("per_colour", [False, True])
+def test_neuron_weights_give_every_output_channel_its_sum(per_colour):
+    rng = np.random.default_rng(11)
+    kernel = rng.normal(size=(3, 3))
+    image = rng.uniform(0, 255, size=(3, 10, 12))
+    weights = cv.layer_weights(kernel, 3, per_colour)
+    out = cv.conv2d(image, weights, 1.5, 2, 1)
+    unit = cv.neuron(image, cv.neuron_weights(weights, per_colour), 2, 3, 1.5, 2, 1)
+    if per_colour:  # each colour's products sum to that colour's output
+        for c in range(3):
+            np.testing.assert_array_equal(unit.kernel[c], kernel)
+            assert unit.products[c].sum() + 1.5 == pytest.approx(out[c, 2, 3])
+    else:
+        np.testing.assert_allclose(unit.kernel, np.broadcast_to(kernel / 3, (3, 3, 3)))
+        assert unit.total == pytest.approx(out[0, 2, 3])
+
+
+def test_a_patch_reaches_into_the_padding_only_at_the_border():
+    image = np.zeros((6, 8))
+    assert cv.neuron(image, np.ones((3, 3)), 0, 0, padding=1).reaches_padding(6, 8)
+    assert not cv.neuron(image, np.ones((3, 3)), 1, 1, padding=1).reaches_padding(6, 8)
+    # the last position of a padded row reads the zeros past the right edge
+    assert cv.neuron(image, np.ones((3, 3)), 1, 7, padding=1).reaches_padding(6, 8)
+    assert not cv.neuron(image, np.ones((3, 3)), 3, 5).reaches_padding(6, 8)
+
+
+def test_hand_made_feature_maps_against_torch():
+    rng = np.random.default_rng(5)
+    digit = rng.uniform(0, 1, size=(8, 8))
+    bank = cv.kernel_bank(cv.HAND_MADE)
+    assert bank.shape == (len(cv.HAND_MADE), 3, 3)
+    np.testing.assert_array_equal(bank[cv.HAND_MADE.index("outline")], cv.KERNELS["outline"])
+    ref = torch.relu(tf.conv2d(torch.from_numpy(digit)[None, None],
+                               torch.from_numpy(bank)[:, None], padding=1))[0].numpy()
+    maps = cv.relu_feature_maps(digit, bank)
+    assert maps.shape == (len(cv.HAND_MADE), 8, 8)
+    np.testing.assert_allclose(maps, ref, atol=1e-12)
+
+
 def test_kernels_behave_as_named():
     img = cv.step_edge(24)
     for name in ("identity", "box blur", "Gaussian blur", "sharpen"):
