@@ -197,6 +197,29 @@ def test_hand_made_feature_maps_against_torch():
     np.testing.assert_allclose(maps, ref, atol=1e-12)
 
 
+def test_chart_builders_keep_their_rows_apart_from_the_spec():
+    """The page hands `figure.data` to ui.chart, which converts it to Arrow once; the spec
+    names the same datasets and holds no rows itself."""
+    import altair as alt
+
+    from explorer import convolution_charts as cc
+
+    patch = np.array([[0.0, 255.0, 12.5], [-3.0, 7.0, 1.0], [2.0, 2.0, 2.0]])
+    figures = [cc.number_grid(patch, "patch", decimals=1),
+               cc.number_grid(np.stack([patch, -patch, patch]), "colour", kind="signed"),
+               cc.filter_bank(np.stack([cv.KERNELS["sharpen"], cv.KERNELS["emboss"]]), "bank"),
+               cc.map_bank(np.ones((2, 4, 4)), "maps"),
+               cc.probabilities(np.full(10, 0.1), "probabilities")]
+    for figure in figures:
+        assert "datasets" not in figure.spec
+        assert set(figure.data) == {figure.spec["data"]["name"]}
+        alt.Chart.from_dict({**figure.spec, "datasets": figure.data})  # validates
+    cells = figures[0].data["cells"]
+    assert [c["value"] for c in cells] == patch.ravel().tolist()
+    assert [c["label"] for c in cells] == ["0", "255", "12.5", "-3", "7", "1", "2", "2", "2"]
+    assert [c["channel"] for c in figures[1].data["cells"][::9]] == ["red", "green", "blue"]
+
+
 def test_kernels_behave_as_named():
     img = cv.step_edge(24)
     for name in ("identity", "box blur", "Gaussian blur", "sharpen"):
