@@ -45,9 +45,8 @@ def conv2d(image: np.ndarray, weights: np.ndarray, bias=0.0, stride: int = 1,
     the same shift, so one strided slice of the padded image times one scalar weight
     handles all output positions at once. The loop runs over K*C*F*F scalar weights
     (skipping zeros, so per-colour filters and sparse kernels cost less), never copies
-    the image F*F times, and multiplies in place: a 512x512 photo with a 5x5 kernel
-    takes a few tens of milliseconds. (A tensordot per offset was 30 times slower: it
-    copies each strided slice.)
+    the image F*F times, and multiplies in place. (A tensordot per offset was much
+    slower: it copies each strided slice. bench/convolution.py prints the figures.)
     """
     x = _as_chw(image)
     w = _as_kcff(weights, x.shape[0])

@@ -3,8 +3,8 @@
 Pure logic, no streamlit. Conventions used throughout:
 - an image is a 2-D numpy array of "ink" values, 0 = white paper, 255 = black ink;
 - the bundled digits are scikit-learn's 1,797 handwritten 8x8 digits (values 0..16),
-  read straight from the CSV that ships with scikit-learn (importing sklearn costs more
-  than a second, reading its CSV a few milliseconds);
+  read straight from the CSV that ships with scikit-learn (far cheaper than importing
+  scikit-learn to load them);
 - every size-dependent thing (resampling, the classifier, the class means) is computed
   at the chosen size S from those same digits, with one fixed train/test split.
 

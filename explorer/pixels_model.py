@@ -7,7 +7,7 @@ runs the forward pass in numpy, so it never imports torch. To remake the file:
 
     .venv/bin/python -m explorer.pixels_model
 
-If the file is missing, `load_or_train` trains on the spot (a few seconds per size).
+If the file is missing, `load_or_train` trains on the spot.
 `at_size` gathers what the page shows at one resolution: the network and the baseline.
 """
 
