@@ -53,7 +53,7 @@ print(f"{time.perf_counter() - t0:.3f}")
 
 # (widget kind, key, values to cycle through)
 CONTROLS = [
-    ("slider", "noise", [40, 80, 0]),
+    ("slider", "pixel_noise", [40, 80, 0]),
     ("slider", "shift", [20, -20, 0]),
     ("toggle", "invert", [True, False]),
     ("radio", "scale", ["0 to 1", "standardized", "raw 0–255"]),

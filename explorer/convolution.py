@@ -45,9 +45,8 @@ def conv2d(image: np.ndarray, weights: np.ndarray, bias=0.0, stride: int = 1,
     the same shift, so one strided slice of the padded image times one scalar weight
     handles all output positions at once. The loop runs over K*C*F*F scalar weights
     (skipping zeros, so per-colour filters and sparse kernels cost less), never copies
-    the image F*F times, and multiplies in place: a 512x512 photo with a 5x5 kernel
-    takes a few tens of milliseconds. (A tensordot per offset was 30 times slower: it
-    copies each strided slice.)
+    the image F*F times, and multiplies in place. (A tensordot per offset was much
+    slower: it copies each strided slice. bench/convolution.py prints the figures.)
     """
     x = _as_chw(image)
     w = _as_kcff(weights, x.shape[0])
@@ -81,6 +80,47 @@ def conv2d(image: np.ndarray, weights: np.ndarray, bias=0.0, stride: int = 1,
 def flip_kernel(kernel: np.ndarray) -> np.ndarray:
     """Rotate a kernel by 180 degrees: what the mathematicians' convolution uses."""
     return np.asarray(kernel)[..., ::-1, ::-1].copy()
+
+
+def layer_weights(kernel: np.ndarray, channels: int, per_colour: bool = False) -> np.ndarray:
+    """The (K, C, F, F) filter bank of a conv layer that applies one kernel to a C-channel
+    image.
+
+    One channel: one filter, the kernel itself. Several channels, one filter as deep as
+    the input (the default): each slice holds kernel / C, so the output (depth 1) is the
+    kernel applied to the mean of the channels. `per_colour`: C filters, filter c holds the
+    kernel in slice c and zeros elsewhere, so output channel c is the kernel applied to
+    input channel c alone (a grouped convolution, output depth C).
+    """
+    kernel = np.asarray(kernel, dtype=np.float64)
+    f_rows, f_cols = kernel.shape
+    if channels == 1:
+        return kernel[None, None].copy()
+    if per_colour:
+        weights = np.zeros((channels, channels, f_rows, f_cols))
+        for c in range(channels):
+            weights[c, c] = kernel
+        return weights
+    return np.broadcast_to(kernel / channels, (1, channels, f_rows, f_cols)).copy()
+
+
+def neuron_weights(weights: np.ndarray, per_colour: bool = False) -> np.ndarray:
+    """The (C, F, F) weights the neuron picture multiplies one patch by: the first
+    filter's, or with per-colour filters (`layer_weights(..., per_colour=True)`) the slice
+    each colour's own filter holds, so the picture shows every colour's products."""
+    weights = np.asarray(weights, dtype=np.float64)
+    if per_colour:
+        return np.stack([weights[c, c] for c in range(weights.shape[1])])
+    return weights[0].copy()
+
+
+def relu_feature_maps(image: np.ndarray, filters: np.ndarray, bias=0.0,
+                      padding: int = 1) -> np.ndarray:
+    """Each single-channel filter (K, F, F) slid over a one-channel image with stride 1,
+    then negatives set to 0 (ReLU): the (K, H_out, W_out) maps a first conv layer
+    passes on."""
+    bank = np.asarray(filters, dtype=np.float64)[:, None]
+    return np.maximum(conv2d(image, bank, bias, 1, padding), 0.0)
 
 
 def pool2d(feature_map: np.ndarray, size: int, stride: int, mode: str = "max") -> np.ndarray:
@@ -179,6 +219,13 @@ class Neuron:
     def total(self) -> float:
         return float(self.products.sum() + self.bias)
 
+    def reaches_padding(self, height: int, width: int) -> bool:
+        """Whether part of the patch lies outside the height x width input, in the zeros
+        of the padding."""
+        f_rows, f_cols = self.patch.shape[-2:]
+        return (self.top < 0 or self.left < 0 or self.top + f_rows > height
+                or self.left + f_cols > width)
+
 
 def neuron(image: np.ndarray, kernel: np.ndarray, row: int, col: int, bias: float = 0.0,
            stride: int = 1, padding: int = 0) -> Neuron:
@@ -216,6 +263,16 @@ KERNELS: dict[str, np.ndarray] = {
     "Sobel left": np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], float),
     "Sobel right": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float),
 }
+
+# The hand-made kernels set beside the tiny CNN's learned filters on the page.
+HAND_MADE = ("Sobel top", "Sobel bottom", "Sobel left", "Sobel right", "outline", "sharpen",
+             "box blur", "identity")
+
+
+def kernel_bank(names) -> np.ndarray:
+    """Named kernels of one size stacked into one (K, F, F) bank."""
+    return np.stack([KERNELS[name] for name in names])
+
 
 KERNEL_NOTES: dict[str, str] = {
     "identity": "a single 1 in the centre: each output pixel copies the pixel under it.",

@@ -1,13 +1,20 @@
 """Chart builders for the convolution page: small grids of numbers drawn as heatmaps.
 
 These return Vega-Lite specs as plain dicts rather than alt.Chart objects. Why: the page
-draws up to nine faceted, layered grids per rerun, and building them through Altair's
-schema validation cost about a second of script time per control change here, ten times
-the budget; the dicts below are built in microseconds and render identically. The page
-shows them through ui.chart, which merges in the project theme.
+draws up to nine faceted, layered grids per rerun, each shaped by its data (cell widths,
+colour ranges), and building them through Altair's schema validation on every control
+change cost many times the page's time budget; plain dicts cost next to nothing and
+render identically.
+
+Each builder returns a `Figure`: the spec, and apart from it the rows of its named
+datasets. The page shows one with `ui.chart(figure.spec, caption, data=figure.data)`,
+which converts the rows to Arrow (or takes bytes converted once by `ui.arrow_datasets`)
+and merges in the project theme.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -15,6 +22,13 @@ from explorer import charts
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 CHANNEL_NAMES = {1: ["grey"], 3: ["red", "green", "blue"]}
+
+
+class Figure(NamedTuple):
+    """A Vega-Lite spec reading named datasets, and those datasets (name -> rows)."""
+
+    spec: dict
+    data: dict
 
 
 def _label(value: float, decimals: int) -> str:
@@ -48,7 +62,7 @@ def _text_layer(dark_test: str, font_size: int) -> dict:
 
 
 def number_grid(values: np.ndarray, title: str, *, kind: str = "pixels", cell: int = 44,
-                decimals: int = 2, bound: float | None = None) -> dict:
+                decimals: int = 2, bound: float | None = None) -> Figure:
     """A small grid with each value written in its cell; colour channels stacked as rows.
 
     kind='pixels': grey scale, 0 black to 255 white (input values);
@@ -80,8 +94,7 @@ def number_grid(values: np.ndarray, title: str, *, kind: str = "pixels", cell: i
                                     "scale": scale, "legend": None}}},
             _text_layer(dark, max(9, min(16, cell // 3))),
         ]}
-    spec = {"$schema": SCHEMA, "title": title, "datasets": {"cells": records},
-            "data": {"name": "cells"}}
+    spec = {"$schema": SCHEMA, "title": title, "data": {"name": "cells"}}
     if v.ndim == 3 and v.shape[0] > 1:
         spec["facet"] = {"row": {"field": "channel", "type": "nominal", "title": None,
                                  "sort": CHANNEL_NAMES.get(v.shape[0]),
@@ -90,11 +103,11 @@ def number_grid(values: np.ndarray, title: str, *, kind: str = "pixels", cell: i
         spec["spacing"] = 6
     else:
         spec.update(inner)
-    return spec
+    return Figure(spec, {"cells": records})
 
 
 def filter_bank(weights: np.ndarray, title: str, cell: int = 30,
-                with_numbers: bool = True, names: list[str] | None = None) -> dict:
+                with_numbers: bool = True, names: list[str] | None = None) -> Figure:
     """K single-channel filters (K,F,F) side by side on one shared diverging scale."""
     w = np.asarray(weights, dtype=np.float64)
     names = names or [f"filter {k + 1}" for k in range(w.shape[0])]
@@ -108,8 +121,7 @@ def filter_bank(weights: np.ndarray, title: str, cell: int = 30,
                    "legend": {"title": "weight", "orient": "right"}}}}]
     if with_numbers:
         layers.append(_text_layer(f"abs(datum.value) > {0.6 * bound}", max(8, cell // 3)))
-    return {"$schema": SCHEMA, "title": title, "datasets": {"cells": records},
-            "data": {"name": "cells"},
+    spec = {"$schema": SCHEMA, "title": title, "data": {"name": "cells"},
             "facet": {"column": {"field": "group", "type": "nominal", "title": None,
                                  "sort": names}},
             "spacing": 8,
@@ -118,17 +130,17 @@ def filter_bank(weights: np.ndarray, title: str, cell: int = 30,
                          {"field": "group", "type": "nominal"},
                          {"field": "value", "type": "quantitative", "format": ".3f"}]},
                      "layer": layers}}
+    return Figure(spec, {"cells": records})
 
 
 def map_bank(maps: np.ndarray, title: str, cell: int = 12,
-             names: list[str] | None = None) -> dict:
+             names: list[str] | None = None) -> Figure:
     """K feature maps (K,H,W) side by side as heatmaps on one shared sequential scale."""
     m = np.asarray(maps, dtype=np.float64)
     names = names or [f"map {k + 1}" for k in range(m.shape[0])]
     records = [rec for k in range(m.shape[0]) for rec in cells(m[k], names[k], 2)]
     top = float(m.max()) or 1.0
-    return {"$schema": SCHEMA, "title": title, "datasets": {"cells": records},
-            "data": {"name": "cells"},
+    spec = {"$schema": SCHEMA, "title": title, "data": {"name": "cells"},
             "facet": {"column": {"field": "group", "type": "nominal", "title": None,
                                  "sort": names}},
             "spacing": 8,
@@ -143,12 +155,13 @@ def map_bank(maps: np.ndarray, title: str, cell: int = 12,
                                   "tooltip": [{"field": "group", "type": "nominal"},
                                               {"field": "value", "type": "quantitative",
                                                "format": ".3f"}]}}}
+    return Figure(spec, {"cells": records})
 
 
-def probabilities(probs: np.ndarray, title: str, height: int = 160) -> dict:
+def probabilities(probs: np.ndarray, title: str, height: int = 160) -> Figure:
+    """Ten bars: a classifier's probability for each digit."""
     records = [{"digit": str(i), "p": float(p)} for i, p in enumerate(probs)]
-    return {"$schema": SCHEMA, "title": title, "datasets": {"probs": records},
-            "data": {"name": "probs"}, "height": height,
+    spec = {"$schema": SCHEMA, "title": title, "data": {"name": "probs"}, "height": height,
             "mark": {"type": "bar", "color": charts.PALETTE[0]},
             "encoding": {
                 "x": {"field": "digit", "type": "nominal", "title": "digit",
@@ -157,3 +170,4 @@ def probabilities(probs: np.ndarray, title: str, height: int = 160) -> dict:
                       "scale": {"domain": [0, 1]}},
                 "tooltip": [{"field": "digit", "type": "nominal"},
                             {"field": "p", "type": "quantitative", "format": ".3f"}]}}
+    return Figure(spec, {"probs": records})

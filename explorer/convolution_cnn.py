@@ -1,7 +1,7 @@
 """A tiny CNN trained on scikit-learn's 8x8 digits, to show what kernels a network learns.
 
 conv 3x3 (1 -> 8 filters, padding 1) -> ReLU -> 2x2 max pool -> linear (8*4*4 -> 10).
-Trains in about a second on one CPU thread; torch is imported inside the functions so
+Trained once per server on one CPU thread; torch is imported inside the functions so
 the page starts without paying for it.
 """
 

@@ -3,8 +3,8 @@
 Pure logic, no streamlit. Conventions used throughout:
 - an image is a 2-D numpy array of "ink" values, 0 = white paper, 255 = black ink;
 - the bundled digits are scikit-learn's 1,797 handwritten 8x8 digits (values 0..16),
-  read straight from the CSV that ships with scikit-learn (importing sklearn costs more
-  than a second, reading its CSV a few milliseconds);
+  read straight from the CSV that ships with scikit-learn (far cheaper than importing
+  scikit-learn to load them);
 - every size-dependent thing (resampling, the classifier, the class means) is computed
   at the chosen size S from those same digits, with one fixed train/test split.
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 SIZES: dict[str, int] = {"28×28": 28, "18×18": 18, "8×8": 8}
 SCALES = ("raw 0–255", "0 to 1", "standardized")
@@ -38,6 +38,7 @@ MAX_DECODE_PIXELS = 40_000_000  # refuse to decode more than this (decompression
 MAX_SIDE = 1024  # larger images are decoded, then downscaled to this longest side
 
 INK_THRESHOLD = 40  # ink above this counts when cropping a drawing to its digit
+PICTURE_FRAME = 190  # grey level of the frame around an enlarged picture
 
 
 # ---- the bundled digits ----------------------------------------------------------------
@@ -128,6 +129,13 @@ def scale_pixels(raw: np.ndarray, scale: str, standardizer: Standardizer) -> np.
     if scale == SCALES[2]:
         return standardizer.apply(raw / 255.0)
     raise ValueError(f"unknown scale {scale!r}")
+
+
+def scale_domain(scale: str, standardizer: Standardizer) -> tuple[float, float]:
+    """What blank paper (0) and solid ink (255) become on a scale: the colour range of
+    the page's charts."""
+    lo, hi = scale_pixels(np.array([0.0, 255.0]), scale, standardizer)
+    return float(lo), float(hi)
 
 
 # ---- perturbations ---------------------------------------------------------------------
@@ -289,6 +297,24 @@ def center_on_ink(ink: np.ndarray, size: int, threshold: int = INK_THRESHOLD) ->
     out = big.resize((size, size), Image.Resampling.BOX if side >= size
                      else Image.Resampling.BILINEAR)
     return to_uint8(np.asarray(out))
+
+
+def source_at_size(ink: np.ndarray, size: int, *, bundled: bool) -> np.ndarray:
+    """A source picture at size x size, prepared as the network's input is: a bundled digit
+    resampled whole; a drawing or an upload cropped to its ink and centred (all paper
+    when it has no ink)."""
+    if bundled:
+        return resize_ink(ink, size)
+    centred = center_on_ink(ink, size)
+    return np.zeros((size, size), np.uint8) if centred is None else centred
+
+
+def enlarged_picture(ink: np.ndarray, px: int = 168) -> Image.Image:
+    """Ink as a picture to look at (black ink on white paper), blown up to px x px with
+    hard pixel edges, in a one-pixel grey frame so blank paper still shows."""
+    big = Image.fromarray(255 - np.asarray(ink, dtype=np.uint8), mode="L").resize(
+        (px, px), Image.Resampling.NEAREST)
+    return ImageOps.expand(big, border=1, fill=PICTURE_FRAME)
 
 
 # ---- shapes and rank -------------------------------------------------------------------

@@ -1,15 +1,13 @@
 """Chart builders for the pixels page.
 
-Building an Altair chart costs 30-100 ms here (schema objects and validation), too slow
-for a page with six charts and a 150 ms budget per rerun. So each chart is split in two:
-a *template* (an alt.Chart on named, empty data, whose spec depends only on a few
-settings and is built once and cached by the page) and *frames* (pandas DataFrames
-computed on every rerun, a few milliseconds). `attach` puts the frames into the spec.
+Building an Altair chart is slow (schema objects and validation), and this page has seven
+charts. So each chart is split in two: a *template* (an alt.Chart on named, empty data,
+whose spec depends only on a few settings; the page builds it through `ui.built_chart`,
+once per settings for every session) and *frames* (Arrow tables computed on every rerun,
+cheap), which the page hands to `ui.chart(template, caption, data={name: frame})`.
 """
 
 from __future__ import annotations
-
-import copy
 
 import altair as alt
 import numpy as np
@@ -20,18 +18,6 @@ from explorer.charts import PALETTE
 INK_RANGE = ["#FFFFFF", "#000000"]  # paper white, full ink black
 ZERO_TEXT = "#B8BEC6"  # zeros in light grey so the ink's numbers stand out
 OTHER = "#9AA5B1"
-
-
-def attach(spec: dict, frames: dict[str, pa.Table]) -> dict:
-    """A copy of a template spec with its named datasets filled in."""
-    out = copy.copy(spec)
-    out["datasets"] = {**spec.get("datasets", {}), **frames}
-    return out
-
-
-def spec_with_data(chart: alt.TopLevelMixin, frames: dict[str, pa.Table]) -> dict:
-    """Template + data as a plain dict with JSON rows (for tests and inspection)."""
-    return attach(chart.to_dict(), {k: v.to_pylist() for k, v in frames.items()})
 
 
 def value_format(scale_name: str) -> str:

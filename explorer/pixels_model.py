@@ -7,12 +7,14 @@ runs the forward pass in numpy, so it never imports torch. To remake the file:
 
     .venv/bin/python -m explorer.pixels_model
 
-If the file is missing, `load_or_train` trains on the spot (a few seconds per size).
+If the file is missing, `load_or_train` trains on the spot.
+`at_size` gathers what the page shows at one resolution: the network and the baseline.
 """
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +93,40 @@ def load_or_train(size: int, path: Path = WEIGHTS_FILE) -> pixels.MLPWeights:
     except (OSError, KeyError, ValueError):
         x_train, y_train, _, _ = training_data(size)
         return train_mlp(x_train, y_train)
+
+
+@dataclass(frozen=True)
+class SizeModel:
+    """Everything the pixels page needs at one resolution, fitted on the training part of
+    the fixed split and scored on the held-out part."""
+
+    size: int
+    images: np.ndarray  # every bundled digit at size x size, uint8 ink (N, S, S)
+    n_train: int
+    n_test: int
+    standardizer: pixels.Standardizer  # training pixels' mean and spread (0..1 scale)
+    means: np.ndarray  # the baseline's mean training image of each digit (10, S, S)
+    weights: pixels.MLPWeights
+    mlp_accuracy: float  # held out, the network
+    mean_accuracy: float  # held out, the nearest-mean baseline
+
+
+def at_size(ink: np.ndarray, labels: np.ndarray, size: int,
+            path: Path = WEIGHTS_FILE) -> SizeModel:
+    """The bundled digits (ink, labels) resampled to size x size, with the network's
+    weights for that size and both classifiers fitted and scored on the fixed split."""
+    images = pixels.digits_at_size(ink, size)
+    scaled = images.astype(np.float64) / 255.0
+    train, test = pixels.split_indices(len(labels))
+    means = pixels.class_means(scaled[train], labels[train])
+    weights = load_or_train(size, path)
+    return SizeModel(
+        size=size, images=images, n_train=len(train), n_test=len(test),
+        standardizer=pixels.Standardizer.fit(scaled[train]), means=means, weights=weights,
+        mlp_accuracy=pixels.accuracy(
+            pixels.mlp_forward(weights, scaled[test]).probs.argmax(1), labels[test]),
+        mean_accuracy=pixels.accuracy(
+            pixels.nearest_mean_predict(scaled[test], means), labels[test]))
 
 
 def main() -> int:

@@ -6,14 +6,12 @@ import random
 
 import numpy as np
 import streamlit as st
-from PIL import Image, ImageOps
 
-from explorer import charts, pixels, pixels_model, ui
+from explorer import pixels, pixels_model, ui
 from explorer import pixels_charts as pc
+from explorer.pixels_spec import SPEC, UNPERTURBED
 
 URL_PATH = "pixels_to_matrix"
-DEFAULT_INDEX = 13  # a clear 3 from the held-out part of the split
-CLEAN_EIGHT = 28  # a clear 8, also held out: the network never trained on it
 CANVAS_PX = 280
 
 present = ui.page_setup(
@@ -22,6 +20,7 @@ present = ui.page_setup(
     "of numbers, one per pixel (**0 = white, 255 = black**). Below, follow one digit "
     "through every step: grid → long vector → a network's ten outputs → a prediction.",
     icon=":material/grid_on:",
+    spec=SPEC,
 )
 
 
@@ -33,28 +32,9 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
     return pixels.load_digits_ink()
 
 
-class SizeModel:
-    """Everything the page needs at one resolution, computed once per process."""
-
-    def __init__(self, size: int):
-        ink, labels = digits()
-        self.size = size
-        self.images = pixels.digits_at_size(ink, size)  # uint8 (N, S, S)
-        scaled = self.images.astype(np.float64) / 255.0
-        train, test = pixels.split_indices(len(labels))
-        self.n_train, self.n_test = len(train), len(test)
-        self.standardizer = pixels.Standardizer.fit(scaled[train])
-        self.means = pixels.class_means(scaled[train], labels[train])
-        self.weights = pixels_model.load_or_train(size)
-        self.mlp_accuracy = pixels.accuracy(
-            pixels.mlp_forward(self.weights, scaled[test]).probs.argmax(1), labels[test])
-        self.mean_accuracy = pixels.accuracy(
-            pixels.nearest_mean_predict(scaled[test], self.means), labels[test])
-
-
 @st.cache_resource(max_entries=3, show_spinner="Loading the classifier…")
-def size_model(size: int) -> SizeModel:
-    return SizeModel(size)
+def size_model(size: int) -> pixels_model.SizeModel:
+    return pixels_model.at_size(*digits(), size)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -62,76 +42,26 @@ def decode_upload(data: bytes) -> pixels.DecodedImage:
     return pixels.decode_image(data)
 
 
-TEMPLATES = {"matrix": pc.matrix_chart, "strip": pc.strip_chart,
-             "probability": pc.probability_chart, "logit": pc.logit_chart,
-             "means": pc.means_chart, "distance": pc.distance_chart,
-             "hidden": pc.hidden_chart}
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def chart_template(kind: str, present: bool, params: tuple) -> dict:
-    return charts.themed(TEMPLATES[kind](**dict(params)), present).to_dict()
-
-
-def show_chart(kind: str, frames: dict, caption: str, stretch: bool = True,
-               **params) -> None:
-    """Like ui.chart (same theme, a caption), but the Altair spec is built once per
-    setting and only the data changes per rerun: building Altair charts costs far more
-    than this page's 150 ms budget (see explorer/pixels_charts.py)."""
-    spec = chart_template(kind, ui.presenting(), tuple(sorted(params.items())))
-    ui.chart(pc.attach(spec, frames), caption, width="stretch" if stretch else "content")
-
-
 def pick_random_three() -> None:
     _, labels = digits()
     threes = np.flatnonzero(labels == 3)
-    st.session_state["digit_index"] = int(random.choice(threes))  # noqa: S311 - not crypto
-    for key in ("invert", "noise", "shift"):
-        st.session_state.pop(key, None)
-
-
-def enlarge(ink: np.ndarray, px: int = 168) -> Image.Image:
-    """An ink image as a picture (black ink on white), blown up with hard pixel edges."""
-    big = Image.fromarray(255 - ink, mode="L").resize((px, px), Image.Resampling.NEAREST)
-    return ImageOps.expand(big, border=1, fill=190)  # a frame, so blank paper shows
+    ui.set_values(SPEC, {"digit_index": int(random.choice(threes)),  # noqa: S311 - not crypto
+                         **UNPERTURBED})
 
 
 # ---- presets and controls --------------------------------------------------------------
 
-CLEAN = {"source": pixels.SOURCES[0], "digit_index": CLEAN_EIGHT, "size": "28×28",
-         "scale": pixels.SCALES[0], "invert": False, "noise": 0, "shift": 0}
-ui.preset_row([
-    ui.Preset("clean_8", "A clean 8", CLEAN,
-              note="Dark cells carry big numbers; the network's tallest bar is 8."),
-    ui.Preset("same_8_small", "The same 8 at 8×8", {**CLEAN, "size": "8×8"},
-              note="Only 64 numbers, every one readable, and the network still says 8."),
-    ui.Preset("inverted", "Inverted colours", {**CLEAN, "invert": True},
-              note="Same shape, white on black: every number flips (v → 255 − v) and the "
-                   "network, which never saw a dark page, is confidently wrong."),
-    ui.Preset("noisy", "Noisy digit", {**CLEAN, "noise": 100},
-              note="Every number changed, yet the dark pattern is still there: the "
-                   "prediction survives noise that inversion or a shift would not."),
-    ui.Preset("shifted", "Shifted 30 %", {**CLEAN, "shift": 30},
-              note="Moving the digit right puts its ink on different input positions: "
-                   "a plain network has to relearn the shape there, so it guesses wrong."),
-])
+ui.preset_row(SPEC)
 
 source_col, picture_col = st.columns([1.05, 2], gap="large")
 with source_col:
-    source = st.radio("Where the digit comes from", pixels.SOURCES, key="source",
-                      bind="query-params", horizontal=True)
-    size_name = st.radio("Resolution", list(pixels.SIZES), key="size", bind="query-params",
-                         horizontal=True,
-                         help="The grid the image is resampled to (antialiased).")
-    scale_name = st.radio("Scale of the numbers", pixels.SCALES, key="scale",
-                          bind="query-params", horizontal=True,
-                          help="How the same pixels are written down for the model.")
+    source = ui.widget(SPEC["source"], horizontal=True)
+    size_name = ui.widget(SPEC["size"], horizontal=True)
+    scale_name = ui.widget(SPEC["scale"], horizontal=True)
     st.markdown("**Perturb it**")
-    invert = st.toggle("Invert colours (v → 255 − v)", key="invert", bind="query-params")
-    noise = st.slider("Noise (standard deviation, on the 0–255 scale)", 0, 160, 0, step=10,
-                      key="noise", bind="query-params")
-    shift = st.slider("Shift right (% of the width; negative = left)", -40, 40, 0, step=10,
-                      key="shift", bind="query-params")
+    invert = ui.widget(SPEC["invert"])
+    noise = ui.widget(SPEC["pixel_noise"])
+    shift = ui.widget(SPEC["shift"])
 
 size = pixels.SIZES[size_name]
 model = size_model(size)
@@ -141,11 +71,9 @@ blank = False  # nothing drawn or uploaded yet
 with picture_col:
     if source == pixels.SOURCES[0]:
         index_col, button_col = st.columns([2, 1], vertical_alignment="bottom")
-        digit_index = index_col.number_input(
-            f"Digit number (0 – {pixels.N_DIGITS - 1})", 0, pixels.N_DIGITS - 1,
-            DEFAULT_INDEX, step=1, key="digit_index", bind="query-params")
-        button_col.button("Random 3", icon=":material/casino:", key="random_three", on_click=pick_random_three,
-                          width="stretch")
+        digit_index = ui.widget(SPEC["digit_index"], index_col)
+        button_col.button("Random 3", icon=":material/casino:", key="random_three",
+                          on_click=pick_random_three, width="stretch")
         ink_all, labels = digits()
         source_ink = ink_all[int(digit_index)]
         base = model.images[int(digit_index)]
@@ -230,14 +158,11 @@ with picture_col:
     # The same source at the three resolutions, side by side.
     thumbs = st.columns(3)
     for col, (name, s) in zip(thumbs, pixels.SIZES.items(), strict=True):
-        if source == pixels.SOURCES[0]:
-            view = pixels.resize_ink(source_ink, s)
-        else:
-            view = pixels.center_on_ink(source_ink, s)
-            view = np.zeros((s, s), np.uint8) if view is None else view
+        view = pixels.source_at_size(source_ink, s, bundled=source == pixels.SOURCES[0])
         view = pixels.perturb(view, invert=invert, noise=float(noise), shift_percent=int(shift))
         chosen = " ← chosen" if s == size else ""
-        col.image(enlarge(view, 200 if present else 168), caption=f"{name}{chosen}")
+        col.image(pixels.enlarged_picture(view, 200 if present else 168),
+                  caption=f"{name}{chosen}")
     if note_about_source:
         st.caption(note_about_source)
     st.markdown(f"### The network says **{prediction}** ({probs[prediction]:.0%} sure)")
@@ -248,22 +173,21 @@ with picture_col:
 # ---- 1. the matrix ---------------------------------------------------------------------
 
 st.header("1 · The picture is a matrix")
-lo, hi = {pixels.SCALES[0]: (0.0, 255.0), pixels.SCALES[1]: (0.0, 1.0)}.get(
-    scale_name, (model.standardizer.apply(0.0), model.standardizer.apply(1.0)))
+domain = pixels.scale_domain(scale_name, model.standardizer)
+lo, hi = domain
 show_numbers = size <= 18 or scale_name == pixels.SCALES[0]
 matrix_col, words_col = st.columns([2.6, 1], gap="medium")
 with matrix_col:
     cell_font = {8: 16, 18: 11, 28: 9}[size] + (3 if present else 0)
-    domain = (float(lo), float(hi))
-    show_chart("matrix",
-               {"matrix": pc.matrix_frame(values, domain=domain, scale_name=scale_name)},
-               f"The {size}×{size} grid the model receives, one cell per pixel, written on "
+    side = ({8: 560, 18: 720, 28: 800} if present else {8: 460, 18: 540, 28: 620})[size]
+    ui.chart(ui.built_chart(pc.matrix_chart, size=size, domain=domain, scale_name=scale_name,
+                            show_numbers=show_numbers, height=side, font_size=cell_font),
+             f"The {size}×{size} grid the model receives, one cell per pixel, written on "
              f"the '{scale_name}' scale. Hover a cell for its row, column and value."
              + ("" if show_numbers else " At 28×28 the decimals do not fit in a cell, "
                 "so they are hidden: hover instead, or pick 18×18."),
-               stretch=False, size=size, domain=domain, scale_name=scale_name,
-               show_numbers=show_numbers, font_size=cell_font,
-               height=({8: 560, 18: 720, 28: 800} if present else {8: 460, 18: 540, 28: 620})[size])
+             data={"matrix": pc.matrix_frame(values, domain=domain, scale_name=scale_name)},
+             width="content")
 with words_col:
     st.markdown(
         f"Each of the **{size * size:,}** cells is one number: how much ink fell on that "
@@ -305,12 +229,12 @@ st.code(
     f">>> model(batch.flatten(1)).shape   # ten outputs per image\n"
     f"{pixels.torch_size_text((n_batch, 10))}",
     language="python")
-show_chart("strip", pc.strip_frames(values.ravel(), size),
-           f"The same {size * size:,} numbers laid end to end: row 0, then row 1, and so on "
+ui.chart(ui.built_chart(pc.strip_chart, length=size * size, row_length=size, domain=domain,
+                        scale_name=scale_name, height=ui.chart_height(80)),
+         f"The same {size * size:,} numbers laid end to end: row 0, then row 1, and so on "
          "(orange ticks mark where each row starts). This vector is exactly the network's "
-           "input.",
-           length=size * size, row_length=size, domain=domain, scale_name=scale_name,
-           height=ui.chart_height(80))
+         "input.",
+         data=pc.strip_frames(values.ravel(), size))
 st.markdown(
     "The **rank** of a tensor is its number of axes: a single number has rank 0, a "
     "vector rank 1, an image rank 2, a stack of images rank 3. Flattening changes the "
@@ -324,10 +248,10 @@ w = model.weights
 prob_col, words_col = st.columns([2, 1], gap="large")
 with prob_col:
     outputs = pc.output_frame(probs, logits)
-    show_chart("probability", {"outputs": outputs},
-               "The network's ten outputs after softmax, one per digit. The tallest bar "
-               "(orange) is the prediction: the argmax. Hover a bar for its raw output.",
-               height=ui.chart_height(340))
+    ui.chart(ui.built_chart(pc.probability_chart, height=ui.chart_height(340)),
+             "The network's ten outputs after softmax, one per digit. The tallest bar "
+             "(orange) is the prediction: the argmax. Hover a bar for its raw output.",
+             data={"outputs": outputs})
 with words_col:
     st.markdown(
         f"A small network, trained on the bundled digits at {size}×{size}: "
@@ -350,15 +274,14 @@ with words_col:
                f"{model.n_train}).")
 with st.expander("Inside the network: the hidden layer and the raw outputs (logits)"):
     zeros = int(np.sum(forward.hidden[0] == 0))
-    show_chart("hidden", {"hidden": pc.hidden_frame(forward.hidden[0])},
-               f"The {w.hidden} hidden activations h for this image: each is one row of W₁ "
-               f"times your {size * size:,} numbers, plus a bias, with negatives cut to 0 by "
-               f"ReLU ({zeros} of {w.hidden} are 0 here). A different digit lights up "
-               "different units.", height=ui.chart_height(200))
-    show_chart("logit", {"outputs": outputs},
-               "Any real numbers, positive or negative. Softmax keeps their order, so the "
-               "largest logit is also the largest probability.",
-               height=ui.chart_height(240))
+    ui.chart(ui.built_chart(pc.hidden_chart, height=ui.chart_height(200)),
+             f"The {w.hidden} hidden activations h for this image: each is one row of W₁ "
+             f"times your {size * size:,} numbers, plus a bias, with negatives cut to 0 by "
+             f"ReLU ({zeros} of {w.hidden} are 0 here). A different digit lights up "
+             "different units.", data={"hidden": pc.hidden_frame(forward.hidden[0])})
+    ui.chart(ui.built_chart(pc.logit_chart, height=ui.chart_height(240)),
+             "Any real numbers, positive or negative. Softmax keeps their order, so the "
+             "largest logit is also the largest probability.", data={"outputs": outputs})
     ui.formula(r"p_k = \frac{e^{z_k}}{\sum_{j=0}^{9} e^{z_j}}")
 
 # ---- 4. the baseline -------------------------------------------------------------------
@@ -371,15 +294,16 @@ st.markdown(
     "training images of each digit into an \"ideal\" one, and call a new image whatever "
     "ideal it is closest to, pixel by pixel. Here that says "
     f"**{nearest}**; the network says **{prediction}**.")
-show_chart("means", {"means": pc.means_frame(model.means, distances)},
-           f"The mean training image of each digit at {size}×{size}, titled with its "
-           "distance to your image (◀ marks the nearest, the baseline's prediction).",
-           stretch=False, size=size, panel_px=100 if present else 76)
+ui.chart(ui.built_chart(pc.means_chart, size=size, panel_px=100 if present else 76),
+         f"The mean training image of each digit at {size}×{size}, titled with its "
+         "distance to your image (◀ marks the nearest, the baseline's prediction).",
+         data={"means": pc.means_frame(model.means, distances)}, width="content")
 dist_col, words_col = st.columns([2, 1], gap="large")
 with dist_col:
-    show_chart("distance", {"distances": pc.distance_frame(distances)},
-               "Straight-line pixel distance from your image to each mean image; the "
-               "shortest bar is the baseline's answer.", height=ui.chart_height(260))
+    ui.chart(ui.built_chart(pc.distance_chart, height=ui.chart_height(260)),
+             "Straight-line pixel distance from your image to each mean image; the "
+             "shortest bar is the baseline's answer.",
+             data={"distances": pc.distance_frame(distances)})
 with words_col:
     ui.formula(r"d_k = \sqrt{\textstyle\sum_i (x_i - \bar{x}_{k,i})^2}",
                "x̄ₖ: the mean of the training images labelled k; i runs over every pixel.")

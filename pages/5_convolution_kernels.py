@@ -1,13 +1,13 @@
 """Convolution kernels: a small grid of weights slid over an image, taken apart."""
 
 import numpy as np
-import pyarrow as pa
 import streamlit as st
-from streamlit.dataframe_util import convert_arrow_table_to_arrow_bytes
 
 from explorer import convolution as cv
 from explorer import convolution_charts as cc
 from explorer import ui
+from explorer.convolution_cnn import feature_maps, predict  # torch-free
+from explorer.convolution_spec import CUSTOM, IMAGES, SPEC
 
 URL = "convolution_kernels"
 
@@ -18,65 +18,12 @@ present = ui.page_setup(
     "adds the products up (plus a bias), and that sum becomes one pixel of the output. "
     "Pick an image and a kernel, then open up any output pixel to see its arithmetic.",
     icon=":material/blur_on:",
+    spec=SPEC,
 )
 
-IMAGES = {
-    "photo: China (grey)": ("photo", "china", False),
-    "photo: China (colour)": ("photo", "china", True),
-    "photo: flower (grey)": ("photo", "flower", False),
-    "photo: flower (colour)": ("photo", "flower", True),
-    "digit (8×8, from the digits data)": ("digit", None, False),
-    "checkerboard": ("pattern", "checkerboard", False),
-    "step edge": ("pattern", "step edge", False),
-    "upload (grey)": ("upload", None, False),
-    "upload (colour)": ("upload", None, True),
-}
-CUSTOM = "custom (type it below)"
-KERNEL_OPTIONS = [*cv.KERNELS, CUSTOM]
-POOL_OPTIONS = ["none", "max", "average"]
-DEFAULT_IMAGE = "photo: China (grey)"
-
-ui.preset_row([
-    ui.Preset("blur", "Blur", {"image": DEFAULT_IMAGE, "kernel": "Gaussian blur", "S": 1,
-                               "P": 0, "show": cv.DISPLAY_MODES[0]},
-              note="Every weight is positive and they add up to 1: each output pixel is a "
-                   "weighted average of its neighbourhood, so fine detail fades."),
-    ui.Preset("edges", "Edges", {"image": DEFAULT_IMAGE, "kernel": "outline", "S": 1,
-                                 "P": 0, "show": cv.DISPLAY_MODES[2]},
-              note="The weights add up to 0: flat areas give 0 (black) and only places "
-                   "where brightness changes light up."),
-    ui.Preset("emboss", "Emboss", {"image": DEFAULT_IMAGE, "kernel": "emboss", "S": 1,
-                                   "P": 0, "show": cv.DISPLAY_MODES[0]},
-              note="Negative weights on one side, positive on the other: each edge looks "
-                   "lit from the bottom right and shadowed on the top left."),
-    ui.Preset("alexnet", "AlexNet's first layer",
-              {"image": "photo: China (colour)", "W": 227, "F": 11, "S": 4, "P": 0,
-               "D": 3, "K": 96},
-              note="227 − 11 + 0 = 216, divided by stride 4 is 54, plus 1 gives 55: "
-                   "96 filters make a 55×55×96 output from about 35 thousand weights."),
-    ui.Preset("stride_no_fit", "Stride that does not fit",
-              {"W": 7, "F": 3, "S": 3, "P": 0},
-              note="(7 − 3)/3 + 1 = 2⅓ is not a whole number: the last column is never "
-                   "read, and frameworks quietly round down to 2."),
-    ui.Preset("max_pool", "Max pool", {"image": DEFAULT_IMAGE, "kernel": "outline",
-                                       "show": cv.DISPLAY_MODES[2], "S": 1, "P": 0,
-                                       "pool": "max", "pool_size": 2, "pool_stride": 2},
-              note="Each 2×2 block of the edge map keeps only its largest value: the map "
-                   "halves in each direction and three quarters of the numbers are dropped."),
-])
-
+ui.preset_row(SPEC)
 
 ZOOM = 1.4 if present else 1.0
-
-
-def show(spec: dict, caption: str, stretch: bool = False) -> None:
-    """A Vega-Lite spec from explorer.convolution_charts, through the page kit."""
-    # Hand Streamlit Arrow bytes made straight from the records: its own conversion goes
-    # through pandas and cost ~15 ms per chart, most of this page's rerun time.
-    fast = dict(spec)
-    fast["datasets"] = {name: convert_arrow_table_to_arrow_bytes(pa.Table.from_pylist(rows))
-                        for name, rows in spec.get("datasets", {}).items()}
-    ui.chart(fast, caption, width="stretch" if stretch else "content")
 
 
 # ---- cached data ------------------------------------------------------------------------
@@ -108,16 +55,43 @@ def tiny_cnn():
     return train_tiny_cnn()
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def digit_figures(digit_index: int, zoom: float) -> dict[str, cc.Figure]:
+    """Section 6's charts for one digit, their data converted to Arrow once."""
+    model = tiny_cnn()
+    images, _ = digits()
+    digit01 = images[digit_index] / 255.0
+    probs = predict(model, digit01)
+    hand_bank = cv.kernel_bank(cv.HAND_MADE)
+    hand_names = list(cv.HAND_MADE)
+    figures = {
+        "digit": cc.number_grid(images[digit_index], "the digit", kind="pixels",
+                                cell=int(24 * zoom), decimals=0),
+        "probabilities": cc.probabilities(probs, f"the CNN says {int(probs.argmax())}",
+                                          height=int(170 * zoom)),
+        "learned": cc.filter_bank(model.conv_weight[:, 0], "learned 3×3 filters",
+                                  cell=int(30 * zoom)),
+        "learned_maps": cc.map_bank(feature_maps(model, digit01),
+                                    "their feature maps for this digit", cell=int(11 * zoom),
+                                    names=[f"filter {k + 1}" for k in range(8)]),
+        "hand": cc.filter_bank(hand_bank, "hand-made 3×3 kernels", cell=int(30 * zoom),
+                               names=hand_names),
+        "hand_maps": cc.map_bank(cv.relu_feature_maps(digit01, hand_bank),
+                                 "their feature maps for this digit", cell=int(11 * zoom),
+                                 names=hand_names),
+    }
+    return {name: figure._replace(data=ui.arrow_datasets(figure.data))
+            for name, figure in figures.items()}
+
+
 # ---- controls ---------------------------------------------------------------------------
 
 st.subheader("1 · Pick an image and a kernel")
 c_img, c_kernel, c_geom = st.columns([1.1, 1.1, 1])
 with c_img:
-    image_name = st.selectbox("Image", list(IMAGES), index=0, key="image",
-                              bind="query-params")
+    image_name = ui.widget(SPEC["image"])
     source, which, colour = IMAGES[image_name]
-    digit_index = st.slider("Digit number (for the digit image and the tiny CNN)", 0, 1796,
-                            0, key="digit", bind="query-params")
+    digit_index = ui.widget(SPEC["digit"])
     image = None
     if source == "upload":
         # A file upload cannot live in a URL (and st.file_uploader cannot be bound).
@@ -143,13 +117,9 @@ with c_img:
         else:
             image, colour = photo("china", colour), colour
 with c_kernel:
-    kernel_name = st.selectbox("Kernel", KERNEL_OPTIONS,
-                               index=KERNEL_OPTIONS.index("sharpen"), key="kernel",
-                               bind="query-params")
+    kernel_name = ui.widget(SPEC["kernel"])
     if kernel_name == CUSTOM:
-        custom_text = st.text_area(
-            "Custom kernel: 3 or 5 rows of 3 or 5 numbers (spaces or commas; 1/9 works)",
-            cv.CUSTOM_DEFAULT, key="custom", bind="query-params", height=130)
+        custom_text = ui.widget(SPEC["custom"], height=130)
         try:
             kernel = cv.parse_kernel(custom_text)
         except cv.KernelTextError as err:
@@ -158,37 +128,17 @@ with c_kernel:
     else:
         kernel = cv.KERNELS[kernel_name]
         st.caption(f"**{kernel_name}**: {cv.KERNEL_NOTES[kernel_name]}")
-    flip = st.toggle("Flip the kernel (textbook convolution)", False, key="flip",
-                     bind="query-params",
-                     help="Deep learning slides the kernel as it is (cross-correlation). "
-                          "The mathematicians' convolution first rotates it by 180°.")
+    flip = ui.widget(SPEC["flip"])
 with c_geom:
-    stride = st.slider("Stride S (step between positions)", 1, 4, 1, key="S",
-                       bind="query-params")
-    padding = st.slider("Zero padding P (border of zeros)", 0, 5, 0, key="P",
-                        bind="query-params")
-    bias = st.slider("Bias b (added to every output)", -100.0, 100.0, 0.0, 1.0, key="bias",
-                     bind="query-params")
+    stride = ui.widget(SPEC["S"])
+    padding = ui.widget(SPEC["P"])
+    bias = ui.widget(SPEC["bias"])
 
 used_kernel = cv.flip_kernel(kernel) if flip else kernel
 f_size = used_kernel.shape[0]
 channels = 3 if (np.ndim(image) == 3) else 1
-per_colour = False
-if channels == 3:
-    per_colour = st.toggle(
-        "Filter each colour on its own (3 filters → output depth 3, shown in colour)",
-        False, key="per_colour", bind="query-params",
-        help="Off: one filter that spans all three colours (each slice holds the kernel "
-             "divided by 3), so the output has depth 1 and is grey.")
-
-if channels == 1:
-    weights = used_kernel[None, None]
-elif per_colour:
-    weights = np.zeros((3, 3, f_size, f_size))
-    for c in range(3):
-        weights[c, c] = used_kernel
-else:
-    weights = np.broadcast_to(used_kernel / 3.0, (1, 3, f_size, f_size)).copy()
+per_colour = ui.widget(SPEC["per_colour"]) if channels == 3 else False
+weights = cv.layer_weights(used_kernel, channels, per_colour)
 
 h_in, w_in = np.shape(image)[-2:]
 rows_fit = cv.output_size(h_in, f_size, stride, padding)
@@ -203,10 +153,7 @@ output = cv.conv2d(image, weights, bias, stride, padding)
 # ---- input and output -------------------------------------------------------------------
 
 st.subheader("2 · Input and output")
-display_mode = st.radio("Show the output's numbers as pixels by…", cv.DISPLAY_MODES, index=0,
-                key="show", bind="query-params", horizontal=True,
-                help="A screen pixel only holds 0 (black) to 255 (white); the output can be "
-                     "negative or above 255.")
+display_mode = ui.widget(SPEC["show"], horizontal=True)
 out_h, out_w = output.shape[1:]
 for key, top in (("row", out_h - 1), ("col", out_w - 1)):
     if st.session_state.get(key, 0) > top:  # a smaller output than the link was made for
@@ -217,12 +164,9 @@ display_out = cv.to_rgb_pixels(cv.to_display(output, display_mode))
 lo, hi = float(output.min()), float(output.max())
 
 c_row, c_col = st.columns(2)
-row = c_row.slider("Output row", 0, out_h - 1, min(out_h // 2, out_h - 1), key="row",
-                   bind="query-params")
-col = c_col.slider("Output column", 0, out_w - 1, min(out_w // 2, out_w - 1), key="col",
-                   bind="query-params")
-unit = cv.neuron(image, weights[0] if not per_colour else
-                 np.broadcast_to(used_kernel, (3, f_size, f_size)), row, col, bias, stride,
+row = ui.widget(SPEC["row"], c_row, max_value=out_h - 1, value=min(out_h // 2, out_h - 1))
+col = ui.widget(SPEC["col"], c_col, max_value=out_w - 1, value=min(out_w // 2, out_w - 1))
+unit = cv.neuron(image, cv.neuron_weights(weights, per_colour), row, col, bias, stride,
                  padding)
 
 left, right = st.columns(2)
@@ -231,8 +175,8 @@ with left:
     st.caption(f"**Input**: {h_in}×{w_in}" + (" × 3 colours" if channels == 3 else "")
                + f", values 0 to 255. The orange frame is the {f_size}×{f_size} patch "
                "under the kernel for the chosen output pixel"
-               + (" (part of it lies in the zero padding)." if (unit.top < 0 or unit.left < 0
-                  or unit.top + f_size > h_in or unit.left + f_size > w_in) else "."))
+               + (" (part of it lies in the zero padding)."
+                  if unit.reaches_padding(h_in, w_in) else "."))
 with right:
     st.image(cv.framed(display_out, row, col, 1), width="stretch")
     depth_text = " × 3" if per_colour else ""
@@ -263,23 +207,24 @@ st.markdown(
 decimals = 2 if np.any(np.abs(used_kernel - np.round(used_kernel)) > 1e-9) else 0
 g1, g2, g3 = st.columns([1, 1, 1])
 with g1:
-    show(cc.number_grid(unit.patch, "input patch", kind="pixels", decimals=0,
-                        cell=int(44 * ZOOM)),
-             "The pixel values under the kernel (0 black, 255 white; padding is 0).")
+    grid = cc.number_grid(unit.patch, "input patch", kind="pixels", decimals=0,
+                          cell=int(44 * ZOOM))
+    ui.chart(grid.spec, "The pixel values under the kernel (0 black, 255 white; padding is 0).",
+             data=grid.data, width="content")
 with g2:
-    show(cc.number_grid(unit.kernel, "kernel weights", kind="signed",
-                        decimals=3 if decimals or (channels == 3 and not per_colour)
-                        else 0,
-                        cell=int(44 * ZOOM)),
-             "The weights: orange positive, blue negative." + (
+    grid = cc.number_grid(unit.kernel, "kernel weights", kind="signed",
+                          decimals=3 if decimals or (channels == 3 and not per_colour) else 0,
+                          cell=int(44 * ZOOM))
+    ui.chart(grid.spec, "The weights: orange positive, blue negative." + (
                  (" Three separate filters, each the same kernel reading only its own colour."
                   if per_colour else
                   " One slice per colour: the filter is as deep as the input.")
-                 if channels == 3 else ""))
+                 if channels == 3 else ""), data=grid.data, width="content")
 with g3:
-    show(cc.number_grid(unit.products, "patch × weight", kind="signed", decimals=1,
-                        cell=int(44 * ZOOM)),
-             "Each pixel times the weight on top of it.")
+    grid = cc.number_grid(unit.products, "patch × weight", kind="signed", decimals=1,
+                          cell=int(44 * ZOOM))
+    ui.chart(grid.spec, "Each pixel times the weight on top of it.", data=grid.data,
+             width="content")
 
 products = unit.products
 sign = "+" if bias >= 0 else "-"
@@ -294,7 +239,8 @@ if per_colour:
     lines = []
     for c, name in enumerate(("red", "green", "blue")):
         s = float(products[c].sum())
-        lines.append(rf"\text{{{name}: sum of its 9 products}} = {s:.2f},\quad {s:.2f} "
+        lines.append(rf"\text{{{name}: sum of its {products[c].size} products}} = {s:.2f},"
+                     rf"\quad {s:.2f} "
                      rf"{sign} {abs(bias):g} = \mathbf{{{s + bias:.2f}}}")
     st.latex(r"\begin{gathered}" + r"\\".join(lines) + r"\end{gathered}")
     check = [float(output[c, row, col]) for c in range(3)]
@@ -328,11 +274,10 @@ st.markdown(
     "worked examples: 227/11/4/0 (AlexNet), 7/3/1/0, 7/3/2/0, 5/3/2/1 and 7/3/3/0. "
     "Stride S and padding P are the sliders at the top.")
 k1, k2, k3, k4 = st.columns(4)
-calc_w = k1.number_input("Input width W", 1, 1024, 7, key="W", bind="query-params")
-calc_f = k2.slider("Filter size F", 1, 15, 3, key="F", bind="query-params")
-depth_in = k3.number_input("Input depth D (colours or channels)", 1, 1024, 3, key="D",
-                           bind="query-params")
-n_filters = k4.number_input("Number of filters K", 1, 1024, 8, key="K", bind="query-params")
+calc_w = ui.widget(SPEC["W"], k1)
+calc_f = ui.widget(SPEC["F"], k2)
+depth_in = ui.widget(SPEC["D"], k3)
+n_filters = ui.widget(SPEC["K"], k4)
 
 calc = cv.output_size(int(calc_w), int(calc_f), stride, padding)
 exact = calc.exact
@@ -376,9 +321,9 @@ ui.formula(
 
 st.subheader("5 · Pooling")
 p1, p2, p3 = st.columns(3)
-pool = p1.selectbox("Pooling", POOL_OPTIONS, index=0, key="pool", bind="query-params")
-pool_size = p2.slider("Pool window", 2, 4, 2, key="pool_size", bind="query-params")
-pool_stride = p3.slider("Pool stride", 1, 4, 2, key="pool_stride", bind="query-params")
+pool = ui.widget(SPEC["pool"], p1)
+pool_size = ui.widget(SPEC["pool_size"], p2)
+pool_stride = ui.widget(SPEC["pool_stride"], p3)
 if pool == "none":
     st.markdown("Pooling shrinks a feature map by summarising each small window with one "
                 "number: its largest value (max) or its mean (average). Pick one above to "
@@ -419,27 +364,23 @@ else:
 
 st.subheader("6 · Kernels a network learns by itself")
 model = tiny_cnn()
-digit_images, digit_labels = digits()
-digit01 = digit_images[digit_index] / 255.0
+digit_label = digits()[1][digit_index]
+figures = digit_figures(digit_index, ZOOM)
 st.markdown(
     f"A tiny CNN (8 filters of 3×3, ReLU, 2×2 max pool, one dense layer) trained on "
     f"{model.n_train:,} of the 8×8 digits gets **{model.test_accuracy:.1%}** of the "
     f"{model.n_test} held-out digits right. Nobody designed its filters: they started "
     "random and gradient descent shaped them. Compare them with the hand-made kernels "
-    f"below on digit number {digit_index} (a {digit_labels[digit_index]}), chosen with the "
+    f"below on digit number {digit_index} (a {digit_label}), chosen with the "
     "digit slider at the top.")
-from explorer.convolution_cnn import feature_maps, predict  # noqa: E402  (torch-free)
 
 d1, d2, d3 = st.columns([1, 1.3, 2.2])
 with d1:
-    show(cc.number_grid(digit_images[digit_index], "the digit", kind="pixels",
-                        cell=int(24 * ZOOM), decimals=0),
-         f"Digit {digit_index}, labelled {digit_labels[digit_index]}, 8×8 pixels.")
+    ui.chart(figures["digit"].spec, f"Digit {digit_index}, labelled {digit_label}, 8×8 pixels.",
+             data=figures["digit"].data, width="content")
 with d2:
-    probs = predict(model, digit01)
-    show(cc.probabilities(probs, f"the CNN says {int(probs.argmax())}",
-                          height=int(170 * ZOOM)),
-         "The tiny CNN's probability for each digit.", stretch=True)
+    ui.chart(figures["probabilities"].spec, "The tiny CNN's probability for each digit.",
+             data=figures["probabilities"].data)
 with d3:
     st.markdown(
         "**How to read the rows below.** Each filter is a 3×3 grid of weights (orange "
@@ -447,19 +388,14 @@ with d3:
         "1 so the map stays 8×8, and negative answers set to 0 (ReLU). Bright where the "
         "filter's pattern is present. Look for learned filters whose weights go from blue "
         "to orange in one direction: they detect edges, like the Sobel kernels.")
-hand = ["Sobel top", "Sobel bottom", "Sobel left", "Sobel right", "outline", "sharpen",
-        "box blur", "identity"]
-hand_bank = np.stack([cv.KERNELS[n] for n in hand])
-show(cc.filter_bank(model.conv_weight[:, 0], "learned 3×3 filters", cell=int(30 * ZOOM)),
-     "The 8 first-layer filters after training, in units of the 0–1 pixel scale.")
-show(cc.map_bank(feature_maps(model, digit01), "their feature maps for this digit",
-                 cell=int(11 * ZOOM), names=[f"filter {k + 1}" for k in range(8)]),
-     "What each learned filter responds to on this digit: bright = strong.")
-show(cc.filter_bank(hand_bank, "hand-made 3×3 kernels", cell=int(30 * ZOOM), names=hand),
-     "The hand-made kernels of section 1, for comparison.")
-show(cc.map_bank(np.maximum(cv.conv2d(digit01, hand_bank[:, None], 0, 1, 1), 0),
-                 "their feature maps for this digit", cell=int(11 * ZOOM), names=hand),
-     "The same digit through the hand-made kernels (after ReLU).")
+for name, caption in (
+        ("learned", "The 8 first-layer filters after training, in units of the 0–1 pixel "
+                    "scale."),
+        ("learned_maps", "What each learned filter responds to on this digit: bright = "
+                         "strong."),
+        ("hand", "The hand-made kernels of section 1, for comparison."),
+        ("hand_maps", "The same digit through the hand-made kernels (after ReLU).")):
+    ui.chart(figures[name].spec, caption, data=figures[name].data, width="content")
 
 # ---- what is going on -------------------------------------------------------------------
 

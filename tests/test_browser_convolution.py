@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import press_slider, wait_idle
+from tests.helpers import EXCEPTION, open_page, press_slider, url_param, wait_idle, wait_url_param
 
 pytestmark = pytest.mark.browser
 
-EXCEPTION = '[data-testid="stException"]'
 IMAGES = '[data-testid="stMain"] [data-testid="stImage"] img'
 URL = "/convolution_kernels"
-
-
-def open_page(page, url):
-    page.goto(url)
-    wait_idle(page)
 
 
 def output_caption(page) -> str:
@@ -32,12 +26,10 @@ def test_loads_clean_and_stride_slider_changes_url_and_picture(app_server, brows
     assert page.console_errors == []
     output_img = page.locator(IMAGES).nth(1)
     before_src = output_img.get_attribute("src")
-    before_url = page.url
     slider = page.get_by_role("slider", name="Stride S (step between positions)")
     press_slider(page, slider)
-    page.wait_for_function("u => window.location.href !== u", arg=before_url)
+    wait_url_param(page, "S", "2")
     wait_idle(page)
-    assert "S=2" in page.url
     page.wait_for_function(
         "([sel, src]) => document.querySelectorAll(sel)[1].getAttribute('src') !== src",
         arg=[IMAGES, before_src])
@@ -61,9 +53,9 @@ def test_preset_button_sets_controls_and_url(app_server, browser_page):
     page = browser_page
     open_page(page, app_server.url + URL)
     page.get_by_role("button", name="AlexNet's first layer").first.click()
-    page.wait_for_function("() => window.location.href.includes('F=11')")
+    wait_url_param(page, "F", "11")
     wait_idle(page)
-    assert "S=4" in page.url and "K=96" in page.url and "W=227" in page.url
+    assert [url_param(page, key) for key in ("S", "K", "W")] == ["4", "96", "227"]
     assert page.locator('[data-testid="stMetric"]', has_text="Output volume").inner_text(
     ).endswith("55×55×96")
     assert page.console_errors == []
@@ -75,12 +67,10 @@ def test_preset_link_applies_the_preset_and_the_url_keeps_it(app_server, browser
     assert page.locator('[data-testid="stMetric"]', has_text="Output volume").inner_text(
     ).endswith("55×55×96")
     # The next run writes the preset's values into the address bar (page kit behaviour).
-    before_url = page.url
     press_slider(page, page.get_by_role("slider", name="Stride S (step between positions)"),
                  "ArrowLeft")
-    page.wait_for_function("u => window.location.href !== u", arg=before_url)
+    wait_url_param(page, "S", "3")
+    wait_url_param(page, "preset", None)
     wait_idle(page)
-    for part in ("S=3", "W=227", "F=11", "K=96"):
-        assert part in page.url, page.url
-    assert "preset=" not in page.url
+    assert [url_param(page, key) for key in ("W", "F", "K")] == ["227", "11", "96"], page.url
     assert page.console_errors == []

@@ -128,6 +128,98 @@ def test_neuron_sum_equals_output_value(stride, padding):
         cv.neuron(x, k, out.shape[0], 0, 0, stride, padding)
 
 
+@pytest.mark.parametrize("f", [3, 5])
+def test_layer_weights_make_the_layer_the_page_describes(f):
+    """Each filter bank against torch: a grey kernel is one conv; one filter spanning three
+    colours is the kernel on the mean of the colours; per-colour filters are a grouped
+    convolution (groups=3), each colour filtered on its own."""
+    rng = np.random.default_rng(f)
+    kernel = rng.normal(size=(f, f))
+    grey = rng.uniform(0, 255, size=(9, 11))
+    colour = rng.uniform(0, 255, size=(3, 9, 11))
+    tk = torch.from_numpy(kernel)[None, None]
+
+    one = cv.layer_weights(kernel, 1)
+    assert one.shape == (1, 1, f, f)
+    np.testing.assert_allclose(cv.conv2d(grey, one, 0.0, 1, 1),
+                               tf.conv2d(torch.from_numpy(grey)[None, None], tk,
+                                         padding=1)[0].numpy(), atol=1e-9)
+
+    spanning = cv.layer_weights(kernel, 3)
+    assert spanning.shape == (1, 3, f, f)
+    mean = torch.from_numpy(colour.mean(axis=0))[None, None]
+    np.testing.assert_allclose(cv.conv2d(colour, spanning, 2.0, 2, 0),
+                               tf.conv2d(mean, tk, stride=2)[0].numpy() + 2.0, atol=1e-9)
+
+    per_colour = cv.layer_weights(kernel, 3, per_colour=True)
+    assert per_colour.shape == (3, 3, f, f)
+    grouped = tf.conv2d(torch.from_numpy(colour)[None], tk.repeat(3, 1, 1, 1), groups=3,
+                        padding=2)[0].numpy()
+    np.testing.assert_allclose(cv.conv2d(colour, per_colour, 0.0, 1, 2), grouped, atol=1e-9)
+
+
+@pytest.mark.parametrize("per_colour", [False, True])
+def test_neuron_weights_give_every_output_channel_its_sum(per_colour):
+    rng = np.random.default_rng(11)
+    kernel = rng.normal(size=(3, 3))
+    image = rng.uniform(0, 255, size=(3, 10, 12))
+    weights = cv.layer_weights(kernel, 3, per_colour)
+    out = cv.conv2d(image, weights, 1.5, 2, 1)
+    unit = cv.neuron(image, cv.neuron_weights(weights, per_colour), 2, 3, 1.5, 2, 1)
+    if per_colour:  # each colour's products sum to that colour's output
+        for c in range(3):
+            np.testing.assert_array_equal(unit.kernel[c], kernel)
+            assert unit.products[c].sum() + 1.5 == pytest.approx(out[c, 2, 3])
+    else:
+        np.testing.assert_allclose(unit.kernel, np.broadcast_to(kernel / 3, (3, 3, 3)))
+        assert unit.total == pytest.approx(out[0, 2, 3])
+
+
+def test_a_patch_reaches_into_the_padding_only_at_the_border():
+    image = np.zeros((6, 8))
+    assert cv.neuron(image, np.ones((3, 3)), 0, 0, padding=1).reaches_padding(6, 8)
+    assert not cv.neuron(image, np.ones((3, 3)), 1, 1, padding=1).reaches_padding(6, 8)
+    # the last position of a padded row reads the zeros past the right edge
+    assert cv.neuron(image, np.ones((3, 3)), 1, 7, padding=1).reaches_padding(6, 8)
+    assert not cv.neuron(image, np.ones((3, 3)), 3, 5).reaches_padding(6, 8)
+
+
+def test_hand_made_feature_maps_against_torch():
+    rng = np.random.default_rng(5)
+    digit = rng.uniform(0, 1, size=(8, 8))
+    bank = cv.kernel_bank(cv.HAND_MADE)
+    assert bank.shape == (len(cv.HAND_MADE), 3, 3)
+    np.testing.assert_array_equal(bank[cv.HAND_MADE.index("outline")], cv.KERNELS["outline"])
+    ref = torch.relu(tf.conv2d(torch.from_numpy(digit)[None, None],
+                               torch.from_numpy(bank)[:, None], padding=1))[0].numpy()
+    maps = cv.relu_feature_maps(digit, bank)
+    assert maps.shape == (len(cv.HAND_MADE), 8, 8)
+    np.testing.assert_allclose(maps, ref, atol=1e-12)
+
+
+def test_chart_builders_keep_their_rows_apart_from_the_spec():
+    """The page hands `figure.data` to ui.chart, which converts it to Arrow once; the spec
+    names the same datasets and holds no rows itself."""
+    import altair as alt
+
+    from explorer import convolution_charts as cc
+
+    patch = np.array([[0.0, 255.0, 12.5], [-3.0, 7.0, 1.0], [2.0, 2.0, 2.0]])
+    figures = [cc.number_grid(patch, "patch", decimals=1),
+               cc.number_grid(np.stack([patch, -patch, patch]), "colour", kind="signed"),
+               cc.filter_bank(np.stack([cv.KERNELS["sharpen"], cv.KERNELS["emboss"]]), "bank"),
+               cc.map_bank(np.ones((2, 4, 4)), "maps"),
+               cc.probabilities(np.full(10, 0.1), "probabilities")]
+    for figure in figures:
+        assert "datasets" not in figure.spec
+        assert set(figure.data) == {figure.spec["data"]["name"]}
+        alt.Chart.from_dict({**figure.spec, "datasets": figure.data})  # validates
+    cells = figures[0].data["cells"]
+    assert [c["value"] for c in cells] == patch.ravel().tolist()
+    assert [c["label"] for c in cells] == ["0", "255", "12.5", "-3", "7", "1", "2", "2", "2"]
+    assert [c["channel"] for c in figures[1].data["cells"][::9]] == ["red", "green", "blue"]
+
+
 def test_kernels_behave_as_named():
     img = cv.step_edge(24)
     for name in ("identity", "box blur", "Gaussian blur", "sharpen"):

@@ -10,11 +10,10 @@ import math
 import re
 
 import numpy as np
-import pyarrow as pa
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.helpers import app_test, visible_text
+from tests.helpers import chart_named_datasets, metric, open_app, visible_text
 
 PAGE = "pages/1_pixels_to_matrix.py"
 
@@ -22,9 +21,8 @@ PAGE = "pages/1_pixels_to_matrix.py"
 def datasets(at) -> dict:
     """Every named dataset of every chart on the page (Streamlit ships them as Arrow)."""
     out = {}
-    for el in at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart"):
-        for ds in el.proto.datasets:
-            out[ds.name] = pa.ipc.open_stream(ds.data.data).read_all().to_pandas()
+    for index in range(len(at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart"))):
+        out.update(chart_named_datasets(at, index)[1])
     return out
 
 
@@ -43,16 +41,9 @@ def predicted(at) -> int:
     return int(match.group(1))
 
 
-def run_page(**query) -> object:
-    at = app_test(PAGE)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
-
-
 @pytest.fixture(scope="module")
 def default_page():
-    return run_page()
+    return open_app(PAGE)
 
 
 def test_defaults(default_page):
@@ -76,8 +67,8 @@ def test_defaults(default_page):
     for shape in ("torch.Size([28, 28])", "torch.Size([784])", "torch.Size([449, 28, 28])",
                   "torch.Size([449, 10])"):
         assert shape in text
-    network = next(m for m in at.metric if m.label == "Network").value
-    baseline = next(m for m in at.metric if m.label == "Baseline").value
+    network = metric(at, "Network", exact=True)
+    baseline = metric(at, "Baseline", exact=True)
     assert float(network.rstrip("%")) >= 95 and 85 < float(baseline.rstrip("%")) < 95
     assert "held out" in text
 
@@ -90,7 +81,7 @@ def test_defaults(default_page):
     ("shifted", lambda at, d: predicted(at) != 8),
 ])
 def test_each_preset_shows_its_teaching_moment(preset, check):
-    at = app_test(PAGE).run()
+    at = open_app(PAGE)
     at.button(key=f"preset_btn_{preset}").click().run()
     assert_clean(at)
     assert check(at, datasets(at)), visible_text(at)[:400]
@@ -98,7 +89,7 @@ def test_each_preset_shows_its_teaching_moment(preset, check):
 
 
 def test_scales_change_the_matrix_and_the_legend(default_page):
-    at = run_page(scale="0 to 1")
+    at = open_app(PAGE, scale="0 to 1")
     assert_clean(at)
     matrix = datasets(at)["matrix"]
     assert matrix["value"].max() <= 1.0 and matrix["value"].max() > 0.9
@@ -115,24 +106,40 @@ def test_scales_change_the_matrix_and_the_legend(default_page):
 
 
 def test_resolution_and_a_shared_url():
-    at = run_page(size="8×8", digit_index="100", noise="40", invert="true")
+    at = open_app(PAGE, size="8×8", digit_index=100, pixel_noise=40, invert="true")
     assert_clean(at)
     assert at.radio(key="size").value == "8×8"
     assert at.number_input(key="digit_index").value == 100
-    assert at.slider(key="noise").value == 40 and at.toggle(key="invert").value
+    assert at.slider(key="pixel_noise").value == 40 and at.toggle(key="invert").value
     assert len(datasets(at)["matrix"]) == 64
     assert "torch.Size([64])" in visible_text(at)
-    again = run_page(size="8×8", digit_index="100", noise="40", invert="true")
+    again = open_app(PAGE, size="8×8", digit_index=100, pixel_noise=40, invert="true")
     np.testing.assert_array_equal(datasets(at)["matrix"]["value"],
                                   datasets(again)["matrix"]["value"])
 
 
-def test_random_three_button_picks_a_three():
-    at = app_test(PAGE).run()
+def test_a_link_with_the_old_noise_name_still_sets_the_noise():
+    """?noise= was the slider's URL name before it became pixel_noise (the gradient descent
+    page's noise is another control): old links keep working, and the address moves to
+    the new name."""
+    old = open_app(PAGE, size="8×8", digit_index=100, noise=40)
+    assert_clean(old)
+    assert old.slider(key="pixel_noise").value == 40
+    assert old.query_params.get("pixel_noise") == "40" and "noise" not in old.query_params
+    assert not old.info  # nothing to correct, so no note about the link
+    new = open_app(PAGE, size="8×8", digit_index=100, pixel_noise=40)
+    np.testing.assert_array_equal(datasets(old)["matrix"]["value"],
+                                  datasets(new)["matrix"]["value"])
+
+
+def test_random_three_button_picks_a_three_and_clears_the_perturbations():
+    at = open_app(PAGE, pixel_noise=40, shift=20, invert="true")
     for _ in range(2):
         at.button(key="random_three").click().run()
         assert_clean(at)
         assert "labelled **3**" in visible_text(at)
+        assert at.slider(key="pixel_noise").value == 0 and at.slider(key="shift").value == 0
+        assert not at.toggle(key="invert").value
 
 
 def canvas_state(draw) -> dict:
@@ -151,7 +158,7 @@ def canvas_state(draw) -> dict:
     (lambda d: d.ellipse([80, 50, 200, 230], outline="black", width=22), 0),
 ])
 def test_a_drawing_is_recognised(draw, digit):
-    at = run_page(source="draw your own")
+    at = open_app(PAGE, source="draw your own")
     assert_clean(at)
     assert "canvas is empty" in visible_text(at)
     assert datasets(at)["matrix"]["value"].max() == 0
@@ -169,7 +176,7 @@ def png(image: Image.Image) -> bytes:
 
 
 def test_uploads_good_and_bad():
-    at = run_page(source="upload")
+    at = open_app(PAGE, source="upload")
     assert_clean(at)
     assert "Nothing uploaded yet" in visible_text(at)
     uploader = at.get("file_uploader")[0]
@@ -196,7 +203,7 @@ def test_uploads_good_and_bad():
 
 
 def test_a_blank_upload_says_so():
-    at = run_page(source="upload")
+    at = open_app(PAGE, source="upload")
     at.get("file_uploader")[0].set_value(("blank.png", png(Image.new("L", (50, 50), 255)),
                                           "image/png"))
     at.run()

@@ -117,6 +117,14 @@ def test_three_scales_by_hand():
         pixels.scale_pixels(raw, "log", std)
 
 
+def test_scale_domain_is_where_paper_and_ink_land():
+    std = pixels.Standardizer(mean=0.2, std=0.4)
+    assert pixels.scale_domain("raw 0–255", std) == (0.0, 255.0)
+    assert pixels.scale_domain("0 to 1", std) == (0.0, 1.0)
+    # by hand: (0 - 0.2) / 0.4 and (1 - 0.2) / 0.4
+    assert pixels.scale_domain("standardized", std) == pytest.approx((-0.5, 2.0))
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_standardized_training_pixels_have_mean_0_std_1(at_size, size):
     images, _, train, _, _ = at_size[size]
@@ -183,6 +191,30 @@ def test_nearest_mean_and_network_accuracy_on_the_same_split(at_size, size):
     assert 0.85 < baseline < 0.95  # stated on the page; about 89 % at every size
     assert network >= 0.95
     assert network > baseline
+
+
+# NearestCentroid warns that some corner pixels never vary within a class (always paper).
+@pytest.mark.filterwarnings("ignore:self.within_class_std_dev_")
+def test_everything_the_page_shows_at_one_size_against_scikit_learn(digits):
+    """pixels_model.at_size: the baseline against scikit-learn's NearestCentroid fitted on
+    the same split, the standardizer against every training pixel, the network's score
+    against its own predictions."""
+    from sklearn.neighbors import NearestCentroid
+
+    ink, labels = digits
+    model = pm.at_size(ink, labels, 8)
+    train, test = pixels.split_indices(len(labels))
+    assert (model.size, model.n_train, model.n_test) == (8, len(train), len(test))
+    np.testing.assert_array_equal(model.images, pixels.digits_at_size(ink, 8))
+    x = model.images.reshape(len(labels), -1) / 255.0
+    centroid = NearestCentroid().fit(x[train], labels[train])
+    np.testing.assert_allclose(model.means.reshape(10, -1), centroid.centroids_, atol=1e-12)
+    assert model.mean_accuracy == pytest.approx(centroid.score(x[test], labels[test]))
+    assert model.standardizer.mean == pytest.approx(x[train].mean())
+    assert model.standardizer.std == pytest.approx(x[train].std())
+    network = pixels.mlp_forward(pm.load(8), x[test].reshape(-1, 8, 8)).probs.argmax(1)
+    assert model.mlp_accuracy == pytest.approx(np.mean(network == labels[test]))
+    assert model.mlp_accuracy > model.mean_accuracy
 
 
 # ---- the network -----------------------------------------------------------------------
@@ -279,6 +311,28 @@ def test_center_on_ink_by_hand():
     np.testing.assert_array_equal(out, [[0, 200, 200, 0]] * 4)
     assert pixels.center_on_ink(np.zeros((5, 5), np.uint8), 8) is None
     assert pixels.center_on_ink(np.full((5, 5), 10, np.uint8), 8) is None  # below threshold
+
+
+def test_a_source_at_each_size_is_prepared_like_the_network_input(digits):
+    ink = digits[0][13]
+    np.testing.assert_array_equal(pixels.source_at_size(ink, 18, bundled=True),
+                                  pixels.resize_ink(ink, 18))
+    drawing = np.zeros((40, 40), np.uint8)
+    drawing[5:35, 18:22] = 255  # a tall stroke, off the left-right centre
+    np.testing.assert_array_equal(pixels.source_at_size(drawing, 8, bundled=False),
+                                  pixels.center_on_ink(drawing, 8))
+    blank = pixels.source_at_size(np.zeros((40, 40), np.uint8), 8, bundled=False)
+    assert blank.shape == (8, 8) and blank.dtype == np.uint8 and not blank.any()
+
+
+def test_an_enlarged_picture_is_black_ink_on_white_in_a_frame():
+    ink = np.array([[0, 255], [128, 0]], dtype=np.uint8)
+    picture = np.asarray(pixels.enlarged_picture(ink, px=10))
+    assert picture.shape == (12, 12)  # 10 pixels and a one-pixel frame each side
+    frame = np.concatenate([picture[0], picture[-1], picture[:, 0], picture[:, -1]])
+    assert (frame == pixels.PICTURE_FRAME).all()
+    # each ink value fills a 5x5 block, drawn as 255 - ink (paper white, ink black)
+    np.testing.assert_array_equal(picture[1:11, 1:11], np.kron(255 - ink, np.ones((5, 5))))
 
 
 @pytest.mark.parametrize("size", SIZES)

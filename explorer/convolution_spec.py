@@ -1,0 +1,95 @@
+"""The convolution page's parameters and presets, declared once (see explorer.params)."""
+
+from __future__ import annotations
+
+from explorer import convolution as cv
+from explorer.params import PageSpec, Param, Preset
+
+# Each image choice: (where it comes from, which one, in colour).
+IMAGES: dict[str, tuple[str, str | None, bool]] = {
+    "photo: China (grey)": ("photo", "china", False),
+    "photo: China (colour)": ("photo", "china", True),
+    "photo: flower (grey)": ("photo", "flower", False),
+    "photo: flower (colour)": ("photo", "flower", True),
+    "digit (8×8, from the digits data)": ("digit", None, False),
+    "checkerboard": ("pattern", "checkerboard", False),
+    "step edge": ("pattern", "step edge", False),
+    "upload (grey)": ("upload", None, False),
+    "upload (colour)": ("upload", None, True),
+}
+DEFAULT_IMAGE = "photo: China (grey)"
+CUSTOM = "custom (type it below)"
+KERNEL_OPTIONS = (*cv.KERNELS, CUSTOM)
+POOL_OPTIONS = ("none", "max", "average")
+
+# The largest output a page can show: a photo or an upload is at most DISPLAY_MAX_SIDE
+# pixels a side, the smallest kernel is 3×3, padding at most 5, stride at least 1.
+MAX_POSITION = cv.DISPLAY_MAX_SIDE + 2 * 5 - 3
+
+PARAMS = (
+    Param("image", "Image", "selectbox", DEFAULT_IMAGE, options=tuple(IMAGES)),
+    Param("digit", "Digit number (for the digit image and the tiny CNN)", "slider", 0,
+          lo=0, hi=1796),
+    Param("kernel", "Kernel", "selectbox", "sharpen", options=KERNEL_OPTIONS),
+    Param("custom",
+          "Custom kernel: 3 or 5 rows of 3 or 5 numbers (spaces or commas; 1/9 works)",
+          "text_area", cv.CUSTOM_DEFAULT, max_chars=400),
+    Param("flip", "Flip the kernel (textbook convolution)", "toggle", False,
+          help="Deep learning slides the kernel as it is (cross-correlation). "
+               "The mathematicians' convolution first rotates it by 180°."),
+    Param("S", "Stride S (step between positions)", "slider", 1, lo=1, hi=4),
+    Param("P", "Zero padding P (border of zeros)", "slider", 0, lo=0, hi=5),
+    Param("bias", "Bias b (added to every output)", "slider", 0.0, lo=-100.0, hi=100.0,
+          step=1.0),
+    Param("per_colour",
+          "Filter each colour on its own (3 filters → output depth 3, shown in colour)",
+          "toggle", False,
+          help="Off: one filter that spans all three colours (each slice holds the kernel "
+               "divided by 3), so the output has depth 1 and is grey."),
+    Param("show", "Show the output's numbers as pixels by…", "radio", cv.DISPLAY_MODES[0],
+          options=cv.DISPLAY_MODES,
+          help="A screen pixel only holds 0 (black) to 255 (white); the output can be "
+               "negative or above 255."),
+    # The output's size depends on the image and the geometry: the page narrows these
+    # and starts them in the middle of the output.
+    Param("row", "Output row", "slider", 0, lo=0, hi=MAX_POSITION, dynamic=True),
+    Param("col", "Output column", "slider", 0, lo=0, hi=MAX_POSITION, dynamic=True),
+    Param("W", "Input width W", "number_input", 7, lo=1, hi=1024),
+    Param("F", "Filter size F", "slider", 3, lo=1, hi=15),
+    Param("D", "Input depth D (colours or channels)", "number_input", 3, lo=1, hi=1024),
+    Param("K", "Number of filters K", "number_input", 8, lo=1, hi=1024),
+    Param("pool", "Pooling", "selectbox", "none", options=POOL_OPTIONS),
+    Param("pool_size", "Pool window", "slider", 2, lo=2, hi=4),
+    Param("pool_stride", "Pool stride", "slider", 2, lo=1, hi=4),
+)
+
+PRESETS = (
+    Preset("blur", "Blur", {"image": DEFAULT_IMAGE, "kernel": "Gaussian blur", "S": 1,
+                            "P": 0, "show": cv.DISPLAY_MODES[0]},
+           note="Every weight is positive and they add up to 1: each output pixel is a "
+                "weighted average of its neighbourhood, so fine detail fades."),
+    Preset("edges", "Edges", {"image": DEFAULT_IMAGE, "kernel": "outline", "S": 1,
+                              "P": 0, "show": cv.DISPLAY_MODES[2]},
+           note="The weights add up to 0: flat areas give 0 (black) and only places "
+                "where brightness changes light up."),
+    Preset("emboss", "Emboss", {"image": DEFAULT_IMAGE, "kernel": "emboss", "S": 1,
+                                "P": 0, "show": cv.DISPLAY_MODES[0]},
+           note="Negative weights on one side, positive on the other: each edge looks "
+                "lit from the bottom right and shadowed on the top left."),
+    Preset("alexnet", "AlexNet's first layer",
+           {"image": "photo: China (colour)", "W": 227, "F": 11, "S": 4, "P": 0,
+            "D": 3, "K": 96},
+           note="227 − 11 + 0 = 216, divided by stride 4 is 54, plus 1 gives 55: "
+                "96 filters make a 55×55×96 output from about 35 thousand weights."),
+    Preset("stride_no_fit", "Stride that does not fit",
+           {"W": 7, "F": 3, "S": 3, "P": 0},
+           note="(7 − 3)/3 + 1 = 2⅓ is not a whole number: the last column is never "
+                "read, and frameworks quietly round down to 2."),
+    Preset("max_pool", "Max pool", {"image": DEFAULT_IMAGE, "kernel": "outline",
+                                    "show": cv.DISPLAY_MODES[2], "S": 1, "P": 0,
+                                    "pool": "max", "pool_size": 2, "pool_stride": 2},
+           note="Each 2×2 block of the edge map keeps only its largest value: the map "
+                "halves in each direction and three quarters of the numbers are dropped."),
+)
+
+SPEC = PageSpec("convolution_kernels", PARAMS, PRESETS)
