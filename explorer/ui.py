@@ -73,8 +73,11 @@ function mark() {
   }
 }
 mark();
-new MutationObserver(mark).observe(doc.body, {childList: true, subtree: true});
-window.parent.addEventListener('resize', mark);
+if (!window.__formulaObserver) {
+  window.__formulaObserver = new MutationObserver(mark);
+  window.__formulaObserver.observe(doc.body, {childList: true, subtree: true});
+  window.addEventListener('resize', mark);
+}
 </script>
 """
 
@@ -140,9 +143,7 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
     st.session_state["_present_carry"] = present
     st.markdown((_PRESENT_CSS if present else _BASE_CSS) + _CONTAINER_CSS,
                 unsafe_allow_html=True)
-    import streamlit.components.v1 as components
-
-    components.html(_FOCUSABLE_FORMULAS_JS, height=0)
+    st.html(_FOCUSABLE_FORMULAS_JS, unsafe_allow_javascript=True)
     heading = st
     if present:
         heading, corner = st.columns([4, 1], vertical_alignment="center")
