@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet ".[dev]"
 	touch $(STAMP)
 
+# serve.py is app.py plus a warm-up of every page when the server starts.
 run: $(STAMP)
-	$(PY) -m streamlit run app.py --server.port=$(PORT)
+	$(PY) -m streamlit run serve.py --server.port=$(PORT)
 
 # For editing the code: reruns the page when a file changes (config.toml turns the file
 # watcher off, because under load it costs the server a fifth of its CPU).

@@ -9,6 +9,7 @@ chart, `notice(...)` / `diverged(...)` for settings that cannot work, and `next_
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -114,6 +115,7 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
     widget exists: Streamlit seeds widgets from the URL when they are created, and some
     values (`?seed=inf`) raise inside that seeding."""
     url_notes = clean_url(spec) if spec is not None else []
+    _start_warm_up_on_a_real_server()
     present = presenting()
     st.set_page_config(
         page_title=f"{title} · Deep learning explorer",
@@ -167,6 +169,102 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
     if intro:
         st.markdown(intro)
     return present
+
+
+# ---- warm-up: every page's default view computed once when the server starts ----------
+
+_WARM_UP_LOCK = threading.Lock()
+_warm_up_started = False
+# A page run that has not finished in this time is left alone (a later visitor waits for
+# it as it would have anyway).
+_WARM_UP_PAGE_TIMEOUT_S = 300
+
+
+async def _visit(base_url: str, url_path: str) -> float:
+    """Open one page in a browser-less session (Streamlit's WebSocket protocol, as the
+    frontend speaks it) and wait until its script has finished; returns the seconds."""
+    import asyncio
+    import time
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect
+
+    ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
+    message = BackMsg()
+    message.rerun_script.query_string = ""
+    message.rerun_script.page_name = url_path
+    started = time.perf_counter()
+    async with connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
+                       ping_interval=None) as ws:
+        await ws.send(message.SerializeToString())
+        finished = None
+        while True:
+            wait = _WARM_UP_PAGE_TIMEOUT_S if finished is None else 0.3
+            try:
+                raw = await asyncio.wait_for(ws.recv(), timeout=wait)
+            except TimeoutError:
+                if finished is None:
+                    raise
+                return finished - started
+            forward = ForwardMsg()
+            forward.ParseFromString(raw)
+            if forward.WhichOneof("type") == "script_finished":
+                if forward.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    finished = time.perf_counter()
+                else:
+                    finished = None
+
+
+def _warm_up(base_url: str) -> None:
+    """Visit every page once, in course order (the home page first: it is the lightest)."""
+    import asyncio
+    import time
+    import urllib.request
+
+    from streamlit.logger import get_logger
+
+    log = get_logger("streamlit.explorer_warm_up")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # the server answers once it is listening
+        try:
+            if urllib.request.urlopen(base_url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.2)
+    for url_path in ["", *(page.url_path for page in course.LEARNING_PATH)]:
+        try:
+            seconds = asyncio.run(_visit(base_url, url_path))
+            log.info("warm-up: /%s ready in %.1f s", url_path, seconds)
+        except Exception as err:  # a failed warm-up must never stop the server
+            log.warning("warm-up: /%s failed: %s", url_path, err)
+    log.info("warm-up: done")
+
+
+def start_warm_up() -> bool:
+    """Start the warm-up in a background thread, once per server process. Off when
+    EXPLORER_WARMUP=0 (the tests' servers, so that what a test measures is its own work)."""
+    global _warm_up_started
+    import os
+
+    if os.environ.get("EXPLORER_WARMUP", "1") == "0":
+        return False
+    with _WARM_UP_LOCK:
+        if _warm_up_started:
+            return False
+        _warm_up_started = True
+    port = st.get_option("server.port") or 8501
+    threading.Thread(target=_warm_up, args=(f"http://127.0.0.1:{port}",),
+                     name="explorer-warm-up", daemon=True).start()
+    return True
+
+
+def _start_warm_up_on_a_real_server() -> None:
+    """For hosts that run `streamlit run app.py` (no serve.py): the first visit starts it."""
+    from streamlit import runtime
+
+    if not _warm_up_started and runtime.exists():
+        start_warm_up()
 
 
 # ---- guided tours ----------------------------------------------------------------------
