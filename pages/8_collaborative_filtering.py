@@ -222,7 +222,7 @@ ui.chart(ui.built_chart(cc.edit_chart, edited, ratings.low, ratings.high, ui.cha
          f"User {user_label}'s predicted ratings for the 10 most rated {item_word}s. Black "
          "tick: with the learned factors; bar: after adding the moves above to the user's "
          "factor vector along the two main axes of the movie map (section 3). The movies do "
-         "not change; only this user's numbers do.", key="edit_chart")
+         "not change; only this user's numbers do.")
 
 with st.expander("An embedding is a one-hot vector times a matrix", expanded=False):
     show_items = items[:5]

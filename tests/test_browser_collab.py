@@ -21,9 +21,14 @@ URL = "/collaborative_filtering"
 TIMEOUT_MS = 180_000  # a first visit trains the models
 
 
+# The 'move one user's tastes' chart: the chart in the element just before its caption.
+EDIT_CHART = ('[data-testid="stElementContainer"]:has(+ [data-testid="stElementContainer"]'
+              ':has-text("predicted ratings for the 10 most rated")) ' + CHART)
+
+
 def edit_chart(page):
-    """The 'move one user's tastes' chart, drawn (the page gives it the key edit_chart)."""
-    chart = page.locator(f".st-key-edit_chart {CHART}")
+    """The edit chart, once every chart has drawn."""
+    chart = page.locator(EDIT_CHART)
     chart.scroll_into_view_if_needed()
     wait_charts_drawn(page)
     return chart
