@@ -498,7 +498,9 @@ def cluster(tmp_path, monkeypatch):
     import secrets
 
     monkeypatch.setenv(SECRET_ENV, secrets.token_hex(32))
-    replicas = [AppServer(log=tmp_path / f"replica-{i}.log") for i in range(2)]
+    # serve.py, as in the Dockerfile; its start-up warm-up off, as in the other tests.
+    replicas = [AppServer(log=tmp_path / f"replica-{i}.log", script="serve.py")
+                for i in range(2)]
     nginx = Nginx(tmp_path / "nginx", [r.port for r in replicas])
     with contextlib.ExitStack() as stack:
         for server in replicas:
