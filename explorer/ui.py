@@ -30,7 +30,7 @@ PRESET_PARAM = "preset"
 _PRESENT_CSS = """
 <style>
 html { font-size: 22px; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding: 1.2rem 1.5rem 4rem; max-width: 100%; }
 [data-testid="stHeader"] { background: transparent; }
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
 h1 { font-size: 2.2rem !important; }
@@ -148,12 +148,13 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
     st.html(_FOCUSABLE_FORMULAS_JS, unsafe_allow_javascript=True)
     heading = st
     if present:
-        heading, corner = st.columns([4, 1], vertical_alignment="center")
+        heading, corner = st.columns([3, 1], vertical_alignment="center")
         # Filled at the end of the page (share_view), when every control has written its
         # value into the URL.
         st.session_state["_share_slot"] = corner.popover(
-            "This view on your phone", icon=":material/qr_code_2:", key="share_qr",
-            help="A QR code of exactly what is on screen, for the room.", width="stretch")
+            "QR code", icon=":material/qr_code_2:", key="share_qr",
+            help="A QR code of exactly what is on screen, for the room to open on their "
+                 "phones.", width="stretch")
         st.session_state["_share_path"] = spec.url_path if spec is not None else ""
     else:
         st.session_state.pop("_share_slot", None)
@@ -366,7 +367,7 @@ def tour_bar(spec: PageSpec) -> None:
                            f"The answer: “{right}”.")
                 st.markdown(f"{verdict} {step.predict.why}")
             st.markdown(step.look)
-        back, forward, leave, _ = st.columns([1, 1, 1, 3])
+        back, forward, leave, _ = st.columns([2, 2, 2, 1])
         if back.button("Back", key="_tour_back", icon=":material/arrow_back:",
                        disabled=index == 0, shortcut="Shift+Left", width="stretch",
                        help="Previous step (Shift + ←)"):
