@@ -504,7 +504,7 @@ def chart(figure, caption: str, *, data: dict | None = None, key: str | None = N
                                    selection_mode=selection_mode)
     else:
         themed_chart = charts.themed(figure, present)
-        # Skip Altair's schema validation on every rerun (about 10 ms a chart): the chart
+        # Skip Altair's schema validation on every rerun (it costs more than drawing): the chart
         # builders' specs are validated in their tests. themed() made a copy, so the
         # override touches no shared chart.
         object.__setattr__(themed_chart, "to_dict", functools.partial(
@@ -529,7 +529,7 @@ def built_chart(builder, *args, **kwargs) -> dict:
     """`builder(*args, **kwargs)` as a Vega-Lite dict, built once per distinct arguments and
     shared by every session.
 
-    Building an Altair chart costs 5 to 30 ms of the server's one Python core; a class on
+    Building an Altair chart costs milliseconds of the server's one Python core; a class on
     the same settings would pay it thirty times over. For builders whose arguments
     Streamlit can hash (frames, arrays, numbers, strings). Pass the result to `chart`.
     """
@@ -540,8 +540,8 @@ def frame_digest(frame) -> bytes:
     """A cache key for a DataFrame: its columns, dtypes and values.
 
     Streamlit's own DataFrame hash goes through pandas' per-row hashing, slow for text
-    columns (1.4 ms for the 300-row movie map, paid by every session on every run); this
-    reads each column's values in one piece (0.3 ms). Text columns go in as the repr of
+    columns (paid by every session on every run); this reads each column's values in one
+    piece, several times faster (figures: bench/ and the issue notes). Text columns go in as the repr of
     their list of values, not joined, so cell boundaries stay unambiguous.
     """
     import hashlib
@@ -592,7 +592,7 @@ def arrow_bytes(data) -> bytes:
     from streamlit import dataframe_util
 
     if isinstance(data, list):
-        # Straight from the records: going through pandas costs ~15 ms a chart. Columns
+        # Straight from the records: going through pandas costs more than the chart. Columns
         # Arrow cannot type (text mixed with numbers) go through pandas, as Streamlit does.
         try:
             data = pa.Table.from_pylist(data)
