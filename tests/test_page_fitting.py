@@ -110,6 +110,18 @@ def test_bad_hidden_layer_text_gets_a_message_and_keeps_working():
     assert len(chart_specs(at)) == 2
 
 
+def test_finding_9_hidden_layers_text_is_answered_in_our_words():
+    """Issue 20, finding 9: the hidden-layers box showed Python's own message
+    (`invalid literal for int() with base 10: '²'`)."""
+    at = open_page(tab="Network", hidden="²", fit_epochs=50)
+    assert not at.exception
+    warning = " ".join(el.value for el in at.warning)
+    assert "Hidden layers must be whole numbers separated by commas, like 16,16." in warning
+    assert "Using 16,16 until the text is fixed." in warning
+    assert "invalid literal" not in visible_text(at) and "base 10" not in visible_text(at)
+    assert len(chart_specs(at)) == 2
+
+
 def test_evaluation_tab_draws_folds_and_comparison():
     at = open_page(tab="Evaluation protocol", k=4, repeats=2)
     assert not at.exception
