@@ -59,13 +59,7 @@ def poly_results(truth: str, noise: float, n: int):
     return data, fitting.degree_sweep(data)
 
 
-VERDICT_WORDS = {
-    "underfit": ("Underfit", "too simple: it misses the pattern, so both errors are high."),
-    "about right": ("About right", f"validation error is within "
-                                   f"{fitting.ABOUT_RIGHT_FACTOR - 1:.0%} of the best degree's."),
-    "overfit": ("Overfit", "too flexible: it follows the noise of the training points, so "
-                           "training error is low and validation error is high."),
-}
+VERDICT_HEADS = {"underfit": "Underfit", "about right": "About right", "overfit": "Overfit"}
 
 with tab_poly:
     c1, c2, c3, c4 = st.columns(4)
@@ -81,14 +75,15 @@ if tab_poly.open:
         row = sweep.loc[sweep["degree"] == degree].iloc[0]
         verdict = fitting.verdict(sweep, degree)
         best = fitting.best_degree(sweep)
-        head, why = VERDICT_WORDS[verdict]
+        head = VERDICT_HEADS[verdict]
 
         m1, m2, m3, m4 = st.columns(4)
         m1.metric("Training error (MSE)", f"{row['train_mse']:.4f}")
         m2.metric("Validation error (MSE)", f"{row['val_mse']:.4g}")
         m3.metric("Verdict for degree " + str(degree), head)
         m4.metric("Best degree on validation", str(best))
-        st.markdown(f"**Degree {degree} is {verdict}**: {why} The noise alone costs "
+        st.markdown(f"**Degree {degree} is {verdict}**: "
+                    f"{fitting.verdict_reason(sweep, degree)} The noise alone costs "
                     f"{noise**2:.3f} (its variance): no model can have a validation error "
                     "much below that.")
         if degree + 1 > n_points:
@@ -99,17 +94,16 @@ if tab_poly.open:
         left, right = st.columns(2, gap="large")
         with left:
             ui.chart(ui.built_chart(fc.fit_chart, data, coefs, height=ui.chart_height(380)),
-                     "Black dots: the training points the polynomial was fitted to. Grey: "
-                     f"{fitting.VALIDATION_POINTS} validation points from the same curve and "
-                     "noise, never used for fitting. "
-                     "Dashed green: the true curve. Blue: the fitted polynomial.")
+                     f"Black dots: the {n_points} training points the polynomial was fitted "
+                     f"to. Grey: {fitting.VALIDATION_POINTS} validation points from the same "
+                     "curve and noise, never used for fitting. Dashed green: the true curve. "
+                     f"Blue: the fitted polynomial of degree {degree}.")
         with right:
             ui.chart(ui.built_chart(fc.sweep_chart,
                                     sweep, degree, height=ui.chart_height(380)),
                      "Training and validation error for every degree on the same data (log "
-                     "axis). Training error only goes down as the degree grows; validation "
-                     "error falls, bottoms out, then rises: the U that tells you where "
-                     "underfitting ends and overfitting begins.")
+                     "axis). Training error never goes up as the degree grows. "
+                     + fitting.validation_words(sweep))
 
         st.subheader("What is going on")
         ui.formula(r"\hat y(x) = w_0 + w_1 x + w_2 x^2 + \dots + w_d x^d",
@@ -316,8 +310,8 @@ if tab_eval.open:
         with left:
             ui.chart(ui.built_chart(fpc.fold_chart, res, height=ui.chart_height(300)),
                      "Validation accuracy of each fold, with the mean and one standard "
-                     "deviation either side. Each dot is a different model trained on "
-                     "different rows.")
+                     f"deviation either side ({res.mean:.1%} ± {res.spread:.1%}). Each dot is "
+                     "a different model trained on different rows.")
         with right:
             ui.chart(ui.built_chart(fpc.comparison_chart, res, height=ui.chart_height(300)),
                      f"Red: {protocol.HOLDOUT_DRAWS} random hold-out splits ({1 / k:.0%} "
@@ -337,7 +331,8 @@ if tab_eval.open:
             "A hold-out split spends a part of the data on validation and trusts one number. "
             "With few rows, *which* rows land in that part changes the number a lot: look at "
             "how far the red dots spread. K-fold uses every row for validation once and "
-            "averages K scores, so its estimate moves much less; repeating it with fresh "
+            f"averages K scores, so its estimate moves less: {protocol.spread_words(res)}. "
+            "Repeating it with fresh "
             "shuffles (iterated K-fold) steadies it further, at K × repeats models' cost. "
             "With a lot of data a single hold-out split is fine and cheap. Whatever the "
             "protocol, the test set stays locked away until the very end and is used once.")
