@@ -1,13 +1,13 @@
 """The over/underfitting page's sentences about its results, checked against the numbers the
-page computes: the preset notes, the verdict, the error curve's caption and the protocol
-comparison."""
+page computes: the preset notes, the verdict, the error curve's caption, the protocol
+comparison, and the final model scored once."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from explorer import fitting, fitting_protocol
+from explorer import fitting, fitting_final, fitting_protocol
 from explorer.fitting_spec import SPEC
 from tests.helpers import open_app, visible_text
 
@@ -159,6 +159,54 @@ def test_the_spread_sentence_carries_the_charts_spreads(rows, k):
         assert hold / kfold < 1.25
     else:
         assert hold / kfold >= 1.25
+
+
+def final_of(preset: str | None):
+    v = values(preset)
+    return fitting_final.evaluate(v["final_rows"], v["final_degrees"], seed=v["final_seed"])
+
+
+def test_few_rows_note_chosen_degree_flattered_fixed_line_not():
+    note = SPEC.preset("few_rows").note
+    v = values("few_rows")
+    assert "Twenty penguins, five of them validating" in note
+    assert fitting_final.split_sizes(v["final_rows"]) == (10, 5, 5)
+    assert "as ten training rows allow" in note and v["final_degrees"] == fitting_final.MAX_DEGREE
+    result = final_of("few_rows")
+    gap, fixed = fitting_final.median_gaps(result)
+    assert gap >= 40 and gap >= 0.1 * result.runs["val"].median()  # "well above"
+    assert fixed <= 0  # "the straight line fixed in advance does not"
+    default_gap, default_fixed = fitting_final.median_gaps(final_of(None))
+    assert gap - fixed > 2 * (default_gap - default_fixed)  # it makes the gap large
+
+
+def test_whole_table_note_both_gaps_a_few_grams():
+    note = SPEC.preset("whole_table").note
+    v = values("whole_table")
+    assert "340 penguins, 85 of them validating, and degrees 0 to 10" in note
+    assert fitting_final.split_sizes(v["final_rows"])[1] == 85
+    result = final_of("whole_table")
+    assert result.degrees == list(range(11))
+    gap, fixed = fitting_final.median_gaps(result)
+    assert abs(gap) <= 10 and abs(fixed) <= 10
+    assert round(gap) - round(fixed) < fitting_final.FLATTERY_GRAMS
+    assert "hardly differ" in fitting_final.gap_words(result)
+
+
+def test_the_final_model_sentences_on_the_page_are_the_computed_ones():
+    at = open_app(PAGE, preset="few_rows")
+    text = visible_text(at)
+    result = final_of("few_rows")
+    run = result.example
+    gap, fixed = fitting_final.median_gaps(result)
+    assert fitting_final.gap_words(result) in text
+    assert f"Validation error is lowest at degree {run.chosen} ({run.chosen_val:.0f} g)" in text
+    worse = "worse" if run.test_rmse > run.chosen_val else "better"
+    assert f"{run.test_rmse:.0f} g, {worse} than validation promised" in text
+    assert f"median {gap:+.0f} g" in text and f"median {fixed:+.0f} g" in text
+    runs = result.runs
+    assert (f"the mean gaps are {np.mean(runs['test'] - runs['val']):+.0f} g and "
+            f"{np.mean(runs['fixed_test'] - runs['fixed_val']):+.0f} g") in text
 
 
 # ---- network tab presets (the notes only; the tab's code is not touched here) ---------------
