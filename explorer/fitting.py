@@ -109,6 +109,17 @@ def verdict(sweep: pd.DataFrame, degree: int) -> str:
     return "underfit" if degree < best else "overfit"
 
 
+def n_coefficients(degree: int, inputs: int = 1) -> int:
+    """The number of weights of a full polynomial of this degree in this many inputs: one per
+    term x1^a1 ... xk^ak with a1 + ... + ak <= degree, which is C(degree + inputs, inputs)
+    (degree + 1 for one input)."""
+    from math import comb
+
+    if degree < 0 or inputs < 1:
+        raise ValueError("degree >= 0 and at least one input")
+    return comb(degree + inputs, inputs)
+
+
 def _row(sweep: pd.DataFrame, degree: int) -> pd.Series:
     return sweep.loc[sweep["degree"] == degree].iloc[0]
 

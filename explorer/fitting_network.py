@@ -296,3 +296,13 @@ def gap(result: NetResult, at_best: bool = False) -> float:
     """Validation loss minus training loss, at the last epoch (or the best one)."""
     row = result.best if at_best else result.final
     return float(row["val_loss"] - row["train_loss"])
+
+
+def parameter_count(hidden: tuple[int, ...], inputs: int = 2, outputs: int = 1) -> int:
+    """Weights and biases of the MLP build_mlp makes: each layer has (inputs x units) weights
+    and one bias per unit."""
+    total, width = 0, inputs
+    for units in (*hidden, outputs):
+        total += width * units + units
+        width = units
+    return total

@@ -10,6 +10,7 @@ from explorer import fitting_network as net
 from explorer import fitting_network_charts as fnc
 from explorer import fitting_protocol as protocol
 from explorer import fitting_protocol_charts as fpc
+from explorer import fitting_quiz as fit_quiz
 from explorer.fitting_spec import FULL_BATCH, OPTIMIZERS, SPEC, TAB_EVAL, TAB_NET, TAB_POLY
 from explorer.shared_results import SharedResults
 
@@ -445,4 +446,5 @@ if tab_eval.open:
             "nearest edge: a high-degree polynomial continued past its data would predict "
             "impossible masses.")
 
+ui.check_yourself(fit_quiz.QUESTIONS)
 ui.next_concept(URL)
