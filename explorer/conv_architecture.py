@@ -53,19 +53,22 @@ _FC = re.compile(rf"fc{_NUM}(?:x{_NUM})?")
 _STAGES = re.compile(r"[;\n\r]+")
 _TOKENS = re.compile(r"[,\s]+")
 
-FORMS = ("conv<F>-<K> (e.g. conv3-64, conv11-96/s4/p0, conv3-64x2), pool<size> (e.g. "
-         "pool2, pool3/s2) or fc<outputs> (e.g. fc4096, fc4096x2)")
+FORMS = ("a conv layer as conv, its filter size, a dash and its number of filters (conv3-64; "
+         "stride and padding if needed: conv11-96/s4/p0; twice: conv3-64x2), a pool as pool "
+         "and its window (pool2, pool3/s2) or a fully connected layer as fc and its outputs "
+         "(fc4096)")
 
 
 class ArchitectureTextError(ValueError):
-    """Text that is not a network in the pattern. `stage` (1-based, 0 for the whole text),
-    `token` (the piece of text at fault, as typed: show it escaped) and `reason`."""
+    """Text that is not a network in the pattern: `reason`, and where, as `stage` and
+    `entry` (1-based; 0 when the whole text is at fault). The message never repeats the
+    text itself: it names the place."""
 
-    def __init__(self, reason: str, stage: int = 0, token: str = ""):
-        self.reason, self.stage, self.token = reason, stage, token
-        where = f"Stage {stage}, “{token}”: " if token else (f"Stage {stage}: " if stage
-                                                              else "")
-        super().__init__(where + reason)
+    def __init__(self, reason: str, stage: int = 0, entry: int = 0):
+        self.reason, self.stage, self.entry = reason, stage, entry
+        where = (f"Stage {stage}, entry {entry}: " if entry else
+                 f"Stage {stage}: " if stage else "")
+        super().__init__(where + reason if where else reason[0].upper() + reason[1:])
 
 
 @dataclass(frozen=True)
@@ -111,34 +114,34 @@ class Layer:
         return f"fc{self.size}"
 
 
-def _number(raw: str | None, what: str, default: int, stage: int, token: str) -> int:
+def _number(raw: str | None, what: str, default: int, stage: int, entry: int) -> int:
     if raw is None:
         return default
     lo, hi, words = LIMITS[what]
     value = int(raw)  # at most 12 digits (the pattern), never huge
     if not lo <= value <= hi:
         raise ArchitectureTextError(f"{words} must be from {lo:,} to {hi:,}, not {value:,}.",
-                                    stage, token)
+                                    stage, entry)
     return value
 
 
-def _read_token(token: str, stage: int) -> list[Layer]:
+def _read_token(token: str, stage: int, entry: int) -> list[Layer]:
     """One piece of text between commas -> its layers (several when repeated)."""
     plain = token.lower().replace("×", "x")
     if m := _CONV.fullmatch(plain):
-        f = _number(m[1], "F", 0, stage, token)
-        layer = Layer("conv", f, _number(m[2], "K", 0, stage, token),
-                      _number(m[3], "S", 1, stage, token),
-                      _number(m[4], "P", (f - 1) // 2, stage, token), stage)
-        return [layer] * _number(m[5], "x", 1, stage, token)
+        f = _number(m[1], "F", 0, stage, entry)
+        layer = Layer("conv", f, _number(m[2], "K", 0, stage, entry),
+                      _number(m[3], "S", 1, stage, entry),
+                      _number(m[4], "P", (f - 1) // 2, stage, entry), stage)
+        return [layer] * _number(m[5], "x", 1, stage, entry)
     if m := _POOL.fullmatch(plain):
-        f = _number(m[1], "pool", 0, stage, token)
-        return [Layer("pool", f, 0, _number(m[2], "S", f, stage, token), 0, stage)]
+        f = _number(m[1], "pool", 0, stage, entry)
+        return [Layer("pool", f, 0, _number(m[2], "S", f, stage, entry), 0, stage)]
     if m := _FC.fullmatch(plain):
-        layer = Layer("fc", _number(m[1], "n", 0, stage, token), stage=stage)
-        return [layer] * _number(m[2], "x", 1, stage, token)
+        layer = Layer("fc", _number(m[1], "n", 0, stage, entry), stage=stage)
+        return [layer] * _number(m[2], "x", 1, stage, entry)
     raise ArchitectureTextError(f"this is not a layer the page knows. Write {FORMS}.",
-                                stage, token)
+                                stage, entry)
 
 
 def parse(text: str) -> tuple[Layer, ...]:
@@ -154,28 +157,28 @@ def parse(text: str) -> tuple[Layer, ...]:
     layers: list[Layer] = []
     for number, tokens in enumerate(stages, start=1):
         kinds: list[str] = []
-        for token in tokens:
-            read = _read_token(token, number)
+        for entry, token in enumerate(tokens, start=1):
+            read = _read_token(token, number, entry)
             kind = read[0].kind
             if layers and layers[-1].kind == "fc" and kind != "fc":
                 raise ArchitectureTextError(
                     "it comes after the fully connected layers, which close the network "
                     "(… → [FC → RELU]*K → FC). Put convolutions and pools before them.",
-                    number, token)
+                    number, entry)
             if kind == "fc" and kinds and kinds[0] != "fc":
                 raise ArchitectureTextError(
                     "fully connected layers form the last stage on their own: put “;” "
-                    "before the first of them.", number, token)
+                    "before the first of them.", number, entry)
             if "pool" in kinds:
                 raise ArchitectureTextError(
                     "a pool ends its stage ([CONV → RELU]*N → POOL?), so nothing can follow "
-                    "it in the same stage: put “;” after the pool.", number, token)
+                    "it in the same stage: put “;” after the pool.", number, entry)
             kinds.append(kind)
             layers += read
             if len(layers) > MAX_LAYERS:
                 raise ArchitectureTextError(
                     f"the network has more than {MAX_LAYERS} layers; this page draws at most "
-                    f"{MAX_LAYERS}.", number, token)
+                    f"{MAX_LAYERS}.", number, entry)
     return tuple(layers)
 
 

@@ -456,9 +456,9 @@ try:
     layers = ca.parse(arch_text)
 except ca.ArchitectureTextError as err:
     layers = None
-    where = (f"Stage {err.stage}, “{escape_markdown(err.token, 40)}”: " if err.token else
-             f"Stage {err.stage}: " if err.stage else "")
-    ui.notice(f"The layers cannot be read. {where}{err.reason}",
+    # The message is ours (it names the place, never repeats the text); escaped because it
+    # quotes the pattern's * and [ ].
+    ui.notice(escape_markdown(f"The layers cannot be read. {err}", 600),
               "Fix the text to see the network (the buttons above load working ones).")
 if layers is not None:
     net = ca.compose(layers, arch_size, arch_depth, fc_as_conv)

@@ -314,18 +314,19 @@ def test_the_text_forms():
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("", "has no layer"),
+    ("", "The text has no layer"),
     (" ;; , ", "has no layer"),
-    ("conv3-64, fcc10", "Stage 1, “fcc10”: this is not a layer the page knows"),
-    ("conv3-64, pool2, conv3-64", "Stage 1, “conv3-64”: a pool ends its stage"),
-    ("conv3-64, fc10", "Stage 1, “fc10”: fully connected layers form the last stage"),
-    ("fc10; conv3-8", "Stage 2, “conv3-8”: it comes after the fully connected layers"),
+    ("conv3-64, fcc10", "Stage 1, entry 2: this is not a layer the page knows"),
+    ("conv3-64, pool2, conv3-64", "Stage 1, entry 3: a pool ends its stage"),
+    ("conv3-64, fc10", "Stage 1, entry 2: fully connected layers form the last stage"),
+    ("fc10; conv3-8", "Stage 2, entry 1: it comes after the fully connected layers"),
+    ("conv3-8; inf", "Stage 2, entry 1: this is not a layer"),
     ("conv0-8", "the filter size F must be from 1 to 99, not 0"),
     ("conv3-8/s0", "the stride S must be from 1 to 32, not 0"),
     ("conv3-999999999999", "the number of filters K must be from 1 to 65,536"),
     ("fc10x0", "the repeat count after x must be from 1 to 32, not 0"),
     ("conv3-8x32, conv3-8x32, conv3-8x32", "more than 64 layers"),
-    ("9" * 401, "longer than 400 characters"),
+    ("9" * 401, "The text is longer than 400 characters"),
     ("__import__('os').system('x')", "not a layer the page knows"),
     ("conv1e9-3", "not a layer the page knows"),
 ])
@@ -333,6 +334,8 @@ def test_bad_text_gets_a_message_in_our_words(text, expected):
     with pytest.raises(ca.ArchitectureTextError) as caught:
         ca.parse(text)
     assert expected in str(caught.value)
+    # The message names the place; it never repeats what was typed.
+    assert len(text) < 3 or text.strip(" ;,") == "" or text not in str(caught.value)
 
 
 @settings(max_examples=200, deadline=None)
