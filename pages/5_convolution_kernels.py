@@ -467,7 +467,7 @@ if layers is not None:
     n1.metric("Parameters", f"{net.parameters:,}")
     n2.metric("Activations, one image", f"{net.activations:,}")
     n3.metric("Their memory (forward)", ca.memory_text(net.activations))
-    n4.metric("Output volume", net.rows[-1].volume)
+    n4.metric("Network output", net.rows[-1].volume)
     st.caption(ca.counts_words(net))
     flagged = net.problems
     if flagged:
