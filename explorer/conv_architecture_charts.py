@@ -34,9 +34,10 @@ def layer_frame(network: Network) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def per_layer_chart(frame: pd.DataFrame, what: str, title: str) -> alt.Chart:
+def per_layer_chart(frame: pd.DataFrame, what: str, title: str,
+                    zoom: float = 1.0) -> alt.Chart:
     """Horizontal bars, one per layer in network order: `what` is 'parameters' or
-    'activations'."""
+    'activations'. zoom: 1.4 in presentation mode (larger fonts need taller rows)."""
     shown = frame if what == "activations" else frame[frame["order"] > 0]
     kinds = [k for k in KIND_COLORS if k in set(shown["kind"])]
     tooltip = [alt.Tooltip("layer:N"), alt.Tooltip("volume:N", title="output volume"),
@@ -46,10 +47,10 @@ def per_layer_chart(frame: pd.DataFrame, what: str, title: str) -> alt.Chart:
     return alt.Chart(shown, title=title).mark_bar().encode(
         x=alt.X(f"{what}:Q", title=what, axis=alt.Axis(format="~s", tickCount=4)),
         y=alt.Y("layer:N", title=None, sort=alt.SortField("order"),
-                axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+                axis=alt.Axis(labelLimit=int(LABEL_LIMIT * zoom))),
         color=alt.Color("kind:N", title=None,
                         scale=alt.Scale(domain=kinds,
                                         range=[KIND_COLORS[k] for k in kinds]),
                         legend=None),  # the labels name the kind; the caption the colours
         tooltip=tooltip,
-    ).properties(height=ROW_HEIGHT * len(shown) + FRAME_HEIGHT)
+    ).properties(height=int((ROW_HEIGHT * len(shown) + FRAME_HEIGHT) * zoom))

@@ -504,14 +504,14 @@ if layers is not None:
     with w_params:
         st.markdown(params_words)
         ui.chart(ui.built_chart(cac.per_layer_chart, frame, "parameters",
-                                "parameters per layer"),
+                                "parameters per layer", ZOOM),
                  f"Parameters (weights and biases) of each layer, in the network's order "
                  f"({cac.COLOURS_WORDS}).",
                  description=f"Bar chart, one bar per layer. {ui.plain_text(params_words)}")
     with w_memory:
         st.markdown(memory_words)
         ui.chart(ui.built_chart(cac.per_layer_chart, frame, "activations",
-                                "activations per layer, one image"),
+                                "activations per layer, one image", ZOOM),
                  "Numbers each layer's output holds during one image's forward pass, the "
                  f"input first ({cac.COLOURS_WORDS}).",
                  description=f"Bar chart, one bar per layer. {ui.plain_text(memory_words)}")

@@ -395,3 +395,25 @@ def test_percent_and_memory_text():
                                                                    "100%"]
     assert ca.memory_text(15_237_608) == "58.1 MB"
     assert ca.memory_text(8_878) == "34.7 KB"
+
+
+# ---- the charts ------------------------------------------------------------------------------
+
+
+def test_per_layer_charts_draw_each_layers_numbers():
+    from explorer import conv_architecture_charts as cac
+
+    network = ca.build(ca.VGG16, 224, 3, fc_as_conv=True)
+    frame = cac.layer_frame(network)
+    spec = cac.per_layer_chart(frame, "parameters", "p").to_dict()  # validates the schema
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert [r["parameters"] for r in rows] == [r.parameters for r in network.layers]
+    assert rows[18]["layer"] == "19 · CONV7-4096 (was FC4096)" and rows[18]["kind"] == "FC"
+    assert spec["encoding"]["y"]["sort"] == {"field": "order"}
+    assert spec["height"] == cac.ROW_HEIGHT * 21 + cac.FRAME_HEIGHT
+    spec = cac.per_layer_chart(frame, "activations", "a", zoom=1.4).to_dict()
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert [r["activations"] for r in rows] == [r.activations for r in network.rows]
+    assert rows[0]["kind"] == "input"
+    assert sum(r["MB"] for r in rows) == pytest.approx(network.activation_mib)
+    assert spec["height"] == int((cac.ROW_HEIGHT * 22 + cac.FRAME_HEIGHT) * 1.4)
