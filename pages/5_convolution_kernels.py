@@ -5,6 +5,7 @@ import streamlit as st
 
 from explorer import conv_architecture as ca
 from explorer import conv_architecture_charts as cac
+from explorer import conv_architecture_words as caw
 from explorer import convolution as cv
 from explorer import convolution_charts as cc
 from explorer import ui
@@ -462,13 +463,13 @@ except ca.ArchitectureTextError as err:
               "Fix the text to see the network (the buttons above load working ones).")
 if layers is not None:
     net = ca.compose(layers, arch_size, arch_depth, fc_as_conv)
-    st.markdown(ca.pattern_sentence(net))
+    st.markdown(caw.pattern_sentence(net))
     n1, n2, n3, n4 = st.columns(4)
     n1.metric("Parameters", f"{net.parameters:,}")
     n2.metric("Activations, one image", f"{net.activations:,}")
-    n3.metric("Their memory (forward)", ca.memory_text(net.activations))
+    n3.metric("Their memory (forward)", caw.memory_text(net.activations))
     n4.metric("Network output", net.rows[-1].volume)
-    st.caption(ca.counts_words(net))
+    st.caption(caw.counts_words(net))
     flagged = net.problems
     if flagged:
         first = flagged[0]
@@ -491,14 +492,14 @@ if layers is not None:
                "output.")
 
     if fc_as_conv:
-        st.markdown(ca.fc_conv_words(ca.compose(layers, arch_size, arch_depth), net))
+        st.markdown(caw.fc_conv_words(ca.compose(layers, arch_size, arch_depth), net))
     else:
         st.caption("Switch on “Write the fully connected layers as convolutions” above to "
                    "see each FC layer as the conv layer that computes the same thing.")
-    if ca.is_network(net, ca.VGG16, 224, 3):
-        st.markdown(ca.vgg16_words(net))
+    if caw.is_network(net, ca.VGG16, 224, 3):
+        st.markdown(caw.vgg16_words(net))
 
-    params_words, memory_words = ca.where_words(net)
+    params_words, memory_words = caw.where_words(net)
     frame = cac.layer_frame(net)
     w_params, w_memory = st.columns(2)
     with w_params:

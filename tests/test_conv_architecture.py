@@ -1,4 +1,4 @@
-"""The architecture composer (explorer.conv_architecture) against torch.nn: the same networks
+"""The architecture composer (explorer.conv_architecture, _words, _charts) against torch.nn: the same networks
 built from torch layers give every layer's output shape and parameter count; VGG16 against
 torchvision's published count; the FC-as-conv rewrite against torch computing both; the
 VGGNet walk-through of CS231n's notes; the parser's messages; the preset notes' numbers."""
@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from explorer import conv_architecture as ca
+from explorer import conv_architecture_words as caw
 from explorer.convolution_spec import ARCH_PRESETS, SPEC
 
 # ---- torch networks, written by hand from the published configurations --------------------
@@ -104,7 +105,7 @@ def test_vgg16_every_layer_and_torchvisions_count():
     network = ca.build(ca.VGG16, 224, 3)
     modules = torch_vgg16()
     assert_same_as_torch(network, modules)
-    assert network.parameters == TORCHVISION_VGG16_PARAMETERS == ca.TORCHVISION_VGG16
+    assert network.parameters == TORCHVISION_VGG16_PARAMETERS == caw.TORCHVISION_VGG16
     assert sum(p.numel() for m in modules for p in m.parameters()) == 138_357_544
 
 
@@ -217,12 +218,12 @@ def test_vgg16_walk_matches_cs231n_row_by_row():
 
 def test_vgg16_words_state_the_numbers_they_compare():
     network = ca.build(ca.VGG16, 224, 3)
-    words = ca.vgg16_words(network)
+    words = caw.vgg16_words(network)
     for number in ("138,357,544", "138,344,128", "13,416", "15,237,608", "58.1 MB",
                    "15.2M", "exactly torchvision's count"):
         assert number in words
-    assert ca.is_network(network, ca.VGG16, 224, 3)
-    assert not ca.is_network(ca.build(ca.VGG16, 256, 3), ca.VGG16, 224, 3)
+    assert caw.is_network(network, ca.VGG16, 224, 3)
+    assert not caw.is_network(ca.build(ca.VGG16, 256, 3), ca.VGG16, 224, 3)
 
 
 # ---- FC layers written as convolutions -----------------------------------------------------
@@ -238,7 +239,7 @@ def test_fc_as_conv_keeps_every_count_and_gives_1x1_volumes(text, size, depth):
     first = next(r for r in conv.rows if r.kind == "fc")
     side = conv.rows[first.number - 1].shape[0]
     assert first.name.startswith(f"CONV{side}-{first.layer.size} (was FC")
-    assert "the same" in ca.fc_conv_words(plain, conv)
+    assert "the same" in caw.fc_conv_words(plain, conv)
 
 
 def test_fc_as_conv_computes_what_the_fc_layers_compute():
@@ -356,13 +357,13 @@ def test_any_text_is_a_network_or_a_message(text):
 def test_preset_notes_state_what_the_networks_give():
     vgg = ca.build(ca.VGG16, 224, 3)
     first_fc = vgg.rows[19]
-    assert ca.percent(ca.share(vgg, first_fc, "parameters")) == "74%"
+    assert caw.percent(caw.share(vgg, first_fc, "parameters")) == "74%"
     first_two = (vgg.rows[1].activations + vgg.rows[2].activations) / vgg.activations
-    assert ca.percent(first_two) == "42%"
+    assert caw.percent(first_two) == "42%"
     assert f"{vgg.parameters:,}" in SPEC.preset("vgg16").note
     assert "74%" in SPEC.preset("vgg16").note and "42%" in SPEC.preset("vgg16").note
     lenet = ca.build(ca.LENET5, 28, 1)
-    assert ca.percent(ca.share(lenet, lenet.rows[5], "parameters")) == "78%"
+    assert caw.percent(caw.share(lenet, lenet.rows[5], "parameters")) == "78%"
     assert "61,706" in SPEC.preset("lenet5").note and "78%" in SPEC.preset("lenet5").note
     assert [p.name for p in ARCH_PRESETS] == ["vgg16", "alexnet_whole", "alexnet_224",
                                               "lenet5"]
@@ -370,31 +371,31 @@ def test_preset_notes_state_what_the_networks_give():
 
 def test_where_words_are_computed_from_the_network():
     vgg = ca.build(ca.VGG16, 224, 3)
-    params, memory = ca.where_words(vgg)
+    params, memory = caw.where_words(vgg)
     assert "FC4096 (layer 19) alone holds 74% of the 138,357,544" in params
     conv = sum(r.parameters for r in vgg.rows if r.kind == "conv") / vgg.parameters
     assert f"conv layers together {conv:.0%}" in params
     assert "CONV3-64 (layer 1), 224×224×64 = 3,211,264 numbers, 21%" in memory
     assert "the fully connected ones 0.06%" in memory
-    _, memory = ca.where_words(ca.build("pool2; fc10", 4, 2))
+    _, memory = caw.where_words(ca.build("pool2; fc10", 4, 2))
     assert "largest volume is the input" in memory
 
 
 def test_pattern_words():
-    assert ca.pattern_sentence(ca.build(ca.VGG16, 224, 3)) == (
+    assert caw.pattern_sentence(ca.build(ca.VGG16, 224, 3)) == (
         "Read as INPUT → [[CONV → RELU]×2 → POOL]×2 → [[CONV → RELU]×3 → POOL]×3 → "
         "[FC → RELU]×2 → FC: M = 5 conv stages (N = 2, 2, 3, 3, 3), K = 2 fully connected "
         "layers with a ReLU, then the last one.")
-    assert ca.pattern_words(ca.build("fc3", 5, 1)) == "INPUT → FC"
-    assert ca.pattern_words(ca.build("conv3-4; conv3-4, pool2", 8, 1)) == (
+    assert caw.pattern_words(ca.build("fc3", 5, 1)) == "INPUT → FC"
+    assert caw.pattern_words(ca.build("conv3-4; conv3-4, pool2", 8, 1)) == (
         "INPUT → CONV → RELU → CONV → RELU → POOL")
 
 
 def test_percent_and_memory_text():
-    assert [ca.percent(x) for x in (0.7431, 0.0006, 0.0, 1.0)] == ["74%", "0.06%", "0%",
+    assert [caw.percent(x) for x in (0.7431, 0.0006, 0.0, 1.0)] == ["74%", "0.06%", "0%",
                                                                    "100%"]
-    assert ca.memory_text(15_237_608) == "58.1 MB"
-    assert ca.memory_text(8_878) == "34.7 KB"
+    assert caw.memory_text(15_237_608) == "58.1 MB"
+    assert caw.memory_text(8_878) == "34.7 KB"
 
 
 # ---- the charts ------------------------------------------------------------------------------
