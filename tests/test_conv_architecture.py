@@ -1,7 +1,8 @@
-"""The architecture composer (explorer.conv_architecture, _words, _charts) against torch.nn: the same networks
-built from torch layers give every layer's output shape and parameter count; VGG16 against
-torchvision's published count; the FC-as-conv rewrite against torch computing both; the
-VGGNet walk-through of CS231n's notes; the parser's messages; the preset notes' numbers."""
+"""The architecture composer (explorer.conv_architecture, _words, _charts) against
+torch.nn: the same networks built from torch layers give every layer's output shape and
+parameter count; VGG16 against torchvision's published count; the FC-as-conv rewrite against
+torch computing both; the VGGNet walk-through of CS231n's notes; the parser's messages; the
+preset notes' numbers."""
 
 from __future__ import annotations
 
