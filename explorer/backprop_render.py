@@ -11,13 +11,16 @@ allowed; DOT labels and Markdown cells are escaped all the same.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from explorer.backprop import OUTPUT_NAME, Graph, Node, PathTerm, fmt, reachable
+from explorer.backprop import OUTPUT_NAME, Graph, ModeCost, Node, PathTerm, fmt, reachable
 from explorer.backprop_network import Backprop, Network, slope
+from explorer.claims import ratio_words
+from explorer.text import escape_markdown
 
 # ---- step through -----------------------------------------------------------------------
 
@@ -159,6 +162,69 @@ def layer_markdown(table: pd.DataFrame) -> str:
         ["layer", "unit", "z", "a = act(z)", "δ = ∂C/∂z"],
         [[row.layer, str(row.unit)] + [number(v) for v in (row.z, row.a, row.δ)]
          for row in table.itertuples(index=False)])
+
+
+# ---- sentences about this graph's numbers ----------------------------------------------
+
+
+def plural(count: int, word: str) -> str:
+    """'1 sweep', '2 sweeps', '0 sweeps'."""
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def paths_sentence(name: str, n_paths: int, path_sum: float, gradient: float) -> str:
+    """What the listed path products add up to, against the gradient backprop put on the
+    node (all paths listed). Says "exactly" only when the two agree as shown."""
+    shown_name = escape_markdown(name)
+    same = fmt(path_sum) == fmt(gradient)
+    if n_paths == 1:
+        head = f"The only path's product is **{fmt(path_sum)}**"
+    else:
+        head = f"The {n_paths:,} path products add up to **{fmt(path_sum)}**"
+    if same:
+        head += f", exactly the gradient ∂f/∂{shown_name} = **{fmt(gradient)}** on the node."
+    else:
+        head += (f"; the gradient on the node is ∂f/∂{shown_name} = **{fmt(gradient)}**, "
+                 "the same up to rounding.")
+    if n_paths == 1:
+        return head + " With one path there is nothing to add: the chain rule is one product."
+    return (head + " Backprop gets the same number without listing paths: it adds the "
+            "incoming gradients node by node.")
+
+
+def modes_sentence(n_inputs: int, cost: ModeCost) -> str:
+    """Forward mode's sweeps and edge visits against reverse mode's, for this graph."""
+    return (f"Forward mode sends one sweep per input through the graph: "
+            f"{plural(n_inputs, 'sweep')}, {plural(cost.edge_visits_forward_mode, 'edge visit')}"
+            f" for all the derivatives. Reverse mode needs one backward sweep: "
+            f"{plural(cost.edge_visits_reverse_mode, 'edge visit')}, however many inputs "
+            "there are. A network has millions of inputs (its weights) and one output (the "
+            "loss), so reverse mode wins by millions.")
+
+
+def layer_ratio_sentence(first: float, last: float, depth: int) -> str:
+    """How layer 1's weight gradient compares with the last layer's, in words computed from
+    the two norms (explorer.claims.ratio_words)."""
+    if depth < 2:
+        return "With one layer there is no earlier layer for the gradient to reach."
+    if first <= 0 or last <= 0:
+        which = "layer 1's" if first <= 0 else f"layer {depth}'s"
+        return f"Here {which} gradient is exactly 0: it has vanished entirely."
+    words = ratio_words(max(first, last), min(first, last))
+    if words == "about the same":
+        return f"Here layer 1's gradient is about the same size as layer {depth}'s."
+    if first > last:
+        words = words.replace("smaller", "larger")
+    return f"Here layer 1's gradient is {_superscript_powers(words)} than layer {depth}'s."
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _superscript_powers(text: str) -> str:
+    """'about 10^12 times' -> 'about 10¹² times'."""
+
+    return re.sub(r"10\^(-?\d+)", lambda m: "10" + m.group(1).translate(_SUPERSCRIPT), text)
 
 
 # ---- the graph as DOT, tables as Markdown ---------------------------------------------

@@ -5,8 +5,10 @@ import streamlit as st
 
 from explorer import activations as act
 from explorer import activations_charts as charts
+from explorer import activations_words as words
 from explorer import ui
 from explorer.activations_spec import SPEC
+from explorer.text import escape_markdown
 
 URL = "activation_functions"
 BACKPROP_FILE = "pages/4_backprop_graph.py"
@@ -90,10 +92,7 @@ def render_function_words(fn, slope, intervals, half_width):
             "altogether: the *vanishing gradient*.")
         ui.page_link(BACKPROP_FILE, "See vanishing gradients on the backprop page",
                      ":material/account_tree:", query_params={"preset": "sigmoid_vanishes"})
-        st.caption("ReLU never saturates for positive inputs (slope 1), which is why deep "
-                   "networks train well with it; for negative inputs its slope is 0, and a "
-                   "unit stuck there ('dead') stops learning. Leaky ReLU, ELU, GELU and "
-                   "SiLU keep a small slope on the left to avoid that.")
+        st.caption(words.left_side_caption(slope))
 
 
 def render_softmax(logits_text: str, temperature: float) -> None:
@@ -104,7 +103,8 @@ def render_softmax(logits_text: str, temperature: float) -> None:
     try:
         logits = act.parse_logits(logits_text)
     except act.LogitsError as err:
-        ui.notice(str(err), f"Showing the example logits {DEFAULT_LOGITS} instead.",
+        # The message quotes what was typed (or what a link carried): as text, not markdown.
+        ui.notice(escape_markdown(str(err), max_chars=400), f"Showing the example logits {DEFAULT_LOGITS} instead.",
                   kind="error")
         logits = act.parse_logits(DEFAULT_LOGITS)
 

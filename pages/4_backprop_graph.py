@@ -11,6 +11,7 @@ from explorer import backprop_render as render
 from explorer import ui
 from explorer.backprop_parser import ExpressionError, parse_values
 from explorer.backprop_spec import SPEC, step_label
+from explorer.text import escape_markdown
 
 URL = "backprop_graph"
 
@@ -63,8 +64,14 @@ def vanishing(depth: int, act: str, init_scale: float):
     return bn.gradient_table(stack), bn.activation_histogram(stack)
 
 
+def as_text(message: str) -> str:
+    """A message that quotes what the visitor typed (or a link carried): shown as the
+    characters it is, never as markdown."""
+    return escape_markdown(message, max_chars=400)
+
+
 def show_text_error(err: ExpressionError, box: str) -> None:
-    ui.notice(f"The {box} cannot be read: {err.message.rstrip('.')}.",
+    ui.notice(as_text(f"The {box} cannot be read: {err.message.rstrip('.')}."),
               "The caret below points at the problem.", kind="error")
     st.code(err.pointer(), language=None)
 
@@ -94,21 +101,17 @@ def show_expression(expr: str, graph: bp.Graph, env: dict, all_steps: list, step
                   current is None else "."))
 
     if graph.inputs and source is not None:
-        st.subheader(f"Sum over paths: ∂f/∂{chosen}")
+        st.subheader(f"Sum over paths: ∂f/∂{escape_markdown(chosen)}")
         paths = bp.paths_to_output(graph, source)
         n_paths = bp.count_paths(graph, source)
         # Markdown tables: cheap to send and they grow with presentation mode's font.
         st.markdown(render.paths_table(graph, paths))
-        listed = sum(p.product for p in paths)
         if n_paths > len(paths):
             st.caption(f"{n_paths:,} paths in all; the first {len(paths)} are listed. "
                        "Backprop never lists them: it adds them up node by node.")
         else:
-            st.markdown(f"The {n_paths} path product{'s' if n_paths != 1 else ''} add up "
-                        f"to **{bp.fmt(listed)}**, exactly the gradient "
-                        f"∂f/∂{chosen} = **{bp.fmt(graph.gradient(chosen))}** on the "
-                        "node. Backprop gets the same number without listing paths: it "
-                        "adds the incoming gradients node by node.")
+            st.markdown(render.paths_sentence(chosen, n_paths, sum(p.product for p in paths),
+                                              graph.gradient(chosen)))
 
     st.subheader("Check against PyTorch")
     torch_out, torch_grads = torch_check(expr, tuple(sorted(env.items())))
@@ -130,12 +133,7 @@ def show_expression(expr: str, graph: bp.Graph, env: dict, all_steps: list, step
               help="One sweep per input, pushing d(node)/d(input) forward.")
     c3.metric("Reverse mode: backward passes", cost.passes_reverse_mode,
               help="One sweep from f back to every input.")
-    st.markdown(
-        f"Forward mode sends one sweep per input through the graph: {len(graph.inputs)} "
-        f"sweeps, {cost.edge_visits_forward_mode} edge visits for all the derivatives. "
-        f"Reverse mode needs one backward sweep: {cost.edge_visits_reverse_mode} edge "
-        "visits, however many inputs there are. A network has millions of inputs "
-        "(its weights) and one output (the loss), so reverse mode wins by millions.")
+    st.markdown(render.modes_sentence(len(graph.inputs), cost))
 
 
 
@@ -158,7 +156,8 @@ with tab_expr:
         except ExpressionError as err:
             show_text_error(err, "expression")
         except bp.EvaluationError as err:
-            ui.notice(f"The expression cannot be computed at these values: {err.message}",
+            ui.notice(as_text("The expression cannot be computed at these values: "
+                              + err.message),
                       "Change the values or the expression.", kind="error")
 
     if graph is not None:
@@ -281,10 +280,12 @@ with tab_deep:
                      "Where each layer's outputs fall (256 random inputs × 32 units). "
                      "Bunching at the ends of the range means saturation: a flat slope.")
         st.markdown(
-            "**Why:** the backward pass multiplies by the activation's slope at every layer; "
-            "the sigmoid's slope is at most 0.25, so twenty layers can shrink the gradient "
-            "by 0.25²⁰ ≈ 10⁻¹². ReLU's slope is 1 wherever it is active, so with a suitable "
-            "weight scale the gradient keeps its size.")
+            f"**{render.layer_ratio_sentence(first, last, depth)}** Why: the backward pass "
+            "multiplies by the activation's slope at every layer; the sigmoid's slope is at "
+            "most 0.25, so twenty layers can shrink the gradient by 0.25²⁰ ≈ 10⁻¹². ReLU's "
+            "slope is 1 wherever it is active, so the slopes themselves shrink nothing: "
+            "with weights scaled by √2 (He initialisation, the *ReLU keeps it* preset) "
+            "layer 1's gradient stays within a few times the last layer's.")
         ui.formula(r"\delta^{l} = \left(W^{l+1}\right)^{T}\delta^{l+1} \odot "
                    r"\sigma'(z^{l}), \qquad \sigma'(z) = \sigma(z)\,(1 - \sigma(z)) \le "
                    r"\tfrac14",

@@ -79,7 +79,7 @@ def test_relu_vs_sigmoid_preset():
 def test_hot_cold_preset_and_temperature():
     at = open_page(preset="hot_cold")
     assert not at.exception
-    assert metric(at, "Top class gets") == "91.8%"
+    assert metric(at, "Top class gets") == "99.3%"
     assert metric(at, "Sum of softmax") == "1.0000"
     (bar_spec, bar_data), _ = charts(at)
     rows = next(iter(bar_data.values()))
@@ -106,6 +106,28 @@ def test_bad_logits_get_a_message_and_the_page_keeps_working(text, words):
     assert len(charts(at)) == 2  # the example logits are shown instead
     at.text_input(key="logits").input("3, 1").run()
     assert not at.error
+
+
+def test_finding_4_markdown_in_the_logits_is_shown_as_text():
+    """Issue 20, finding 4: a link's logits text quoted in the error message made every
+    visitor's browser fetch an image (the message was rendered as markdown)."""
+    from markdown_it import MarkdownIt
+
+    payload = "![x](http://127.0.0.1:9/p.png)"
+    at = open_page(view="Softmax", logits=f"{payload},1")
+    assert not at.exception
+    message = at.error[0].value
+    assert payload not in message  # escaped: the characters, not an image
+    html = MarkdownIt("commonmark").render(message)
+    assert "<img" not in html and "<a " not in html
+    assert "http://127.0.0.1:9/p.png" in html and "is not a number" in html
+    for text in ("[a](javascript:alert(1)),1", "<img src=x onerror=alert(1)>,1",
+                 "**bold**,1", "$x^2$,1", ":red[alarm],1"):
+        at = open_page(view="Softmax", logits=text)
+        html = MarkdownIt("commonmark").render(at.error[0].value)
+        for tag in ("<img", "<a ", "<strong", "<em"):
+            assert tag not in html, (text, html)
+        assert "$" not in at.error[0].value.replace("\\$", "")  # no math from the link
 
 
 def test_ten_hinges_make_a_sine():
