@@ -5,6 +5,7 @@ import streamlit as st
 
 from explorer import activations as act
 from explorer import activations_charts as charts
+from explorer import activations_quiz as quiz
 from explorer import activations_words as words
 from explorer import ui
 from explorer.activations_spec import SPEC
@@ -104,8 +105,8 @@ def render_softmax(logits_text: str, temperature: float) -> None:
         logits = act.parse_logits(logits_text)
     except act.LogitsError as err:
         # The message quotes what was typed (or what a link carried): as text, not markdown.
-        ui.notice(escape_markdown(str(err), max_chars=400), f"Showing the example logits {DEFAULT_LOGITS} instead.",
-                  kind="error")
+        ui.notice(escape_markdown(str(err), max_chars=400),
+                  f"Showing the example logits {DEFAULT_LOGITS} instead.", kind="error")
         logits = act.parse_logits(DEFAULT_LOGITS)
 
     logits = tuple(float(v) for v in logits)
@@ -328,4 +329,5 @@ with view[4]:
     st.caption("Hidden layers use ReLU or one of its smooth cousins (GELU, SiLU); the last "
                "layer's choice is about the shape of the answer, not about learning well.")
 
+ui.check_yourself(quiz.QUESTIONS)
 ui.next_concept(URL)

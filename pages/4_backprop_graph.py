@@ -7,6 +7,7 @@ import streamlit as st
 from explorer import backprop as bp
 from explorer import backprop_charts as bc
 from explorer import backprop_network as bn
+from explorer import backprop_quiz as quiz
 from explorer import backprop_render as render
 from explorer import ui
 from explorer.backprop_parser import ExpressionError, parse_values
@@ -291,4 +292,5 @@ with tab_deep:
                    r"\tfrac14",
                    "Each layer back multiplies the error by the weights and by the slope.")
 
+ui.check_yourself(quiz.QUESTIONS)
 ui.next_concept(URL)

@@ -182,3 +182,24 @@ def test_old_url_names_still_set_the_controls():
     assert at.slider(key="act_seed").value == 3
     assert "Pale orange: the target (|x|)" in visible_text(at)
     assert "seed" not in at.query_params and "target" not in at.query_params
+
+
+def test_check_yourself_accepts_the_computed_answers_and_explains_a_wrong_one():
+    from explorer import activations_quiz, quiz
+
+    questions = quiz.make_questions(activations_quiz.QUESTIONS, 5)
+    at = open_page(quiz_seed="5")
+    assert not at.exception
+    assert [e.label for e in at.expander if "Check yourself" in e.label] == [
+        f"Check yourself: {len(questions)} questions"]
+    for index, question in enumerate(questions):
+        key = f"_quiz_5_{index}"
+        if question.is_choice:
+            at.radio(key=key).set_value(question.answer).run()
+        else:
+            at.text_input(key=key).input(question.shown_answer().split(" ")[0]).run()
+        at.button(key=key + "_check").click().run()
+    assert len(at.success) == len(questions) and not at.exception
+    at.text_input(key="_quiz_5_0").input("12345").run()
+    at.button(key="_quiz_5_0_check").click().run()
+    assert any("Not quite" in e.value for e in at.error)

@@ -197,3 +197,15 @@ def test_evaluation_messages_name_the_variables_as_text():
     message = at.error[0].value
     assert "No value given for a" in errors(at)[0]
     assert "\\_" in message  # the underscores cannot start emphasis
+
+
+def test_check_yourself_accepts_the_computed_answers():
+    from explorer import backprop_quiz, quiz
+
+    questions = quiz.make_questions(backprop_quiz.QUESTIONS, 7)
+    at = run(quiz_seed="7")
+    for index, question in enumerate(questions):
+        key = f"_quiz_7_{index}"
+        at.text_input(key=key).input(question.shown_answer().split(" ")[0]).run()
+        at.button(key=key + "_check").click().run()
+    assert len(at.success) == len(questions) and not at.exception
