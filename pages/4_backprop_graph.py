@@ -77,6 +77,25 @@ def show_text_error(err: ExpressionError, box: str) -> None:
     st.code(err.pointer(), language=None)
 
 
+def four_equations(net: bn.Network, result: bn.Backprop, layout: str) -> None:
+    L = len(net.weights)
+    st.markdown("**(1) The output error**: how the loss changes with the output layer's "
+                "pre-activation z.")
+    st.latex(render.equation_output_error(net, result, layout))
+    if L > 1:
+        st.markdown("**(2) The error of a layer from the next one**: send δ back through "
+                    "the transposed weights, then scale by the activation's slope.")
+        for layer in range(L - 1, 0, -1):
+            st.latex(render.equation_hidden_error(net, result, layer, layout))
+    st.markdown("**(3) The gradient for the biases** is the error itself.")
+    for layer in range(L, 0, -1):
+        st.latex(render.equation_bias(result, layer, layout))
+    st.markdown("**(4) The gradient for the weights**: error times the activation that "
+                "came in, an outer product.")
+    for layer in range(L, 0, -1):
+        st.latex(render.equation_weight(result, layer, layout))
+
+
 def move_step(delta: int, total: int) -> None:
     st.session_state["step"] = max(0, min(total, int(st.session_state.get("step", 0)) + delta))
 
@@ -119,7 +138,10 @@ def show_expression(expr: str, graph: bp.Graph, env: dict, all_steps: list, step
     differences = bp.gradient_differences(graph, torch_grads)
     worst = max(differences, default=0.0)
     col_table, col_metric = st.columns([3, 1])
-    col_table.markdown(render.torch_table(graph, torch_grads, differences))
+    with col_table:
+        wide, narrow = ui.by_width("torch_table", wide_px=520)
+        wide.markdown(render.torch_table(graph, torch_grads, differences))
+        narrow.markdown(render.torch_list(graph, torch_grads))
     col_metric.metric("Largest difference", f"{worst:.1e}")
     col_metric.metric("f, this page", bp.fmt(graph.values[graph.output]))
     col_metric.metric("f, torch", bp.fmt(torch_out))
@@ -229,28 +251,22 @@ with tab_net:
                           width="stretch" if present else "content")
         st.caption("Each unit shows its activation a and its error δ = ∂C/∂z. Edge colour: "
                    "orange where ∂C/∂w > 0, blue where < 0; thicker for a larger |∂C/∂w|.")
-        st.markdown(render.layer_markdown(bn.layer_table(net, result)))
-        L = len(net.weights)
+        units = bn.layer_table(net, result)
+        wide, narrow = ui.by_width("layer_table", wide_px=560)  # a list on a phone
+        wide.markdown(render.layer_markdown(units))
+        narrow.markdown(render.layer_list_markdown(units))
         st.subheader("The four equations, with this example's numbers")
-        st.markdown("**(1) The output error**: how the loss changes with the output layer's "
-                    "pre-activation z.")
-        st.latex(render.equation_output_error(net, result))
-        if L > 1:
-            st.markdown("**(2) The error of a layer from the next one**: send δ back through "
-                        "the transposed weights, then scale by the activation's slope.")
-            for layer in range(L - 1, 0, -1):
-                st.latex(render.equation_hidden_error(net, result, layer))
-        st.markdown("**(3) The gradient for the biases** is the error itself.")
-        for layer in range(L, 0, -1):
-            st.latex(render.equation_bias(result, layer))
-        st.markdown("**(4) The gradient for the weights**: error times the activation that "
-                    "came in, an outer product.")
-        for layer in range(L, 0, -1):
-            st.latex(render.equation_weight(result, layer))
+        # On one line each where they fit; split at each = for a big network or a phone.
+        wide, narrow = ui.by_width("four_equations", wide_px=900)
+        with wide:
+            four_equations(net, result, render.wide_layout(net))
+        with narrow:
+            four_equations(net, result, "phone")
 
         torch_loss, torch_w, torch_b = network_check(tuple(sizes), act, loss_name, seed)
-        st.metric("Largest difference from torch autograd (all weights and biases)",
-                  f"{bn.largest_difference(result, torch_w, torch_b):.1e}")
+        st.metric("Largest difference from torch autograd",
+                  f"{bn.largest_difference(result, torch_w, torch_b):.1e}",
+                  help="Over all the weights' and biases' gradients.")
         st.caption("The same network and example through PyTorch (float64, "
                    + ("0.5·sum of squared errors" if loss_name == "MSE"
                       else "F.cross_entropy") + "): the four equations give its gradients.")
@@ -274,12 +290,19 @@ with tab_deep:
         with left:
             ui.chart(ui.built_chart(bc.grad_norm_chart, norms, ui.chart_height(360)),
                      "Size of the weight gradient in each layer, log scale: a straight "
-                     "downward line means the gradient shrinks by the same factor per layer.")
+                     "downward line means the gradient shrinks by the same factor per layer.",
+                     description=f"Line chart, log scale, of the weight gradient's size in "
+                                 f"each of {depth} {deep_act} layers: {first:.2g} at layer 1, "
+                                 f"{last:.2g} at layer {depth}.")
         with right:
             ui.chart(ui.built_chart(bc.activation_histogram_chart, histogram, deep_act, lo,
                                     hi, ui.chart_height(360)),
                      "Where each layer's outputs fall (256 random inputs × 32 units). "
-                     "Bunching at the ends of the range means saturation: a flat slope.")
+                     "Bunching at the ends of the range means saturation: a flat slope.",
+                     description=f"Heat map of where each of {depth} {deep_act} layers' "
+                                 f"outputs fall between {lo:.3g} and {hi:.3g}, one row per "
+                                 f"layer; at layer {depth}, {bn.end_bin_share(histogram):.0%} "
+                                 "of the outputs are in the lowest or highest bin.")
         st.markdown(
             f"**{render.layer_ratio_sentence(first, last, depth)}** Why: the backward pass "
             "multiplies by the activation's slope at every layer; the sigmoid's slope is at "

@@ -203,3 +203,17 @@ def test_check_yourself_accepts_the_computed_answers_and_explains_a_wrong_one():
     at.text_input(key="_quiz_5_0").input("12345").run()
     at.button(key="_quiz_5_0_check").click().run()
     assert any("Not quite" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize(("query", "numbers"), [
+    ({}, ["x ≤ 0.00", "from 0 to 1"]),
+    ({"preset": "hot_cold"}, ["99.3%", "T = 0.1", "21.3%"]),
+    ({"preset": "ten_hinges"}, ["mean squared error 0.0003", "to 0.0003 at step 600"]),
+    ({"view": "Parameters vs activations", "x_in": "2.0"}, ["at x = 2"]),
+])
+def test_every_chart_tells_a_screen_reader_what_it_plots_and_its_key_number(query, numbers):
+    at = open_page(**query)
+    descriptions = [spec["description"] for spec, _ in charts(at)]
+    assert descriptions and all(d.startswith(("Line chart", "Bar chart")) for d in descriptions)
+    for number in numbers:
+        assert any(number in d for d in descriptions), (number, descriptions)

@@ -209,3 +209,13 @@ def test_check_yourself_accepts_the_computed_answers():
         at.text_input(key=key).input(question.shown_answer().split(" ")[0]).run()
         at.button(key=key + "_check").click().run()
     assert len(at.success) == len(questions) and not at.exception
+
+
+def test_the_vanishing_charts_tell_a_screen_reader_their_key_numbers():
+    from tests.helpers import chart_specs
+
+    at = run(preset="sigmoid_vanishes")
+    first = metric(at, "‖∂C/∂W‖ at layer 1")
+    descriptions = [spec["description"] for spec in chart_specs(at)]
+    assert f"{first} at layer 1" in descriptions[0] and "20 sigmoid layers" in descriptions[0]
+    assert "one row per layer" in descriptions[1] and "lowest or highest bin" in descriptions[1]
