@@ -155,7 +155,7 @@ def torch_table(graph: Graph, torch_grads: dict[str, float],
 def torch_list(graph: Graph, torch_grads: dict[str, float]) -> str:
     """The same comparison as torch_table, one line per input (for a phone, where four
     columns of 12-digit numbers do not fit)."""
-    return "\n".join(f"- ∂f/∂`{n.name}`: {graph.grads[n.index]:.12g} here, "
+    return "\n".join(f"- ∂f/∂{escape_markdown(n.name)}: {graph.grads[n.index]:.12g} here, "
                       f"{torch_grads[n.name]:.12g} in torch" for n in graph.inputs)
 
 
@@ -419,8 +419,10 @@ def equation_hidden_error(net: Network, result: Backprop, layer: int,
 
 
 def equation_bias(result: Backprop, layer: int, layout: str = "line") -> str:
-    return _equation(rf"\frac{{\partial C}}{{\partial b^{{{layer}}}}}",
-                     [[rf"\delta^{{{layer}}}"], [bmatrix(result.grad_b[layer - 1])]], layout)
+    """Equation (3): short enough for one line in every layout (a size smaller on a phone)."""
+    line = _equation(rf"\frac{{\partial C}}{{\partial b^{{{layer}}}}}",
+                     [[rf"\delta^{{{layer}}}"], [bmatrix(result.grad_b[layer - 1])]], "line")
+    return r"\small " + line if layout == "phone" else line
 
 
 def equation_weight(result: Backprop, layer: int, layout: str = "line") -> str:

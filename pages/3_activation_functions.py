@@ -296,9 +296,9 @@ with view[0]:
             with col:
                 ui.chart(spec, panel, data=curves, description=spoken)
         st.caption(
-            f"Left: the output of {', '.join(names)} for inputs from −{half_width} to "
-            f"{half_width}. " + ("Right: the slope at each input. " if show_derivative
-                                 else "")
+            f"{'First chart' if show_derivative else 'The chart'}: the output of "
+            f"{', '.join(names)} for inputs from −{half_width} to {half_width}. "
+            + ("Second chart: the slope at each input. " if show_derivative else "")
             + f"Grey bands: where {fn}'s slope is below {act.SATURATION_THRESHOLD} "
               "(saturated). Hover to read the values.")
         render_function_words(fn, slope, intervals, half_width)

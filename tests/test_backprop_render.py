@@ -134,4 +134,4 @@ def test_phone_lists_carry_the_tables_numbers():
     graph = bp.differentiate("(a + b) * (b + 1)", {"a": 2, "b": 1})
     _, torch_grads = bp.torch_gradients(graph, {"a": 2, "b": 1})
     text = render.torch_list(graph, torch_grads)
-    assert "- ∂f/∂`b`: 5 here, 5 in torch" in text
+    assert "- ∂f/∂b: 5 here, 5 in torch" in text
