@@ -286,3 +286,10 @@ def activation_histogram(stack: DeepStack, bins: int = 25) -> tuple[pd.DataFrame
             rows.append({"layer": layer, "from": float(edges[k]), "to": float(edges[k + 1]),
                          "share": float(share[k])})
     return pd.DataFrame(rows), lo, hi
+
+
+def end_bin_share(histogram: pd.DataFrame) -> float:
+    """The share of the last layer's outputs in the lowest and the highest bin of
+    activation_histogram's table: near 1 when the layer is saturated."""
+    last = histogram[histogram["layer"] == histogram["layer"].max()].sort_values("from")
+    return float(last["share"].iloc[0] + last["share"].iloc[-1])

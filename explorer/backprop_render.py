@@ -11,13 +11,16 @@ allowed; DOT labels and Markdown cells are escaped all the same.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from explorer.backprop import OUTPUT_NAME, Graph, Node, PathTerm, fmt, reachable
+from explorer.backprop import OUTPUT_NAME, Graph, ModeCost, Node, PathTerm, fmt, reachable
 from explorer.backprop_network import Backprop, Network, slope
+from explorer.claims import ratio_words
+from explorer.text import escape_markdown
 
 # ---- step through -----------------------------------------------------------------------
 
@@ -149,6 +152,13 @@ def torch_table(graph: Graph, torch_grads: dict[str, float],
                           rows)
 
 
+def torch_list(graph: Graph, torch_grads: dict[str, float]) -> str:
+    """The same comparison as torch_table, one line per input (for a phone, where four
+    columns of 12-digit numbers do not fit)."""
+    return "\n".join(f"- ∂f/∂{escape_markdown(n.name)}: {graph.grads[n.index]:.12g} here, "
+                      f"{torch_grads[n.name]:.12g} in torch" for n in graph.inputs)
+
+
 def layer_markdown(table: pd.DataFrame) -> str:
     """explorer.backprop_network.layer_table as Markdown, 4 decimals, '—' where a layer
     has no such number (the input layer's z and δ)."""
@@ -159,6 +169,84 @@ def layer_markdown(table: pd.DataFrame) -> str:
         ["layer", "unit", "z", "a = act(z)", "δ = ∂C/∂z"],
         [[row.layer, str(row.unit)] + [number(v) for v in (row.z, row.a, row.δ)]
          for row in table.itertuples(index=False)])
+
+
+# ---- sentences about this graph's numbers ----------------------------------------------
+
+
+def plural(count: int, word: str) -> str:
+    """'1 sweep', '2 sweeps', '0 sweeps'."""
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def paths_sentence(name: str, n_paths: int, path_sum: float, gradient: float) -> str:
+    """What the listed path products add up to, against the gradient backprop put on the
+    node (all paths listed). Says "exactly" only when the two agree as shown."""
+    shown_name = escape_markdown(name)
+    same = fmt(path_sum) == fmt(gradient)
+    if n_paths == 1:
+        head = f"The only path's product is **{fmt(path_sum)}**"
+    else:
+        head = f"The {n_paths:,} path products add up to **{fmt(path_sum)}**"
+    if same:
+        head += f", exactly the gradient ∂f/∂{shown_name} = **{fmt(gradient)}** on the node."
+    else:
+        head += (f"; the gradient on the node is ∂f/∂{shown_name} = **{fmt(gradient)}**, "
+                 "the same up to rounding.")
+    if n_paths == 1:
+        return head + " With one path there is nothing to add: the chain rule is one product."
+    return (head + " Backprop gets the same number without listing paths: it adds the "
+            "incoming gradients node by node.")
+
+
+def modes_sentence(n_inputs: int, cost: ModeCost) -> str:
+    """Forward mode's sweeps and edge visits against reverse mode's, for this graph."""
+    return (f"Forward mode sends one sweep per input through the graph: "
+            f"{plural(n_inputs, 'sweep')}, {plural(cost.edge_visits_forward_mode, 'edge visit')}"
+            f" for all the derivatives. Reverse mode needs one backward sweep: "
+            f"{plural(cost.edge_visits_reverse_mode, 'edge visit')}, however many inputs "
+            "there are. A network has millions of inputs (its weights) and one output (the "
+            "loss), so reverse mode wins by millions.")
+
+
+def layer_ratio_sentence(first: float, last: float, depth: int) -> str:
+    """How layer 1's weight gradient compares with the last layer's, in words computed from
+    the two norms (explorer.claims.ratio_words)."""
+    if depth < 2:
+        return "With one layer there is no earlier layer for the gradient to reach."
+    if first <= 0 or last <= 0:
+        which = "layer 1's" if first <= 0 else f"layer {depth}'s"
+        return f"Here {which} gradient is exactly 0: it has vanished entirely."
+    words = ratio_words(max(first, last), min(first, last))
+    if words == "about the same":
+        return f"Here layer 1's gradient is about the same size as layer {depth}'s."
+    if first > last:
+        words = words.replace("smaller", "larger")
+    return f"Here layer 1's gradient is {_superscript_powers(words)} than layer {depth}'s."
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _superscript_powers(text: str) -> str:
+    """'about 10^12 times' -> 'about 10¹² times'."""
+
+    return re.sub(r"10\^(-?\d+)", lambda m: "10" + m.group(1).translate(_SUPERSCRIPT), text)
+
+
+def layer_list_markdown(table: pd.DataFrame) -> str:
+    """The same numbers as layer_markdown, one line per layer (for a phone, where five
+    columns do not fit): its units' z, a and δ in unit order."""
+    lines = []
+    for layer, rows in table.groupby("layer", sort=False):
+        parts = []
+        for column, name in (("z", "z"), ("a", "a"), ("δ", "δ")):
+            values = [v for v in rows[column] if v is not None and not
+                      (isinstance(v, float) and math.isnan(v))]
+            if values:
+                parts.append(f"{name} = " + ", ".join(f"{v + 0.0:.4f}" for v in values))
+        lines.append(f"- **Layer {layer}**: " + "; ".join(parts))
+    return "\n".join(lines)
 
 
 # ---- the graph as DOT, tables as Markdown ---------------------------------------------
@@ -281,35 +369,80 @@ def _slope_name(act: str) -> str:
     return {"sigmoid": r"\sigma'", "tanh": r"\tanh'", "relu": r"\operatorname{relu}'"}[act]
 
 
-def equation_output_error(net: Network, result: Backprop) -> str:
+# How an equation is laid out: on one line; "stacked", one side of each = per line (a wide
+# screen, a big network); "phone", stacked a size smaller, and a matrix with more columns
+# than NARROW_COLUMNS named rather than written out.
+LAYOUTS = ("line", "stacked", "phone")
+NARROW_COLUMNS = 3
+
+
+def _equation(lhs: str, sides: list[list[str]], layout: str) -> str:
+    """lhs = side = side ...; a side's pieces (factors of a product) stay together on one
+    line, or each start a line of their own when stacked."""
+    if layout == "line":
+        return " = ".join([lhs, *(" ".join(pieces) for pieces in sides)])
+    lines = [f"{lhs} &= {sides[0][0]}", *(rf"&\quad {piece}" for piece in sides[0][1:])]
+    for pieces in sides[1:]:
+        lines += [f"&= {pieces[0]}", *(rf"&\quad {piece}" for piece in pieces[1:])]
+    size = r"\small" if layout == "phone" else ""
+    return size + r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def equation_output_error(net: Network, result: Backprop, layout: str = "line") -> str:
     L = len(net.weights)
     if net.loss == "MSE":
-        return (rf"\delta^{{{L}}} = (a^{{{L}}} - y) \odot {_slope_name(net.act)}(z^{{{L}}})"
-                rf" = \left({bmatrix(result.a[-1])} - {bmatrix(net.y)}\right) \odot "
-                rf"{bmatrix(slope(net.act, result.z[-1]))} = {bmatrix(result.delta[-1])}")
-    return (rf"\delta^{{{L}}} = \operatorname{{softmax}}(z^{{{L}}}) - y = "
-            rf"{bmatrix(result.a[-1])} - {bmatrix(net.y)} = {bmatrix(result.delta[-1])}")
+        return _equation(
+            rf"\delta^{{{L}}}",
+            [[rf"(a^{{{L}}} - y) \odot {_slope_name(net.act)}(z^{{{L}}})"],
+             [rf"\left({bmatrix(result.a[-1])} - {bmatrix(net.y)}\right)",
+              rf"\odot {bmatrix(slope(net.act, result.z[-1]))}"],
+             [bmatrix(result.delta[-1])]], layout)
+    return _equation(rf"\delta^{{{L}}}",
+                     [[rf"\operatorname{{softmax}}(z^{{{L}}}) - y"],
+                      [rf"{bmatrix(result.a[-1])} - {bmatrix(net.y)}"],
+                      [bmatrix(result.delta[-1])]], layout)
 
 
-def equation_hidden_error(net: Network, result: Backprop, layer: int) -> str:
+def equation_hidden_error(net: Network, result: Backprop, layer: int,
+                          layout: str = "line") -> str:
     """Equation (2) for hidden layer `layer` (1-based)."""
     w_next = net.weights[layer]
-    return (rf"\delta^{{{layer}}} = (W^{{{layer + 1}}})^T \delta^{{{layer + 1}}} \odot "
-            rf"{_slope_name(net.act)}(z^{{{layer}}}) = {bmatrix(w_next.T)} "
-            rf"{bmatrix(result.delta[layer])} \odot "
-            rf"{bmatrix(slope(net.act, result.z[layer - 1]))} = {bmatrix(result.delta[layer - 1])}")
+    weights = (rf"(W^{{{layer + 1}}})^T" if layout == "phone" and w_next.shape[0] > NARROW_COLUMNS
+               else bmatrix(w_next.T))
+    return _equation(
+        rf"\delta^{{{layer}}}",
+        [[rf"(W^{{{layer + 1}}})^T \delta^{{{layer + 1}}} \odot "
+          rf"{_slope_name(net.act)}(z^{{{layer}}})"],
+         [rf"{weights} {bmatrix(result.delta[layer])}",
+          rf"\odot {bmatrix(slope(net.act, result.z[layer - 1]))}"],
+         [bmatrix(result.delta[layer - 1])]], layout)
 
 
-def equation_bias(result: Backprop, layer: int) -> str:
-    return (rf"\frac{{\partial C}}{{\partial b^{{{layer}}}}} = \delta^{{{layer}}} = "
-            rf"{bmatrix(result.grad_b[layer - 1])}")
+def equation_bias(result: Backprop, layer: int, layout: str = "line") -> str:
+    """Equation (3): short enough for one line in every layout (a size smaller on a phone)."""
+    line = _equation(rf"\frac{{\partial C}}{{\partial b^{{{layer}}}}}",
+                     [[rf"\delta^{{{layer}}}"], [bmatrix(result.grad_b[layer - 1])]], "line")
+    return r"\small " + line if layout == "phone" else line
 
 
-def equation_weight(result: Backprop, layer: int) -> str:
-    return (rf"\frac{{\partial C}}{{\partial W^{{{layer}}}}} = \delta^{{{layer}}} "
-            rf"(a^{{{layer - 1}}})^T = {bmatrix(result.delta[layer - 1])} "
-            rf"{bmatrix(result.a[layer - 1].reshape(1, -1))} = "
-            rf"{bmatrix(result.grad_w[layer - 1])}")
+def equation_weight(result: Backprop, layer: int, layout: str = "line") -> str:
+    """Equation (4); on a phone, an outer product too wide to write out is left as the
+    product of the two columns, with its shape."""
+    a_in, grad = result.a[layer - 1], result.grad_w[layer - 1]
+    if layout == "phone" and grad.shape[1] > NARROW_COLUMNS:
+        numbers = [rf"{bmatrix(result.delta[layer - 1])}", rf"{bmatrix(a_in)}^T"]
+        outcome = [rf"\text{{a {grad.shape[0]} × {grad.shape[1]} matrix}}"]
+    else:
+        numbers = [rf"{bmatrix(result.delta[layer - 1])} {bmatrix(a_in.reshape(1, -1))}"]
+        outcome = [bmatrix(grad)]
+    return _equation(rf"\frac{{\partial C}}{{\partial W^{{{layer}}}}}",
+                     [[rf"\delta^{{{layer}}} (a^{{{layer - 1}}})^T"], numbers, outcome], layout)
+
+
+def wide_layout(net: Network) -> str:
+    """The layout for a wide screen: one line while every matrix has at most
+    NARROW_COLUMNS columns, stacked for a bigger network."""
+    return "line" if max(net.sizes) <= NARROW_COLUMNS else "stacked"
 
 
 def network_dot(net: Network, result: Backprop, present: bool = False) -> str:

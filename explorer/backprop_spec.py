@@ -65,7 +65,7 @@ PRESETS = (
                 "paths add up to σ(x)(1 − σ(x)) = 0.235, the sigmoid's slope."),
     Preset("neuron", "A neuron",
            {"mode": "Expression", "expr": "sigmoid(w1*x1 + w2*x2 + b)",
-            "values": "x1=1, x2=-2, w1=0.5, w2=-0.25, b=0.2", "path": "w1", "step": 0},
+            "values": "x1=3, x2=-2, w1=0.5, w2=-0.25, b=0.2", "path": "w1", "step": 0},
            note="The gradient for a weight is the input it multiplies times the "
                 "gradient arriving at the sum: ∂f/∂w1 = x1 · σ'(z)."),
     Preset("sigmoid_vanishes", "Sigmoid vanishes",
@@ -77,7 +77,8 @@ PRESETS = (
            {"mode": "Vanishing gradients", "deep_act": "relu", "depth": 20,
             "init_scale": 1.4},
            note="ReLU's slope is exactly 1 where it is active; with weights scaled by "
-                "√2 (He initialisation) the gradient reaches layer 1 at a similar size."),
+                "√2 (He initialisation) layer 1's gradient is only about 4 times smaller "
+                "than layer 20's, against 10¹² times smaller with sigmoid."),
 )
 
 SPEC = PageSpec("backprop_graph", PARAMS, PRESETS)

@@ -3,12 +3,18 @@ page's markdown safely. Pure Python: no streamlit here."""
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 
 # CommonMark lets a backslash escape any ASCII punctuation character. Escaping all of them
 # also covers Streamlit's own markdown extensions: $math$, :material/icons:, :red[colour].
 _PUNCTUATION = frozenset(string.punctuation)
+# Streamlit's markdown (remark-gfm) also turns bare addresses into links after the escapes
+# are read: http://…, https://…, www.… and name@domain. An invisible WORD JOINER (U+2060)
+# inside each breaks the pattern and leaves the text as it looked.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(https?(?=:)|www(?=\.)|@)")
 
 
 def escape_markdown(text: object, max_chars: int = 120) -> str:
@@ -19,4 +25,5 @@ def escape_markdown(text: object, max_chars: int = 120) -> str:
                            if ch.isspace() or unicodedata.category(ch) != "Cc").split())
     if len(raw) > max_chars:
         raw = raw[: max_chars - 1] + "…"
+    raw = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, raw)
     return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in raw)

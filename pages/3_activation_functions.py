@@ -5,12 +5,27 @@ import streamlit as st
 
 from explorer import activations as act
 from explorer import activations_charts as charts
+from explorer import activations_quiz as quiz
+from explorer import activations_words as words
 from explorer import ui
 from explorer.activations_spec import SPEC
+from explorer.text import escape_markdown
 
 URL = "activation_functions"
 BACKPROP_FILE = "pages/4_backprop_graph.py"
 DEFAULT_LOGITS = SPEC["logits"].default
+# The Last layer tab: what you predict, the last activation, what comes out, an example.
+LAST_LAYER = (
+    ("one yes/no probability", "sigmoid", "one number in (0, 1)", "is this e-mail spam?"),
+    ("a value in a known range", "scaled sigmoid: lo + (hi − lo)·σ(z)",
+     "one number in (lo, hi)", "a movie rating between 0.5 and 5.5"),
+    ("one class among many", "softmax", "one probability per class, summing to 1",
+     "which digit, 0 to 9?"),
+    ("several labels at once", "one sigmoid per label", "each in (0, 1), independent",
+     "which objects are in this photo?"),
+    ("any continuous number", "none (identity)", "any real number",
+     "a house price, a temperature"),
+)
 
 present = ui.page_setup(
     "Activation functions",
@@ -90,10 +105,7 @@ def render_function_words(fn, slope, intervals, half_width):
             "altogether: the *vanishing gradient*.")
         ui.page_link(BACKPROP_FILE, "See vanishing gradients on the backprop page",
                      ":material/account_tree:", query_params={"preset": "sigmoid_vanishes"})
-        st.caption("ReLU never saturates for positive inputs (slope 1), which is why deep "
-                   "networks train well with it; for negative inputs its slope is 0, and a "
-                   "unit stuck there ('dead') stops learning. Leaky ReLU, ELU, GELU and "
-                   "SiLU keep a small slope on the left to avoid that.")
+        st.caption(words.left_side_caption(slope))
 
 
 def render_softmax(logits_text: str, temperature: float) -> None:
@@ -104,8 +116,9 @@ def render_softmax(logits_text: str, temperature: float) -> None:
     try:
         logits = act.parse_logits(logits_text)
     except act.LogitsError as err:
-        ui.notice(str(err), f"Showing the example logits {DEFAULT_LOGITS} instead.",
-                  kind="error")
+        # The message quotes what was typed (or what a link carried): as text, not markdown.
+        ui.notice(escape_markdown(str(err), max_chars=400),
+                  f"Showing the example logits {DEFAULT_LOGITS} instead.", kind="error")
         logits = act.parse_logits(DEFAULT_LOGITS)
 
     logits = tuple(float(v) for v in logits)
@@ -113,13 +126,21 @@ def render_softmax(logits_text: str, temperature: float) -> None:
     height = ui.chart_height(320)
     left, right = st.columns(2, gap="large")
     with left:
+        winner = probs_table.loc[probs_table["softmax"].idxmax()]
         ui.chart(charts.softmax_spec(temperature, height, present),
                  "One bar per class: its probability after softmax. The red bar is the "
-                 "argmax, the class the network predicts.", data=bars)
+                 "argmax, the class the network predicts.", data=bars,
+                 description=f"Bar chart of the softmax probability of each of "
+                             f"{len(probs_table)} classes at T = {temperature:g}; the "
+                             f"argmax, {winner['class']}, gets {winner['softmax']:.1%}.")
     with right:
+        hottest = act.softmax(logits, act.SWEEP_TEMPERATURES[-1])
         ui.chart(charts.temperature_spec(temperature, height),
                  "The same logits at every temperature from 0.05 to 20; the dashed line is "
-                 "the T you chose.", data=sweep_data(logits))
+                 "the T you chose.", data=sweep_data(logits),
+                 description=f"Line chart of each class's probability against the "
+                             f"temperature, 0.05 to 20, log scale; at T = 20 the shares run "
+                             f"from {hottest.min():.1%} to {hottest.max():.1%}.")
     top = float(probs_table["softmax"].max())
     m1, m2, m3 = st.columns(3)
     m1.metric("Top class gets", f"{top:.1%}")
@@ -155,12 +176,18 @@ def render_fit(target: str, units: int, seed: int, hidden: str) -> None:
                  f"contribution w2·{'ReLU(w1·x + b1)' if hidden == 'ReLU' else '(w1·x + b1)'}"
                  f", one {part} per unit. Thick blue: their sum plus b2, the network's "
                  "output." + (" Black diamonds: the kinks, where a hinge bends the sum."
-                              if hidden == "ReLU" else ""), data=hinges)
+                              if hidden == "ReLU" else ""), data=hinges,
+                 description=f"Line chart over x from −π to π: the target {target}, the "
+                             f"{units} hidden units' contributions and the network's output; "
+                             f"mean squared error {result.mse:.4f}, {len(net.kinks())} kinks.")
     with right:
         ui.chart(ui.built_chart(charts.loss_chart, int(result.logged_steps[-1]), result.mse,
                                 height),
                  "Mean squared error on the target during training (full-batch Adam).",
-                 data=losses)
+                 data=losses,
+                 description=f"Line chart of the mean squared error by training step, from "
+                             f"{result.losses[0]:.3g} at the start to {result.mse:.4f} at "
+                             f"step {int(result.logged_steps[-1])}.")
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Hidden units", units)
     m2.metric("Kinks used inside [−π, π]", len(net.kinks()))
@@ -194,8 +221,14 @@ def render_fit(target: str, units: int, seed: int, hidden: str) -> None:
         f"Any weights will do; here are two layers (2 inputs → 3 → 2 outputs) drawn with "
         f"seed {seed}. Their product is a single 2 × 2 matrix, and the pair does exactly "
         "what that one matrix does.")
-    st.latex(r"W_2 W_1 = " + act.bmatrix(w2, 1) + act.bmatrix(w1, 1) + " = "
-             + act.bmatrix(big_w) + r",\quad W_2 b_1 + b_2 = " + act.bmatrix(big_b))
+    w2_tex, w1_tex = act.bmatrix(w2, 1), act.bmatrix(w1, 1)
+    single_tex, bias_tex = act.bmatrix(big_w), act.bmatrix(big_b)
+    wide, narrow = ui.by_width("two_layers", wide_px=640)  # one line, or stacked on a phone
+    with wide:
+        st.latex(rf"W_2 W_1 = {w2_tex}{w1_tex} = {single_tex},\quad W_2 b_1 + b_2 = {bias_tex}")
+    with narrow:
+        st.latex(rf"\begin{{aligned}} W_2 W_1 &= {w2_tex} \\ &\quad {w1_tex} \\ "
+                 rf"&= {single_tex} \\[4pt] W_2 b_1 + b_2 &= {bias_tex} \end{{aligned}}")
     probe = [1.0, -2.0]
     layered = act.two_layer_linear(probe, w1, b1, w2, b2)
     single = big_w @ probe + big_b
@@ -215,7 +248,9 @@ def render_inventory(target: str, units: int, seed: int, hidden: str, x_in: floa
         ui.chart(ui.built_chart(charts.input_chart, ui.chart_height(260)),
                  f"The network's output for every input; the red dot is x = {x_in:g}, the "
                  "input whose numbers the table lists.",
-                 data=input_data(target, units, seed, hidden, x_in))
+                 data=input_data(target, units, seed, hidden, x_in),
+                 description=f"Line chart of the network's output for inputs from −π to π; "
+                             f"at x = {x_in:g} it is {inventory['values'].iloc[-1]}.")
     is_param = inventory["kind"] == "parameter"
     is_act = inventory["kind"] == "activation"
     m1, m2 = st.columns(2)
@@ -249,14 +284,21 @@ with view[0]:
         specs = charts.functions_specs(names, intervals, half_width, show_derivative,
                                        ui.chart_height(340))
         panel_captions = ["The functions' outputs f(x).", "Their slopes f′(x)."]
-        for col, spec, panel in zip(st.columns(len(specs), gap="medium"), specs,
-                                    panel_captions, strict=False):
+        slopes = act.derivative(fn, act.grid(half_width), slope)
+        where = act.describe_saturation(intervals, -half_width, half_width)
+        descriptions = [
+            f"Line chart of f(x) for {', '.join(names)}, x from −{half_width} to "
+            f"{half_width}; {fn} is saturated (slope below {act.SATURATION_THRESHOLD}) {where}.",
+            f"Line chart of the slope f′(x) of {', '.join(names)}; {fn}'s slope runs from "
+            f"{slopes.min():.3g} to {slopes.max():.3g} on this range."]
+        for col, spec, panel, spoken in zip(st.columns(len(specs), gap="medium"), specs,
+                                            panel_captions, descriptions, strict=False):
             with col:
-                ui.chart(spec, panel, data=curves)
+                ui.chart(spec, panel, data=curves, description=spoken)
         st.caption(
-            f"Left: the output of {', '.join(names)} for inputs from −{half_width} to "
-            f"{half_width}. " + ("Right: the slope at each input. " if show_derivative
-                                 else "")
+            f"{'First chart' if show_derivative else 'The chart'}: the output of "
+            f"{', '.join(names)} for inputs from −{half_width} to {half_width}. "
+            + ("Second chart: the slope at each input. " if show_derivative else "")
             + f"Grey bands: where {fn}'s slope is below {act.SATURATION_THRESHOLD} "
               "(saturated). Hover to read the values.")
         render_function_words(fn, slope, intervals, half_width)
@@ -313,19 +355,14 @@ with view[4]:
     st.markdown(
         "The last layer's activation decides what kind of number comes out. Pick it from "
         "what you want to predict:")
-    st.markdown(
-        "| you predict | last activation | output | example |\n"
-        "|---|---|---|---|\n"
-        "| one yes/no probability | sigmoid | one number in (0, 1) | is this e-mail spam? |\n"
-        "| a value in a known range | scaled sigmoid: lo + (hi − lo)·σ(z) | one number in "
-        "(lo, hi) | a movie rating between 0.5 and 5.5 |\n"
-        "| one class among many | softmax | one probability per class, summing to 1 | "
-        "which digit, 0 to 9? |\n"
-        "| several labels at once | one sigmoid per label | each in (0, 1), independent | "
-        "which objects are in this photo? |\n"
-        "| any continuous number | none (identity) | any real number | a house price, a "
-        "temperature |")
+    # A table where it fits; on a phone the same rows as a list (ui.by_width).
+    wide, narrow = ui.by_width("last_layer", wide_px=560)
+    wide.markdown("| you predict | last activation | output | example |\n|---|---|---|---|\n"
+                  + "\n".join(f"| {' | '.join(row)} |" for row in LAST_LAYER))
+    narrow.markdown("\n".join(f"- **{what}**: {act_name}, {out}. *Example: {example}*"
+                               for what, act_name, out, example in LAST_LAYER))
     st.caption("Hidden layers use ReLU or one of its smooth cousins (GELU, SiLU); the last "
                "layer's choice is about the shape of the answer, not about learning well.")
 
+ui.check_yourself(quiz.QUESTIONS)
 ui.next_concept(URL)

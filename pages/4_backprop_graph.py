@@ -7,10 +7,12 @@ import streamlit as st
 from explorer import backprop as bp
 from explorer import backprop_charts as bc
 from explorer import backprop_network as bn
+from explorer import backprop_quiz as quiz
 from explorer import backprop_render as render
 from explorer import ui
 from explorer.backprop_parser import ExpressionError, parse_values
 from explorer.backprop_spec import SPEC, step_label
+from explorer.text import escape_markdown
 
 URL = "backprop_graph"
 
@@ -63,10 +65,35 @@ def vanishing(depth: int, act: str, init_scale: float):
     return bn.gradient_table(stack), bn.activation_histogram(stack)
 
 
+def as_text(message: str) -> str:
+    """A message that quotes what the visitor typed (or a link carried): shown as the
+    characters it is, never as markdown."""
+    return escape_markdown(message, max_chars=400)
+
+
 def show_text_error(err: ExpressionError, box: str) -> None:
-    ui.notice(f"The {box} cannot be read: {err.message.rstrip('.')}.",
+    ui.notice(as_text(f"The {box} cannot be read: {err.message.rstrip('.')}."),
               "The caret below points at the problem.", kind="error")
     st.code(err.pointer(), language=None)
+
+
+def four_equations(net: bn.Network, result: bn.Backprop, layout: str) -> None:
+    L = len(net.weights)
+    st.markdown("**(1) The output error**: how the loss changes with the output layer's "
+                "pre-activation z.")
+    st.latex(render.equation_output_error(net, result, layout))
+    if L > 1:
+        st.markdown("**(2) The error of a layer from the next one**: send δ back through "
+                    "the transposed weights, then scale by the activation's slope.")
+        for layer in range(L - 1, 0, -1):
+            st.latex(render.equation_hidden_error(net, result, layer, layout))
+    st.markdown("**(3) The gradient for the biases** is the error itself.")
+    for layer in range(L, 0, -1):
+        st.latex(render.equation_bias(result, layer, layout))
+    st.markdown("**(4) The gradient for the weights**: error times the activation that "
+                "came in, an outer product.")
+    for layer in range(L, 0, -1):
+        st.latex(render.equation_weight(result, layer, layout))
 
 
 def move_step(delta: int, total: int) -> None:
@@ -94,28 +121,27 @@ def show_expression(expr: str, graph: bp.Graph, env: dict, all_steps: list, step
                   current is None else "."))
 
     if graph.inputs and source is not None:
-        st.subheader(f"Sum over paths: ∂f/∂{chosen}")
+        st.subheader(f"Sum over paths: ∂f/∂{escape_markdown(chosen)}")
         paths = bp.paths_to_output(graph, source)
         n_paths = bp.count_paths(graph, source)
         # Markdown tables: cheap to send and they grow with presentation mode's font.
         st.markdown(render.paths_table(graph, paths))
-        listed = sum(p.product for p in paths)
         if n_paths > len(paths):
             st.caption(f"{n_paths:,} paths in all; the first {len(paths)} are listed. "
                        "Backprop never lists them: it adds them up node by node.")
         else:
-            st.markdown(f"The {n_paths} path product{'s' if n_paths != 1 else ''} add up "
-                        f"to **{bp.fmt(listed)}**, exactly the gradient "
-                        f"∂f/∂{chosen} = **{bp.fmt(graph.gradient(chosen))}** on the "
-                        "node. Backprop gets the same number without listing paths: it "
-                        "adds the incoming gradients node by node.")
+            st.markdown(render.paths_sentence(chosen, n_paths, sum(p.product for p in paths),
+                                              graph.gradient(chosen)))
 
     st.subheader("Check against PyTorch")
     torch_out, torch_grads = torch_check(expr, tuple(sorted(env.items())))
     differences = bp.gradient_differences(graph, torch_grads)
     worst = max(differences, default=0.0)
     col_table, col_metric = st.columns([3, 1])
-    col_table.markdown(render.torch_table(graph, torch_grads, differences))
+    with col_table:
+        wide, narrow = ui.by_width("torch_table", wide_px=520)
+        wide.markdown(render.torch_table(graph, torch_grads, differences))
+        narrow.markdown(render.torch_list(graph, torch_grads))
     col_metric.metric("Largest difference", f"{worst:.1e}")
     col_metric.metric("f, this page", bp.fmt(graph.values[graph.output]))
     col_metric.metric("f, torch", bp.fmt(torch_out))
@@ -130,12 +156,7 @@ def show_expression(expr: str, graph: bp.Graph, env: dict, all_steps: list, step
               help="One sweep per input, pushing d(node)/d(input) forward.")
     c3.metric("Reverse mode: backward passes", cost.passes_reverse_mode,
               help="One sweep from f back to every input.")
-    st.markdown(
-        f"Forward mode sends one sweep per input through the graph: {len(graph.inputs)} "
-        f"sweeps, {cost.edge_visits_forward_mode} edge visits for all the derivatives. "
-        f"Reverse mode needs one backward sweep: {cost.edge_visits_reverse_mode} edge "
-        "visits, however many inputs there are. A network has millions of inputs "
-        "(its weights) and one output (the loss), so reverse mode wins by millions.")
+    st.markdown(render.modes_sentence(len(graph.inputs), cost))
 
 
 
@@ -158,7 +179,8 @@ with tab_expr:
         except ExpressionError as err:
             show_text_error(err, "expression")
         except bp.EvaluationError as err:
-            ui.notice(f"The expression cannot be computed at these values: {err.message}",
+            ui.notice(as_text("The expression cannot be computed at these values: "
+                              + err.message),
                       "Change the values or the expression.", kind="error")
 
     if graph is not None:
@@ -229,28 +251,22 @@ with tab_net:
                           width="stretch" if present else "content")
         st.caption("Each unit shows its activation a and its error δ = ∂C/∂z. Edge colour: "
                    "orange where ∂C/∂w > 0, blue where < 0; thicker for a larger |∂C/∂w|.")
-        st.markdown(render.layer_markdown(bn.layer_table(net, result)))
-        L = len(net.weights)
+        units = bn.layer_table(net, result)
+        wide, narrow = ui.by_width("layer_table", wide_px=560)  # a list on a phone
+        wide.markdown(render.layer_markdown(units))
+        narrow.markdown(render.layer_list_markdown(units))
         st.subheader("The four equations, with this example's numbers")
-        st.markdown("**(1) The output error**: how the loss changes with the output layer's "
-                    "pre-activation z.")
-        st.latex(render.equation_output_error(net, result))
-        if L > 1:
-            st.markdown("**(2) The error of a layer from the next one**: send δ back through "
-                        "the transposed weights, then scale by the activation's slope.")
-            for layer in range(L - 1, 0, -1):
-                st.latex(render.equation_hidden_error(net, result, layer))
-        st.markdown("**(3) The gradient for the biases** is the error itself.")
-        for layer in range(L, 0, -1):
-            st.latex(render.equation_bias(result, layer))
-        st.markdown("**(4) The gradient for the weights**: error times the activation that "
-                    "came in, an outer product.")
-        for layer in range(L, 0, -1):
-            st.latex(render.equation_weight(result, layer))
+        # On one line each where they fit; split at each = for a big network or a phone.
+        wide, narrow = ui.by_width("four_equations", wide_px=900)
+        with wide:
+            four_equations(net, result, render.wide_layout(net))
+        with narrow:
+            four_equations(net, result, "phone")
 
         torch_loss, torch_w, torch_b = network_check(tuple(sizes), act, loss_name, seed)
-        st.metric("Largest difference from torch autograd (all weights and biases)",
-                  f"{bn.largest_difference(result, torch_w, torch_b):.1e}")
+        st.metric("Largest difference from torch autograd",
+                  f"{bn.largest_difference(result, torch_w, torch_b):.1e}",
+                  help="Over all the weights' and biases' gradients.")
         st.caption("The same network and example through PyTorch (float64, "
                    + ("0.5·sum of squared errors" if loss_name == "MSE"
                       else "F.cross_entropy") + "): the four equations give its gradients.")
@@ -274,20 +290,30 @@ with tab_deep:
         with left:
             ui.chart(ui.built_chart(bc.grad_norm_chart, norms, ui.chart_height(360)),
                      "Size of the weight gradient in each layer, log scale: a straight "
-                     "downward line means the gradient shrinks by the same factor per layer.")
+                     "downward line means the gradient shrinks by the same factor per layer.",
+                     description=f"Line chart, log scale, of the weight gradient's size in "
+                                 f"each of {depth} {deep_act} layers: {first:.2g} at layer 1, "
+                                 f"{last:.2g} at layer {depth}.")
         with right:
             ui.chart(ui.built_chart(bc.activation_histogram_chart, histogram, deep_act, lo,
                                     hi, ui.chart_height(360)),
                      "Where each layer's outputs fall (256 random inputs × 32 units). "
-                     "Bunching at the ends of the range means saturation: a flat slope.")
+                     "Bunching at the ends of the range means saturation: a flat slope.",
+                     description=f"Heat map of where each of {depth} {deep_act} layers' "
+                                 f"outputs fall between {lo:.3g} and {hi:.3g}, one row per "
+                                 f"layer; at layer {depth}, {bn.end_bin_share(histogram):.0%} "
+                                 "of the outputs are in the lowest or highest bin.")
         st.markdown(
-            "**Why:** the backward pass multiplies by the activation's slope at every layer; "
-            "the sigmoid's slope is at most 0.25, so twenty layers can shrink the gradient "
-            "by 0.25²⁰ ≈ 10⁻¹². ReLU's slope is 1 wherever it is active, so with a suitable "
-            "weight scale the gradient keeps its size.")
+            f"**{render.layer_ratio_sentence(first, last, depth)}** Why: the backward pass "
+            "multiplies by the activation's slope at every layer; the sigmoid's slope is at "
+            "most 0.25, so twenty layers can shrink the gradient by 0.25²⁰ ≈ 10⁻¹². ReLU's "
+            "slope is 1 wherever it is active, so the slopes themselves shrink nothing: "
+            "with weights scaled by √2 (He initialisation, the *ReLU keeps it* preset) "
+            "layer 1's gradient stays within a few times the last layer's.")
         ui.formula(r"\delta^{l} = \left(W^{l+1}\right)^{T}\delta^{l+1} \odot "
                    r"\sigma'(z^{l}), \qquad \sigma'(z) = \sigma(z)\,(1 - \sigma(z)) \le "
                    r"\tfrac14",
                    "Each layer back multiplies the error by the weights and by the slope.")
 
+ui.check_yourself(quiz.QUESTIONS)
 ui.next_concept(URL)

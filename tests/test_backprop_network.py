@@ -75,3 +75,14 @@ def test_sigmoid_vanishes_and_relu_keeps_the_gradient():
     assert sigmoid.grad_norms[0] / sigmoid.grad_norms[-1] < 1e-8
     assert 0.05 < relu.grad_norms[0] / relu.grad_norms[-1] < 20
     assert (sigmoid.mean_slope <= 0.25).all()  # the sigmoid's slope never exceeds 1/4
+
+
+@pytest.mark.parametrize(("act", "scale"), [("sigmoid", 1.0), ("tanh", 3.0), ("relu", 1.4)])
+def test_end_bin_share_counts_the_last_layers_outputs_at_the_ends(act, scale):
+    stack = bn.deep_stack(8, act, scale)
+    histogram, lo, hi = bn.activation_histogram(stack)
+    width = (hi - lo) / 25
+    out = np.clip(stack.activations[-1].ravel(), lo, hi)
+    # the histogram's end bins hold [lo, lo + width) and [hi - width, hi] (clipped values)
+    expected = np.mean((out < lo + width) | (out >= hi - width))
+    assert bn.end_bin_share(histogram) == pytest.approx(expected, abs=1e-9)

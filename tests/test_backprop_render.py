@@ -88,3 +88,50 @@ def test_layer_markdown_writes_every_unit_and_a_dash_where_there_is_no_number():
     z = float(result.z[0][1])
     assert f"| 1 | 2 | {z + 0.0:.4f} | {math.tanh(z) + 0.0:.4f} |" in text
     np.testing.assert_allclose(math.tanh(z), result.a[1][1])
+
+
+def _numbers(tex: str) -> list[float]:
+    """Every number written in a TeX string (powers of ten read back)."""
+    import re
+
+    tex = re.sub(r"([-\d.]+)\\times 10\^\{(-?\d+)\}", r"\1e\2", tex)
+    return [float(v) for v in re.findall(r"-?\d+\.?\d*(?:e-?\d+)?", tex)]
+
+
+def test_every_layout_writes_the_same_result_and_a_phone_names_wide_matrices():
+    net = bn.make_network([6, 6, 2], "tanh", "MSE", seed=3)
+    result = bn.backprop(net)
+    for layer in (1, 2):
+        line = render.equation_weight(result, layer, "line")
+        stacked = render.equation_weight(result, layer, "stacked")
+        phone = render.equation_weight(result, layer, "phone")
+        assert _numbers(line) == _numbers(stacked)  # the same numbers, split at each =
+        assert r"\begin{aligned}" in stacked and stacked.count("&=") == 3  # 3 sides
+        assert phone.startswith(r"\small")
+        grad = result.grad_w[layer - 1]
+        if grad.shape[1] > render.NARROW_COLUMNS:
+            assert f"a {grad.shape[0]} × {grad.shape[1]} matrix" in phone
+        # the gradient's entries are the outer product of δ and the incoming activation
+        assert np.allclose(grad, np.outer(result.delta[layer - 1], result.a[layer - 1]))
+    phone = render.equation_hidden_error(net, result, 1, "phone")
+    assert r"(W^{2})^T \begin{bmatrix}" not in phone  # W² has 2 rows: written out
+    net = bn.make_network([2, 6, 6, 2], "relu", "MSE")
+    result = bn.backprop(net)
+    phone = render.equation_hidden_error(net, result, 1, "phone")
+    assert r"&= (W^{2})^T \begin{bmatrix}" in phone  # 6 columns: named
+    assert render.wide_layout(net) == "stacked"
+    assert render.wide_layout(bn.make_network([2, 3, 2], "relu", "MSE")) == "line"
+
+
+def test_phone_lists_carry_the_tables_numbers():
+    net = bn.make_network([2, 3, 2], "sigmoid", "MSE")
+    result = bn.backprop(net)
+    table = bn.layer_table(net, result)
+    listed = render.layer_list_markdown(table)
+    assert listed.count("\n- ") == 2  # one line per layer
+    for value in table["δ"].dropna():
+        assert f"{value + 0.0:.4f}" in listed
+    graph = bp.differentiate("(a + b) * (b + 1)", {"a": 2, "b": 1})
+    _, torch_grads = bp.torch_gradients(graph, {"a": 2, "b": 1})
+    text = render.torch_list(graph, torch_grads)
+    assert "- ∂f/∂b: 5 here, 5 in torch" in text

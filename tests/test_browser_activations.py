@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from explorer import activations as act
+from explorer.activations_spec import SPEC
 from tests.helpers import (
     CHART,
     EXCEPTION,
@@ -18,6 +20,10 @@ from tests.helpers import (
 )
 
 pytestmark = pytest.mark.browser
+
+HOT_COLD = SPEC.preset("hot_cold").values
+HOT_COLD_TOP = float(act.softmax(act.parse_logits(HOT_COLD["logits"]),
+                                 HOT_COLD["temperature"]).max())
 
 # Streamlit 1.67 draws a slider's thumb as a visually hidden <input type="range">.
 MAIN_SLIDERS = '[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]'
@@ -98,14 +104,15 @@ def test_preset_link_opens_softmax_and_bad_logits_get_a_message(app_server, brow
     # The link keeps naming its preset until a control moves (explorer.ui.preset_row).
     assert "preset=hot_cold" in page.url
     main = page.locator('[data-testid="stMain"]')
-    assert "91.8%" in main.inner_text()  # the softmax tab, cold: the top class wins
+    assert f"{HOT_COLD_TOP:.1%}" in main.inner_text()  # the softmax tab, cold: the top wins
     # The preset button writes every control into the URL.
     page.get_by_role("button", name="Saturation", exact=True).click()
     page.wait_for_url(lambda u: all(p in u for p in ("fn=sigmoid", "range=10",
                                                       "compare=tanh")))
     wait_idle(page)
     page.get_by_role("button", name="Hot vs cold softmax", exact=True).click()
-    page.wait_for_url(lambda u: "temperature=0.2" in u and "view=Softmax" in u)
+    page.wait_for_url(lambda u: f"temperature={HOT_COLD['temperature']}" in u
+                      and "view=Softmax" in u)
     wait_idle(page)
 
     box = page.locator('[data-testid="stTextInput"] input').first
@@ -118,3 +125,27 @@ def test_preset_link_opens_softmax_and_bad_logits_get_a_message(app_server, brow
     assert page.locator(EXCEPTION).count() == 0
     assert page.locator(CHART).count() >= 2  # still drawing the example logits
     assert page.console_errors == []
+
+
+def test_finding_4_markdown_in_a_links_logits_makes_no_image(app_server, browser_page):
+    """Issue 20, finding 4: the logits error message quoted the link's text as markdown, so
+    every visitor's browser fetched the attacker's image. Now it is shown as characters."""
+    page = browser_page
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    payload = "![x](http://127.0.0.1:9/p.png)"
+    open_page(page, f"{app_server.url}/activation_functions?view=Softmax&logits="
+                    "!%5Bx%5D(http://127.0.0.1:9/p.png),1")
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="not a number")
+    alert.wait_for()
+    assert payload in alert.inner_text().replace("\u2060", "")  # the text as typed
+    assert alert.locator("img, a").count() == 0
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator('img[src*="127.0.0.1:9"], a[href*="127.0.0.1:9"]').count() == 0
+    assert not [url for url in requested if url.startswith("http://127.0.0.1:9/")]
+    # Bare addresses, which Streamlit's markdown links even when escaped, stay text too.
+    for text in ("www.example.org", "someone@example.org"):
+        open_page(page, f"{app_server.url}/activation_functions?view=Softmax&logits={text},1")
+        alert = page.locator('[data-testid="stAlert"]').filter(has_text="not a number")
+        alert.wait_for()
+        assert alert.locator("a, img").count() == 0, text

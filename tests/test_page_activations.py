@@ -79,7 +79,7 @@ def test_relu_vs_sigmoid_preset():
 def test_hot_cold_preset_and_temperature():
     at = open_page(preset="hot_cold")
     assert not at.exception
-    assert metric(at, "Top class gets") == "91.8%"
+    assert metric(at, "Top class gets") == "99.3%"
     assert metric(at, "Sum of softmax") == "1.0000"
     (bar_spec, bar_data), _ = charts(at)
     rows = next(iter(bar_data.values()))
@@ -106,6 +106,28 @@ def test_bad_logits_get_a_message_and_the_page_keeps_working(text, words):
     assert len(charts(at)) == 2  # the example logits are shown instead
     at.text_input(key="logits").input("3, 1").run()
     assert not at.error
+
+
+def test_finding_4_markdown_in_the_logits_is_shown_as_text():
+    """Issue 20, finding 4: a link's logits text quoted in the error message made every
+    visitor's browser fetch an image (the message was rendered as markdown)."""
+    from markdown_it import MarkdownIt
+
+    payload = "![x](http://127.0.0.1:9/p.png)"
+    at = open_page(view="Softmax", logits=f"{payload},1")
+    assert not at.exception
+    message = at.error[0].value
+    assert payload not in message  # escaped: the characters, not an image
+    html = MarkdownIt("commonmark").render(message)
+    assert "<img" not in html and "<a " not in html
+    assert "http://127.0.0.1:9/p.png" in html and "is not a number" in html
+    for text in ("[a](javascript:alert(1)),1", "<img src=x onerror=alert(1)>,1",
+                 "**bold**,1", "$x^2$,1", ":red[alarm],1"):
+        at = open_page(view="Softmax", logits=text)
+        html = MarkdownIt("commonmark").render(at.error[0].value)
+        for tag in ("<img", "<a ", "<strong", "<em"):
+            assert tag not in html, (text, html)
+        assert "$" not in at.error[0].value.replace("\\$", "")  # no math from the link
 
 
 def test_ten_hinges_make_a_sine():
@@ -160,3 +182,38 @@ def test_old_url_names_still_set_the_controls():
     assert at.slider(key="act_seed").value == 3
     assert "Pale orange: the target (|x|)" in visible_text(at)
     assert "seed" not in at.query_params and "target" not in at.query_params
+
+
+def test_check_yourself_accepts_the_computed_answers_and_explains_a_wrong_one():
+    from explorer import activations_quiz, quiz
+
+    questions = quiz.make_questions(activations_quiz.QUESTIONS, 5)
+    at = open_page(quiz_seed="5")
+    assert not at.exception
+    assert [e.label for e in at.expander if "Check yourself" in e.label] == [
+        f"Check yourself: {len(questions)} questions"]
+    for index, question in enumerate(questions):
+        key = f"_quiz_5_{index}"
+        if question.is_choice:
+            at.radio(key=key).set_value(question.answer).run()
+        else:
+            at.text_input(key=key).input(question.shown_answer().split(" ")[0]).run()
+        at.button(key=key + "_check").click().run()
+    assert len(at.success) == len(questions) and not at.exception
+    at.text_input(key="_quiz_5_0").input("12345").run()
+    at.button(key="_quiz_5_0_check").click().run()
+    assert any("Not quite" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize(("query", "numbers"), [
+    ({}, ["x ≤ 0.00", "from 0 to 1"]),
+    ({"preset": "hot_cold"}, ["99.3%", "T = 0.1", "21.3%"]),
+    ({"preset": "ten_hinges"}, ["mean squared error 0.0003", "to 0.0003 at step 600"]),
+    ({"view": "Parameters vs activations", "x_in": "2.0"}, ["at x = 2"]),
+])
+def test_every_chart_tells_a_screen_reader_what_it_plots_and_its_key_number(query, numbers):
+    at = open_page(**query)
+    descriptions = [spec["description"] for spec, _ in charts(at)]
+    assert descriptions and all(d.startswith(("Line chart", "Bar chart")) for d in descriptions)
+    for number in numbers:
+        assert any(number in d for d in descriptions), (number, descriptions)

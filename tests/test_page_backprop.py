@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -15,6 +16,12 @@ def run(**query):
     at = open_app(PAGE, **query)
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def errors(at) -> list[str]:
+    """The error messages as a reader sees them: they quote the visitor's text escaped for
+    markdown (a backslash before each punctuation mark), which the browser does not show."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]
 
 
 def dot(at) -> str:
@@ -91,18 +98,18 @@ def test_bad_expression_shows_a_message_with_a_caret(expr, fragment):
     at = run()
     at.text_input(key="expr").set_value(expr).run()
     assert not at.exception
-    assert any(fragment in e.value for e in at.error), [e.value for e in at.error]
+    assert any(fragment in e for e in errors(at)), errors(at)
     assert any(c.value.endswith("^") for c in at.code)
     assert not at.get("graphviz_chart")
 
 
 def test_bad_values_and_impossible_maths():
     at = run(values="a=2, b=")
-    assert any("values cannot be read" in e.value for e in at.error)
+    assert any("values cannot be read" in e for e in errors(at))
     at = run(expr="log(a - b)", values="a=1, b=1")
-    assert any("log" in e.value for e in at.error)
+    assert any("log" in e for e in errors(at))
     at = run(expr="a * c")
-    assert any("No value given for c" in e.value for e in at.error)
+    assert any("No value given for c" in e for e in errors(at))
 
 
 def test_shared_url_reproduces_state():
@@ -122,9 +129,9 @@ def test_network_mode_matches_torch():
     assert any(r"\operatorname{softmax}" in el.value for el in at.latex)
     assert float(metric(at, "Largest difference from torch")) < 1e-9
     at.text_input(key="bp_layers").set_value("2-3-1").run()
-    assert any("at least two output units" in e.value for e in at.error)
+    assert any("at least two output units" in e for e in errors(at))
     at.text_input(key="bp_layers").set_value("2-y-2").run()
-    assert any("layer sizes cannot be read" in e.value for e in at.error)
+    assert any("layer sizes cannot be read" in e for e in errors(at))
 
 
 def test_sigmoid_vanishes_versus_relu():
@@ -155,3 +162,60 @@ def test_old_url_names_still_set_the_controls():
     assert at.slider(key="bp_seed").value == 5
     assert any(r"\operatorname{softmax}" in el.value for el in at.latex)
     assert not {"seed", "loss", "layers"} & set(at.query_params)
+
+
+MARKUP_PAYLOADS = ["![x](http://127.0.0.1:9/p.png)", "[a](javascript:alert(1))",
+                   "<img src=x onerror=alert(1)>", "**bold** _it_", "$x^2$", ":red[alarm]",
+                   "a_b_ * c_d_", "`code`"]
+
+
+@pytest.mark.parametrize("payload", MARKUP_PAYLOADS)
+@pytest.mark.parametrize("box", ["expr", "values", "bp_layers"])
+def test_finding_4_text_boxes_messages_never_render_the_visitors_markup(box, payload):
+    """Issue 20, finding 4 (found on the activation page) checked on this page's three text
+    boxes: a message that quotes the typed text shows it as characters, and the text itself
+    appears only in the code block under the message."""
+    from markdown_it import MarkdownIt
+
+    query = {box: payload} | ({"mode": "Network"} if box == "bp_layers" else {})
+    at = run(**query)
+    for element in [*at.error, *at.warning]:  # messages: no markup of any kind
+        html = MarkdownIt("commonmark").render(str(element.value))
+        for tag in ("<img", "<a ", "<strong", "<em", "<code"):
+            assert tag not in html, (box, payload, element.value)
+    for element in [*at.markdown, *at.caption, *at.subheader]:  # the page's own words
+        assert payload not in str(element.value), (box, payload, element.value)
+        html = MarkdownIt("commonmark").render(str(element.value))
+        assert "127.0.0.1:9" not in html and "javascript:" not in html and "<img" not in html
+    assert at.error, "the box's text should have been refused"
+    if "cannot be read" in errors(at)[0]:  # a text error: the caret points into the text
+        assert any(c.value.endswith("^") for c in at.code)
+
+
+def test_evaluation_messages_name_the_variables_as_text():
+    at = run(expr="a_b_ * c_d_", values="")
+    message = at.error[0].value
+    assert "No value given for a" in errors(at)[0]
+    assert "\\_" in message  # the underscores cannot start emphasis
+
+
+def test_check_yourself_accepts_the_computed_answers():
+    from explorer import backprop_quiz, quiz
+
+    questions = quiz.make_questions(backprop_quiz.QUESTIONS, 7)
+    at = run(quiz_seed="7")
+    for index, question in enumerate(questions):
+        key = f"_quiz_7_{index}"
+        at.text_input(key=key).input(question.shown_answer().split(" ")[0]).run()
+        at.button(key=key + "_check").click().run()
+    assert len(at.success) == len(questions) and not at.exception
+
+
+def test_the_vanishing_charts_tell_a_screen_reader_their_key_numbers():
+    from tests.helpers import chart_specs
+
+    at = run(preset="sigmoid_vanishes")
+    first = metric(at, "‖∂C/∂W‖ at layer 1")
+    descriptions = [spec["description"] for spec in chart_specs(at)]
+    assert f"{first} at layer 1" in descriptions[0] and "20 sigmoid layers" in descriptions[0]
+    assert "one row per layer" in descriptions[1] and "lowest or highest bin" in descriptions[1]
