@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.text import escape_markdown
+from explorer.text import WORD_JOINER, escape_markdown
 
 PAYLOADS = ["![x](http://127.0.0.1:9/p.png)", "[a](javascript:alert(1))",
             "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "**bold** _it_",
@@ -39,7 +39,22 @@ def test_any_text_renders_as_the_same_characters(text):
     import unicodedata
 
     kept = "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
-    assert unescape(html[3:-5]).rstrip() == ("Value: " + " ".join(kept.split())).rstrip()
+    shown = unescape(html[3:-5]).replace(WORD_JOINER, "")  # invisible: it stops autolinks
+    assert shown.rstrip() == ("Value: " + " ".join(kept.split())).rstrip()
+
+
+@pytest.mark.parametrize("text", ["http://127.0.0.1:9/p.png", "see www.example.org", "HTTPS://x.y",
+                                  "mail a@example.org", "ftp://host/file"])
+def test_addresses_are_not_turned_into_links_by_github_flavoured_markdown(text):
+    """GFM's autolink literals (Streamlit's markdown has them) link URLs, www. addresses
+    and e-mail addresses found in the text after escapes are resolved; the escaped text no
+    longer contains any of those patterns."""
+    import re
+    from html import unescape
+
+    shown = unescape(render(escape_markdown(text)))
+    assert not re.search(r"(?i)[a-z][a-z0-9+.-]*://|www\.|\w@\w", shown), shown
+    assert shown.replace(WORD_JOINER, "") == f"<p>Value: {text}</p>\n"
 
 
 def test_long_text_is_cut():
