@@ -402,7 +402,7 @@ p1, p2 = st.columns([1, 1.3])
 with p1:
     truth_text = (f"{float(truth):.3f}" if problem.kind == "regression"
                   else tab._label(truth))
-    st.markdown(f"The true {escape_markdown(target)} of this row: "
+    st.markdown(f"The true value of **{escape_markdown(target)}** for this row: "
                 f"**{escape_markdown(truth_text)}**.")
     if problem.kind == "regression":
         change = float(pred[0] - pred0[0])
