@@ -20,10 +20,13 @@ scikit-learn); the chart builders live in explorer/tabular_charts.py.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from explorer.text import escape_markdown
 
 MISSING = "#missing"
 UNKNOWN = "#unknown"
@@ -38,7 +41,19 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_ROWS = 60_000
 MAX_UPLOAD_COLUMNS = 40
 MIN_ROWS = 30
+MIN_TRAIN_ROWS = 20  # fewer training rows are never used, whatever share is asked for
 CLIP = 5.0  # normalized values are capped at ±CLIP training standard deviations
+
+
+# A number beyond this size is not a measurement: it counts as missing (its square, which
+# the standard deviation and the squared error need, would overflow).
+MAX_ABS = 1e100
+
+# What one training may ask of the shared server (see training_cost): trainable weights
+# (memory: each has a gradient and two optimizer statistics) and epochs × training rows ×
+# trainable weights (time: about 1 to 2 ns each on one core of the server).
+MAX_WEIGHTS = 5_000_000
+MAX_WORK = 15_000_000_000
 
 
 class TableError(ValueError):
@@ -121,9 +136,11 @@ def read_csv_upload(raw: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES,
     except pd.errors.EmptyDataError:
         raise TableError("The file has no columns. Upload a CSV with a header row.") from None
     except (pd.errors.ParserError, ValueError) as err:
-        first_line = str(err).splitlines()[0] if str(err) else "unreadable"
-        raise TableError(f"The file could not be read as CSV ({first_line}). Check that "
-                         "every row has the same number of comma-separated fields.") from None
+        # pandas' own message is not shown; the line it names is, when it names one.
+        line = re.search(r"line (\d+)", str(err))
+        where = f" (line {int(line.group(1)):,})" if line else ""
+        raise TableError(f"The file could not be read as CSV{where}. Check that every row "
+                         "has the same number of comma-separated fields.") from None
     if df.shape[1] > max_columns:
         raise TableError(f"The table has {df.shape[1]} columns; this page takes at most "
                          f"{max_columns}. Keep the columns that matter and upload again.")
@@ -139,6 +156,27 @@ def read_csv_upload(raw: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES,
     if len(set(df.columns)) != len(df.columns):
         raise TableError("Two columns have the same name; give every column its own name.")
     return df
+
+
+def finite_numbers(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The table with every inf, -inf or number beyond ±MAX_ABS in a numeric column turned
+    into a gap, and how many values each such column lost. A gap in a feature is filled
+    like any other; a row whose target is a gap is left out."""
+    replaced: dict[str, int] = {}
+    out = df
+    for col in df.columns:
+        s = df[col]
+        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            continue
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isnan(values) & ~(np.abs(values) <= MAX_ABS)
+        if bad.any():
+            if out is df:
+                out = df.copy()
+            out[col] = np.where(bad, np.nan, values)
+            replaced[col] = int(bad.sum())
+    return out, replaced
 
 
 # ---- problem type --------------------------------------------------------------------------
@@ -183,14 +221,15 @@ def detect_problem(y: pd.Series) -> Problem:
     values = y.dropna()
     n_unique = values.nunique()
     if n_unique < 2:
-        raise TableError(f"The target '{y.name}' has {'one value' if n_unique else 'no values'}"
-                         " in every row, so there is nothing to predict. Choose another "
-                         "target column.")
+        what = "one value in every row" if n_unique else "no values"
+        raise TableError(f"The target '{escape_markdown(y.name)}' has {what}, so there is "
+                         "nothing to predict. Choose another target column.")
     numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
     if numeric and n_unique > MAX_INT_CATEGORIES:
         return Problem("regression")
     if n_unique > MAX_CLASSES:
-        raise TableError(f"The target '{y.name}' has {n_unique} different values; as "
+        raise TableError(f"The target '{escape_markdown(y.name)}' has {n_unique} different "
+                         "values; as "
                          f"classes that is more than {MAX_CLASSES}. Choose a target with "
                          "fewer classes or a numeric one.")
     classes = tuple(sorted({_label(v) for v in values}, key=_natural_key))
@@ -267,6 +306,61 @@ class NetSettings:
     lr: float = 0.01
     one_hot: bool = False  # True: fixed one-hot vectors instead of learned embeddings
     batch_size: int | None = None  # None: chosen from the number of training rows
+
+
+def count_weights(cardinalities: list[int], n_cont: int, n_out: int,
+                  layers: tuple[int, ...], one_hot: bool) -> int:
+    """The trainable weights of the network explorer.tabular_model.TabularNet builds, counted
+    before building it: embedding tables (none for one-hot, which is fixed), then each
+    Linear layer (weights and biases) with its BatchNorm (a scale and a shift per unit), and
+    the output layer."""
+    widths = [n if one_hot else embedding_size(n) for n in cardinalities]
+    total = 0 if one_hot else sum(n * w for n, w in zip(cardinalities, widths, strict=True))
+    width = sum(widths) + n_cont
+    for size in layers:
+        total += width * size + size + 2 * size
+        width = size
+    return total + width * n_out + n_out
+
+
+@dataclass(frozen=True)
+class TrainingCost:
+    """What a setting asks of the server, and the epochs it gets (0: none, it is refused)."""
+
+    weights: int  # trainable weights
+    rows: int  # training rows
+    epochs_asked: int
+    epochs: int
+
+    @property
+    def work_per_epoch(self) -> int:
+        return self.weights * self.rows
+
+    @property
+    def work_asked(self) -> int:
+        return self.work_per_epoch * self.epochs_asked
+
+    @property
+    def capped(self) -> bool:
+        return self.epochs < self.epochs_asked
+
+    @property
+    def refused(self) -> bool:
+        return self.epochs == 0
+
+
+def training_cost(prepared: Prepared, settings: NetSettings, max_work: int = MAX_WORK,
+                  max_weights: int = MAX_WEIGHTS) -> TrainingCost:
+    """The epochs one training may have: as many as asked while epochs × training rows ×
+    trainable weights stays within `max_work`, none when the network has more than
+    `max_weights` weights or one epoch is already over `max_work`."""
+    n_out = 1 if prepared.problem.kind == "regression" else len(prepared.problem.classes)
+    weights = count_weights(prepared.prep.cardinalities, len(prepared.prep.continuous), n_out,
+                            settings.layers, settings.one_hot)
+    rows = len(prepared.y_train)
+    epochs = 0 if weights > max_weights else min(settings.epochs,
+                                                 max_work // max(weights * rows, 1))
+    return TrainingCost(weights, rows, settings.epochs, int(epochs))
 
 
 def layer_sizes(text: str) -> tuple[int, ...]:
@@ -410,6 +504,8 @@ class Prepared:
     y_valid: np.ndarray
     y_mean: float = 0.0  # regression: the network learns (y - y_mean) / y_std
     y_std: float = 1.0
+    rows_without_target: int = 0  # left out: their target is missing (or not a number)
+    train_rows_available: int = 0  # training rows before a share of them was taken
 
 
 def encode_target(y: pd.Series, problem: Problem) -> np.ndarray:
@@ -419,11 +515,34 @@ def encode_target(y: pd.Series, problem: Problem) -> np.ndarray:
     return np.array([index.get(_label(v), -1) for v in y], dtype=np.int64)
 
 
+def fewer_rows(train_idx: np.ndarray, share: float, labels: np.ndarray | None = None,
+               minimum: int = MIN_TRAIN_ROWS) -> np.ndarray:
+    """The first `share` of the (already shuffled) training rows, at least `minimum` of
+    them, and at least one row of every class the full training part has (so every model
+    still sees every class)."""
+    if share >= 1:
+        return train_idx
+    k = min(len(train_idx), max(minimum, int(round(share * len(train_idx)))))
+    kept = list(train_idx[:k])
+    if labels is not None:
+        seen = set(labels[kept].tolist())
+        for position in train_idx[k:]:
+            if labels[position] not in seen:
+                kept.append(position)
+                seen.add(labels[position])
+    return np.asarray(kept, dtype=train_idx.dtype)
+
+
 def prepare(df: pd.DataFrame, target: str, seed: int = 0,
-            valid_fraction: float = 0.2) -> Prepared:
-    """Split the rows with `seed`, fit the preprocessing on the training part, encode both."""
+            valid_fraction: float = 0.2, train_share: float = 1.0) -> Prepared:
+    """Split the rows with `seed`, fit the preprocessing on the training part, encode both.
+
+    train_share: keep only this share of the training rows (the validation rows stay the
+    same), to see what a model does with less data."""
     if target not in df.columns:
-        raise TableError(f"There is no column '{target}' in the table.")
+        raise TableError(f"There is no column '{escape_markdown(target)}' in the table.")
+    df, _ = finite_numbers(df)
+    n_rows = len(df)
     df = df[df[target].notna()].reset_index(drop=True)
     problem = detect_problem(df[target])
     columns = split_columns(df, target)
@@ -436,6 +555,9 @@ def prepare(df: pd.DataFrame, target: str, seed: int = 0,
     y_all = encode_target(df[target], problem)
     train_idx, valid_idx = split_rows(
         len(df), seed, valid_fraction, None if problem.kind == "regression" else y_all)
+    n_train_all = len(train_idx)
+    train_idx = fewer_rows(train_idx, train_share,
+                           None if problem.kind == "regression" else y_all)
     train_df, valid_df = df.iloc[train_idx], df.iloc[valid_idx]
     prep = fit_preprocessor(train_df, columns)
     x_cat_t, x_cont_t = prep.transform(train_df)
@@ -444,7 +566,8 @@ def prepare(df: pd.DataFrame, target: str, seed: int = 0,
     y_mean = float(np.mean(y_train)) if problem.kind == "regression" else 0.0
     y_std = float(np.std(y_train)) if problem.kind == "regression" else 1.0
     return Prepared(target, problem, columns, prep, train_df, valid_df, x_cat_t, x_cont_t,
-                    x_cat_v, x_cont_v, y_train, y_valid, y_mean, y_std if y_std > 0 else 1.0)
+                    x_cat_v, x_cont_v, y_train, y_valid, y_mean, y_std if y_std > 0 else 1.0,
+                    n_rows - len(df), n_train_all)
 
 
 def before_after(prepared: Prepared, n_rows: int = 6) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -33,6 +33,18 @@ def default_batch_size(n_train: int) -> int:
     return 512
 
 
+class OneHot(nn.Module):
+    """A fixed one-hot "lookup": code c becomes row c of the n×n identity matrix, computed
+    on the fly (a stored identity matrix would take n² numbers for n codes)."""
+
+    def __init__(self, n_codes: int):
+        super().__init__()
+        self.num_embeddings = self.embedding_dim = n_codes
+
+    def forward(self, codes):
+        return nn.functional.one_hot(codes, self.num_embeddings).float()
+
+
 class TabularNet(nn.Module):
     """One lookup table per categorical column, concatenated with the continuous columns,
     then Linear -> ReLU -> BatchNorm -> Dropout blocks, then a Linear output layer."""
@@ -44,9 +56,7 @@ class TabularNet(nn.Module):
         self.embeddings = nn.ModuleList()
         for n_codes in cardinalities:
             if one_hot:
-                table = nn.Embedding(n_codes, n_codes)
-                table.weight.data.copy_(torch.eye(n_codes))
-                table.weight.requires_grad_(False)
+                table = OneHot(n_codes)
             else:
                 table = nn.Embedding(n_codes, embedding_size(n_codes))
             self.embeddings.append(table)
@@ -174,10 +184,18 @@ def score(prepared: Prepared, y_true: np.ndarray, prediction: np.ndarray) -> dic
 # ---- baselines -------------------------------------------------------------------------------
 
 
-def _one_hot(prepared: Prepared, x_cat: np.ndarray) -> np.ndarray:
-    blocks = [np.eye(n, dtype=np.float32)[x_cat[:, j]]
-              for j, n in enumerate(prepared.prep.cardinalities)]
-    return np.concatenate(blocks, axis=1) if blocks else np.zeros((len(x_cat), 0))
+def _one_hot(prepared: Prepared, x_cat: np.ndarray, x_cont: np.ndarray):
+    """One-hot codes beside the continuous columns, as a sparse matrix (rows × total codes
+    stored densely would be gigabytes for an upload with thousands of categories)."""
+    from scipy import sparse
+
+    n = len(x_cat)
+    offsets = np.concatenate([[0], np.cumsum(prepared.prep.cardinalities)]).astype(np.int64)
+    codes = sparse.csr_matrix(
+        (np.ones(n * x_cat.shape[1]), (np.repeat(np.arange(n), x_cat.shape[1]),
+                                       (x_cat + offsets[:-1]).ravel())),
+        shape=(n, int(offsets[-1])))
+    return sparse.hstack([codes, sparse.csr_matrix(x_cont.astype(float))], format="csr")
 
 
 def baselines(prepared: Prepared, seed: int = 0) -> pd.DataFrame:
@@ -195,9 +213,8 @@ def baselines(prepared: Prepared, seed: int = 0) -> pd.DataFrame:
     regression = prepared.problem.kind == "regression"
     keep = prepared.y_valid >= 0 if not regression else np.ones(len(prepared.y_valid), bool)
     y_train, y_valid = prepared.y_train, prepared.y_valid[keep]
-    lin_train = np.hstack([_one_hot(prepared, prepared.x_cat_train), prepared.x_cont_train])
-    lin_valid = np.hstack([_one_hot(prepared, prepared.x_cat_valid[keep]),
-                           prepared.x_cont_valid[keep]])
+    lin_train = _one_hot(prepared, prepared.x_cat_train, prepared.x_cont_train)
+    lin_valid = _one_hot(prepared, prepared.x_cat_valid[keep], prepared.x_cont_valid[keep])
     tree_train = np.hstack([prepared.x_cat_train, prepared.x_cont_train]).astype(float)
     tree_valid = np.hstack([prepared.x_cat_valid[keep], prepared.x_cont_valid[keep]])
     is_cat = np.array([True] * prepared.x_cat_train.shape[1]

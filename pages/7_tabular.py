@@ -5,6 +5,7 @@ explorer/tabular_report.py, charts in explorer/tabular_charts.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import numpy as np
@@ -13,10 +14,11 @@ import streamlit as st
 
 from explorer import tabular as tab
 from explorer import tabular_charts as tc
+from explorer import tabular_quiz, ui
 from explorer import tabular_report as tr
-from explorer import ui
 from explorer.shared_results import SharedResults
 from explorer.tabular_spec import SPEC, UPLOAD
+from explorer.text import escape_markdown
 
 URL = "tabular"
 
@@ -31,6 +33,13 @@ present = ui.page_setup(
 )
 
 ui.preset_row(SPEC)
+
+
+def end_page() -> None:
+    """The questions and the way on, then nothing more of this run."""
+    ui.check_yourself(tabular_quiz.QUESTIONS)
+    ui.next_concept(URL)
+    st.stop()
 
 
 def current_value(key: str):
@@ -51,29 +60,33 @@ def load_table(dataset: str) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def parse_upload(raw: bytes) -> pd.DataFrame:
-    return tab.read_csv_upload(raw)
+def parse_upload(raw: bytes) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The uploaded table, with infinite and absurdly large numbers made gaps (and how
+    many per column)."""
+    return tab.finite_numbers(tab.read_csv_upload(raw))
 
 
 def table_for(dataset: str, raw: bytes | None) -> pd.DataFrame:
-    return parse_upload(raw) if dataset == UPLOAD else load_table(dataset)
+    return parse_upload(raw)[0] if dataset == UPLOAD else load_table(dataset)
 
 
+# A "split" is the data, the target, the split seed and the share of training rows used.
 @st.cache_resource(max_entries=8, show_spinner=False)
-def prepared_for(dataset: str, target: str, seed: int, raw: bytes | None):
-    return tab.prepare(table_for(dataset, raw), target, seed)
+def prepared_for(dataset: str, target: str, seed: int, raw: bytes | None, rows_pct: int):
+    return tab.prepare(table_for(dataset, raw), target, seed, train_share=rows_pct / 100)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def before_after_for(dataset: str, target: str, seed: int, raw: bytes | None):
-    return tab.before_after(prepared_for(dataset, target, seed, raw))
+def before_after_for(dataset: str, target: str, seed: int, raw: bytes | None, rows_pct: int):
+    return tab.before_after(prepared_for(dataset, target, seed, raw, rows_pct))
 
 
 @st.cache_resource(max_entries=8, show_spinner="Fitting the baselines on the same split…")
-def baselines_for(dataset: str, target: str, seed: int, raw: bytes | None) -> pd.DataFrame:
+def baselines_for(dataset: str, target: str, seed: int, raw: bytes | None,
+                  rows_pct: int) -> pd.DataFrame:
     from explorer import tabular_model as tm
 
-    return tm.baselines(prepared_for(dataset, target, seed, raw), seed)
+    return tm.baselines(prepared_for(dataset, target, seed, raw, rows_pct), seed)
 
 
 @st.cache_resource
@@ -82,27 +95,30 @@ def experiment_store() -> SharedResults:
     return SharedResults(max_entries=12)
 
 
-def experiment_for(dataset: str, target: str, seed: int, raw: bytes | None,
-                   settings: tab.NetSettings, show=None):
-    """Train once per (data, split, settings), whichever session asks first; `show`
-    follows the training's progress (0 to 1)."""
+def experiment_for(dataset: str, target: str, seed: int, raw: bytes | None, rows_pct: int,
+                   settings: tab.NetSettings, text=None):
+    """Train once per (split, settings), whichever session asks first; with `text`
+    (fraction -> words), a progress bar follows the training, or says it waits its turn
+    on the server."""
     digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
-    key = (dataset, target, seed, digest, settings)
+    key = (dataset, target, seed, digest, rows_pct, settings)
 
     def make(report):
         from explorer import tabular_model as tm
 
-        return tm.run_network(prepared_for(dataset, target, seed, raw), settings, seed,
-                              lambda epoch, total: report(epoch / total))
+        return tm.run_network(prepared_for(dataset, target, seed, raw, rows_pct), settings,
+                              seed, lambda epoch, total: report(epoch / total))
 
-    return experiment_store().get(key, make, show)
+    if text is None:
+        return experiment_store().get(key, make)
+    return ui.shared_result(experiment_store(), key, make, text)
 
 
 @st.cache_resource(max_entries=12, show_spinner="Shuffling one column at a time…")
-def importance_for(dataset, target, seed, raw, settings, metric) -> pd.DataFrame:
+def importance_for(dataset, target, seed, raw, rows_pct, settings, metric) -> pd.DataFrame:
     from explorer import tabular_model as tm
 
-    exp = experiment_for(dataset, target, seed, raw, settings)
+    exp = experiment_for(dataset, target, seed, raw, rows_pct, settings)
     return tm.permutation_importance(exp.net.model, exp.prepared, metric)
 
 
@@ -112,6 +128,7 @@ st.subheader("1 · The table and the question")
 c1, c2, c3 = st.columns([1.4, 1, 1])
 dataset = ui.widget(SPEC["dataset"], c1)
 seed = ui.widget(SPEC["tab_seed"], c3)
+rows_pct = ui.widget(SPEC["tab_rows"], c3)
 
 raw: bytes | None = None
 target = tab.DATASETS[dataset].target if dataset != UPLOAD else None
@@ -122,30 +139,30 @@ if dataset == UPLOAD:
     if upload is None:
         ui.notice("No file uploaded yet.", "Upload a CSV above, or pick a built-in dataset.",
                   kind="info")
-        ui.next_concept(URL)
-        st.stop()
+        end_page()
     raw = upload.getvalue()
     try:
-        uploaded = parse_upload(raw)
+        uploaded, replaced = parse_upload(raw)
     except tab.TableError as err:
         ui.notice(str(err), kind="error")
-        ui.next_concept(URL)
-        st.stop()
+        end_page()
     columns = list(uploaded.columns)
     if current_value("target") not in columns:
         st.session_state["target"] = columns[-1]
     target = ui.widget(SPEC["target"], c2, options=columns)
     st.caption(f"Uploaded table: {len(uploaded):,} rows × {len(columns)} columns "
                f"(digest {hashlib.sha256(raw).hexdigest()[:8]}).")
+    unusable = tr.unusable_numbers_note(replaced, target)
+    if unusable:
+        ui.notice(unusable, kind="info")
 else:
     st.markdown(f"**{tab.DATASETS[dataset].label}.** {tab.DATASETS[dataset].about}")
 
 try:
-    prepared = prepared_for(dataset, target, seed, raw)
+    prepared = prepared_for(dataset, target, seed, raw, rows_pct)
 except tab.TableError as err:
     ui.notice(str(err), kind="error")
-    ui.next_concept(URL)
-    st.stop()
+    end_page()
 
 problem = prepared.problem
 metric_choices = list(problem.metrics)
@@ -153,19 +170,7 @@ if current_value("metric") not in metric_choices:
     st.session_state["metric"] = metric_choices[0]
 metric = ui.widget(SPEC["metric"], c2, options=metric_choices)
 
-kind_words = {
-    "binary": f"**binary classification** (2 classes: {', '.join(problem.classes)}; "
-              f"'{problem.positive}' counts as positive for precision, recall and F1)",
-    "multiclass": f"**multiclass classification** ({len(problem.classes)} classes: "
-                  f"{', '.join(problem.classes)})",
-    "regression": "**regression** (a number)",
-}[problem.kind]
-st.markdown(
-    f"Target **{target}**: {kind_words}. So the network has "
-    f"{'1 output' if problem.kind == 'regression' else f'{len(problem.classes)} outputs'}, "
-    f"the loss it minimizes is **{problem.loss_name}**, and success is measured by "
-    f"**{metric}** on the {len(prepared.valid_df):,} validation rows it never trains on "
-    f"({len(prepared.train_df):,} training rows).")
+st.markdown(tr.problem_words(prepared, metric))
 if problem.kind == "regression":
     ui.formula(r"\text{loss} = \frac{1}{n}\sum_i (\hat y_i - y_i)^2 \qquad "
                r"\text{RMSE} = \sqrt{\text{loss}}\qquad \text{MAE} = \frac{1}{n}\sum_i "
@@ -202,18 +207,12 @@ with right:
     else:
         st.caption("This table has no continuous columns.")
 
-codes_text = []
-for c in prep.cat_inputs:
-    labels = prep.vocab[c]
-    shown = ", ".join(f"{i}={label}" for i, label in enumerate(labels[:8]))
-    more = f", … ({len(labels)} codes)" if len(labels) > 8 else ""
-    codes_text.append(f"- **{c}**: {shown}{more}")
 st.markdown(
     "**Categorical columns** become integer codes, learned from the training rows. Code 0 "
     "is kept for a missing value and code 1 for a value the training rows never had, so a "
-    "new row can never break the model:\n" + "\n".join(codes_text))
+    "new row can never break the model:\n" + tr.code_lines(prep))
 
-before, after = before_after_for(dataset, target, seed, raw)
+before, after = before_after_for(dataset, target, seed, raw, rows_pct)
 st.markdown("**A few rows, before and after** (rows with a gap first). Every number in the "
             "second table comes from statistics of the training rows only.")
 st.caption("Before: the rows as they are in the table.")
@@ -261,15 +260,20 @@ with e2:
 
 settings = tab.NetSettings(tab.layer_sizes(layers), float(dropout), float(wd), int(epochs),
                            float(lr), one_hot)
-bar = st.progress(0.0, text="Training…")
+# One setting may not hold the shared server for minutes: past the work limit it trains
+# fewer epochs (the same run as asking for those epochs), or not at all.
+cost = tab.training_cost(prepared, settings)
+cost_words = tr.cost_note(cost)
+if cost_words:
+    ui.notice(cost_words, kind="warning")
+if cost.refused:
+    end_page()
+settings = dataclasses.replace(settings, epochs=cost.epochs)
+trained_epochs = cost.epochs
 
-
-def show_progress(fraction: float) -> None:
-    bar.progress(fraction, text=f"Training: epoch {round(fraction * epochs)} of {epochs}")
-
-
-experiment = experiment_for(dataset, target, seed, raw, settings, show_progress)
-bar.empty()
+experiment = experiment_for(
+    dataset, target, seed, raw, rows_pct, settings,
+    lambda fraction: f"Training: epoch {round(fraction * trained_epochs)} of {trained_epochs}")
 net = experiment.net
 history = net.history
 st.caption(f"{net.n_parameters:,} trainable numbers · batch size {net.batch_size} · "
@@ -279,17 +283,17 @@ ui.chart(ui.built_chart(tc.loss_curves, history, problem.loss_name,
                         ui.chart_height(300)),
          "Training loss (mean over each epoch's batches, dropout on) and validation loss "
          "(after the epoch, dropout off). When validation turns up while training keeps "
-         "falling, the network is memorizing.")
-best_epoch = tr.overfit_epoch(history, epochs)
-if best_epoch is not None:
-    ui.notice(f"Validation loss was lowest at epoch {best_epoch} and rose afterwards while "
-              "training loss kept falling: overfitting.",
-              "Fewer epochs, more dropout or weight decay, or a smaller network.", kind="info")
+         "falling, the network is memorizing.",
+         description=tr.loss_description(history, problem.loss_name))
+overfit = tr.overfit_words(history, trained_epochs)
+if overfit is not None:
+    ui.notice(overfit, "Fewer epochs, more dropout or weight decay, a smaller network or "
+              "more training rows.", kind="info")
 
 # ---- baselines ---------------------------------------------------------------------------------
 
 st.subheader("4 · Does the network beat simpler models?")
-versus = tr.compare(baselines_for(dataset, target, seed, raw), tc.NET_NAME,
+versus = tr.compare(baselines_for(dataset, target, seed, raw, rows_pct), tc.NET_NAME,
                     experiment.metrics, metric)
 t1, t2 = st.columns([1, 1.2])
 with t1:
@@ -303,7 +307,7 @@ with t2:
                             ui.chart_height(220)),
              f"Validation {metric} of each model on the same rows with the same "
              f"preprocessing ({'higher' if tab.higher_is_better(metric) else 'lower'} is "
-             "better).")
+             "better).", description=tr.comparison_description(versus.table, metric))
 
 # ---- results -----------------------------------------------------------------------------------
 
@@ -315,21 +319,22 @@ with r1:
         ui.chart(ui.built_chart(tc.predicted_vs_actual, prepared.y_valid[keep],
                                 experiment.valid_prediction, target,
                                 ui.chart_height(340)),
-                 "Each dot is a validation row; on the dashed line the prediction is exact.")
+                 "Each dot is a validation row; on the dashed line the prediction is exact.",
+                 description=tr.scatter_description(prepared.target, experiment.metrics))
     else:
         labels = experiment.valid_prediction.argmax(axis=1)
         matrix = tab.confusion_matrix(prepared.y_valid[keep], labels, len(problem.classes))
         ui.chart(ui.built_chart(tc.confusion_chart, matrix, list(problem.classes),
                                 ui.chart_height(320)),
                  "Rows: the true class; columns: the network's answer. The diagonal is "
-                 "right; everything else is a mistake, and which one.")
+                 "right; everything else is a mistake, and which one.",
+                 description=tr.confusion_description(matrix, problem.classes))
 with r2:
-    importance = importance_for(dataset, target, seed, raw, settings, metric)
+    importance = importance_for(dataset, target, seed, raw, rows_pct, settings, metric)
     ui.chart(ui.built_chart(tc.importance_bars, importance, metric,
                             ui.chart_height(260)),
-             f"Shuffle one column among the validation rows (so it no longer matches its "
-             f"row) and measure how much {metric} gets worse, averaged over 3 shuffles. "
-             "Near zero: the network does not rely on it.")
+             tr.importance_caption(metric, int(keep.sum())),
+             description=tr.importance_description(importance, metric))
 
 if one_hot:
     st.markdown("One-hot inputs are fixed, so there is no learned embedding to draw. Switch "
@@ -347,7 +352,8 @@ else:
                                 ui.chart_height(320)),
                  "Each category at its learned vector, flattened to the two directions "
                  "along which the vectors differ most (dot size: training rows). Categories "
-                 "the network treats alike end up close together.")
+                 "the network treats alike end up close together.",
+                 description=tr.embedding_description(emb_table, emb_col))
 
 # ---- predict one row ---------------------------------------------------------------------------
 
@@ -373,10 +379,12 @@ for i, col in enumerate(features):
     value = original[col].iloc[0]
     if col in prep.categorical:
         options, current = tr.category_choices(prep, col, value)
-        choice = box.selectbox(col, options, index=options.index(current), key=key)
+        choice = box.selectbox(escape_markdown(col), options, index=options.index(current),
+                               key=key)
         edited[col] = pd.Series([tr.category_value(choice)], index=edited.index, dtype=object)
     else:
-        number = box.number_input(col, value=None if pd.isna(value) else float(value),
+        number = box.number_input(escape_markdown(col),
+                                  value=None if pd.isna(value) else float(value),
                                   key=key, placeholder="missing", format="%.4g")
         edited[col] = np.nan if number is None else float(number)
 
@@ -394,14 +402,15 @@ p1, p2 = st.columns([1, 1.3])
 with p1:
     truth_text = (f"{float(truth):.3f}" if problem.kind == "regression"
                   else tab._label(truth))
-    st.markdown(f"The true {target} of this row: **{truth_text}**.")
+    st.markdown(f"The true value of **{escape_markdown(target)}** for this row: "
+                f"**{escape_markdown(truth_text)}**.")
     if problem.kind == "regression":
         change = float(pred[0] - pred0[0])
-        st.metric(f"Predicted {target}", f"{pred[0]:.3f}",
+        st.metric(f"Predicted {escape_markdown(target)}", f"{pred[0]:.3f}",
                   delta=f"{change:+.3f} from your edits" if abs(change) > 5e-4 else None)
         if dataset == "diamonds":
-            st.caption(f"That is a price of about ${np.exp(pred[0]):,.0f} "
-                       f"(actual ${np.exp(float(truth)):,.0f}).")
+            st.caption(f"That is a price of about \\${np.exp(pred[0]):,.0f} "
+                       f"(actual \\${np.exp(float(truth)):,.0f}).")
     else:
         k = int(pred[0].argmax())
         change = float(pred[0, k] - pred0[0, k])
@@ -414,7 +423,8 @@ with p2:
     if problem.kind != "regression":
         ui.chart(ui.built_chart(tc.probability_bars, list(problem.classes), pred[0],
                                 ui.chart_height(60 + 40 * len(problem.classes))),
-                 "The network's probability for each class for the row as edited.")
+                 "The network's probability for each class for the row as edited.",
+                 description=tr.probability_description(problem.classes, pred[0]))
     else:
         st.dataframe(pd.DataFrame({"as the network sees it": prep.transform_frame(
             edited).iloc[0].astype(str)}), width="stretch")
@@ -422,26 +432,10 @@ with p2:
 # ---- explanation ---------------------------------------------------------------------------------
 
 st.subheader("What is going on")
-st.markdown(
-    "- **Why codes and not the words?** A network multiplies numbers. Giving each category "
-    "an arbitrary number (Biscoe = 2, Dream = 3) would invent an order; a lookup table "
-    "instead gives each category its own vector, and training moves those vectors to "
-    "wherever they help the loss.\n"
-    "- **Embedding or one-hot?** One-hot is an embedding whose table is frozen to the "
-    "identity matrix. A learned table can be narrower than the number of categories and "
-    "can place similar categories near each other; with many categories (zip codes, "
-    "products) that matters a lot.\n"
-    "- **Why the _na flag?** Filling a gap with the median hides that it was a gap. On the "
-    "Titanic, a missing age partly tells you about the passenger's class and records; "
-    "the flag lets the network use that.\n"
-    "- **Why only training statistics?** The validation rows stand in for tomorrow's data. "
-    "If their mean or their categories leaked into the preprocessing, the score would be "
-    "measured on data the model had partly seen.\n"
-    "- **Why baselines?** On small tables, gradient-boosted trees are very hard to beat. "
-    "A network is worth it when it wins on the same rows, or when its embeddings are "
-    "useful elsewhere.")
+st.markdown(tr.WHAT_IS_GOING_ON)
 ui.formula(r"\text{input} = \big[\,E_{\text{island}}[c_1],\ E_{\text{sex}}[c_2],\ \dots,\ "
            r"x'_1,\ x'_2,\ \dots\big]",
            "One looked-up row per categorical column, side by side with the normalized "
            "numbers: that vector is what the first Linear layer sees.")
+ui.check_yourself(tabular_quiz.QUESTIONS)
 ui.next_concept(URL)

@@ -86,3 +86,33 @@ def test_csv_upload_is_validated_and_a_good_file_trains(app_server, browser_page
     assert "binary classification" in text and "kind" in text
     assert page.locator(EXCEPTION).count() == 0
     assert page.console_errors == []
+
+
+def test_markdown_in_column_names_and_categories_makes_no_image_link_or_request(
+        app_server, browser_page, tmp_path):
+    """Issue 20: an uploaded CSV's column names and categories reach the page's sentences,
+    labels and notes as their own characters: no <img>, no link, no request to the
+    address in the payload."""
+    page = browser_page
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    open_page(page, f"{app_server.url}/tabular?dataset=upload", timeout_ms=TIMEOUT_MS)
+    image, tag, link = ("![x](http://127.0.0.1:9/p.png)", "<img src=x onerror=alert(1)>",
+                        "[a](javascript:alert(1))")
+    rows = [f'"{image}","{tag}","{link}"']
+    for i in range(90):
+        category = (tag, link, "plain")[i % 3]
+        rows.append(f'"{category}",{(i * 7) % 13 - 6},"{image if i % 2 else tag}"')
+    hostile = tmp_path / "hostile.csv"
+    hostile.write_text("\n".join(rows) + "\n")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(hostile))
+    page.get_by_text("Uploaded table: 90 rows").wait_for(timeout=60_000)
+    wait_idle(page, TIMEOUT_MS)
+    main = page.locator(MAIN)
+    main.get_by_text("Predict one row").wait_for(timeout=TIMEOUT_MS)
+    assert page.locator(EXCEPTION).count() == 0
+    assert main.locator("img[onerror], img[src='x'], img[src*='127.0.0.1:9']").count() == 0
+    assert main.locator("a[href^='javascript'], a[href*='127.0.0.1:9']").count() == 0
+    assert not [url for url in requests if "127.0.0.1:9/" in url]
+    text = main.inner_text().replace("\u2060", "")  # the word joiner that stops autolinks
+    assert image in text and tag in text and link in text  # shown, as text

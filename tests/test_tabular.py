@@ -195,8 +195,9 @@ def test_network_shapes_and_one_hot_is_a_frozen_identity():
     assert net.input_width == 4 + 3 + 3
     one_hot = tm.TabularNet([5, 4], n_cont=3, n_out=2, layers=(8,), dropout=0.0, one_hot=True)
     assert one_hot.input_width == 5 + 4 + 3
-    assert torch.equal(one_hot.embeddings[0].weight, torch.eye(5))
-    assert not one_hot.embeddings[0].weight.requires_grad
+    # Fixed: nothing to learn and no table stored, only the Linear layers have weights.
+    assert sum(p.numel() for e in one_hot.embeddings for p in e.parameters()) == 0
+    assert torch.equal(one_hot.embeddings[0](torch.arange(5)), torch.eye(5))
     x_cat = torch.tensor([[0, 1], [4, 3]])
     x_cont = torch.zeros(2, 3)
     one_hot.eval()
@@ -218,8 +219,9 @@ def test_training_lowers_the_loss_and_one_hot_stays_frozen(prepared_penguins):
     exp = tm.run_network(prepared_penguins, tm.NetSettings(epochs=4, one_hot=True), seed=0)
     train_loss = exp.net.history.query("split == 'training'").loss.to_numpy()
     assert train_loss[-1] < 0.5 * train_loss[0]
-    assert torch.equal(exp.net.model.embeddings[0].weight,
-                       torch.eye(exp.net.model.embeddings[0].num_embeddings))
+    first = exp.net.model.embeddings[0]
+    assert torch.equal(first(torch.arange(first.num_embeddings)),
+                       torch.eye(first.num_embeddings))
 
 
 def test_baselines_table_and_majority_floor(prepared_penguins):
@@ -306,3 +308,51 @@ def test_pca_of_two_categories_lies_on_one_line():
     np.testing.assert_allclose(coords[:, 1], 0)
     assert share[0] == pytest.approx(1) and share[1] == 0
     assert abs(coords[0, 0] - coords[1, 0]) == pytest.approx(np.sqrt(1 + 9 + 4))
+
+
+# ---- fewer training rows -----------------------------------------------------------------------
+
+
+def test_a_share_of_the_training_rows_keeps_the_validation_rows_and_every_class(penguins):
+    full = tab.prepare(penguins, "species", seed=1)
+    tenth = tab.prepare(penguins, "species", seed=1, train_share=0.1)
+    assert tenth.valid_df.index.equals(full.valid_df.index)
+    assert len(tenth.train_df) == round(0.1 * len(full.train_df))
+    assert set(tenth.train_df.index) <= set(full.train_df.index)
+    assert tenth.train_rows_available == len(full.train_df)
+    # Statistics come from the rows used, not from the whole training part.
+    mass = tenth.train_df.body_mass_g
+    assert tenth.prep.medians["body_mass_g"] == pytest.approx(mass.median())
+    # A class rarer than the share still reaches training.
+    rare = pd.DataFrame({"x": np.arange(200.0), "y": ["rare"] * 6 + ["common"] * 194})
+    few = tab.prepare(rare, "y", seed=0, train_share=0.1)
+    assert set(few.y_train) == {0, 1} and len(few.train_df) >= tab.MIN_TRAIN_ROWS
+
+
+# ---- what one setting may cost the server ----------------------------------------------------
+
+
+@pytest.mark.parametrize("one_hot", [False, True])
+@pytest.mark.parametrize("layers", [(8,), (200, 100), (1000, 500)])
+def test_weights_are_counted_before_building_exactly_as_torch_counts_them(
+        prepared_penguins, layers, one_hot):
+    prep = prepared_penguins.prep
+    net = tm.TabularNet(prep.cardinalities, len(prep.continuous), 3, layers, 0.1, one_hot)
+    trainable = sum(p.numel() for p in net.parameters() if p.requires_grad)
+    assert tab.count_weights(prep.cardinalities, len(prep.continuous), 3, layers,
+                             one_hot) == trainable
+
+
+def test_the_work_cap_trims_epochs_and_refuses_what_one_epoch_cannot_fit(prepared_penguins):
+    p = prepared_penguins
+    settings = tab.NetSettings(layers=(200, 100), epochs=40)
+    cost = tab.training_cost(p, settings)
+    assert cost.rows == len(p.y_train) and not cost.capped and cost.epochs == 40
+    per_epoch = cost.weights * cost.rows
+    capped = tab.training_cost(p, settings, max_work=per_epoch * 7 + per_epoch // 2)
+    assert (capped.epochs, capped.epochs_asked, capped.capped) == (7, 40, True)
+    assert capped.epochs * per_epoch <= per_epoch * 7.5 < (capped.epochs + 1) * per_epoch
+    assert tab.training_cost(p, settings, max_work=per_epoch - 1).refused
+    assert tab.training_cost(p, settings, max_weights=cost.weights - 1).refused
+
+

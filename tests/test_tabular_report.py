@@ -10,6 +10,7 @@ import pytest
 
 from explorer import tabular as tab
 from explorer import tabular_report as tr
+from explorer.text import WORD_JOINER
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +142,84 @@ def test_net_settings_read_the_layer_text():
     assert tab.layer_sizes("50") == (50,)
     a = tab.NetSettings(tab.layer_sizes("200,100"), 0.1, 0.01, 10, 0.01, False)
     assert a == tab.NetSettings() and hash(a) == hash(tab.NetSettings())
+
+
+# ---- sentences computed from the numbers -----------------------------------------------------
+
+
+def test_the_overfitting_sentence_carries_the_numbers_it_rests_on():
+    turned = _history([1.0, 0.7, 0.4, 0.2, 0.1], [1.0, 0.6, 0.7, 0.8, 0.9])
+    words = tr.overfit_words(turned, 5)
+    assert words == ("Validation loss was lowest at epoch 2 (0.600) and ended at 0.900, 50% "
+                     "higher, while training loss kept falling: from 0.700 at epoch 2 to "
+                     "0.100. That is overfitting.")
+    # Training that does not keep falling after the best epoch is not said to.
+    flat = _history([1.0, 0.5, 0.52, 0.49, 0.5], [1.0, 0.6, 0.7, 0.8, 0.9])
+    assert "kept falling" not in tr.overfit_words(flat, 5)
+    assert tr.overfit_words(_history([1, 0.8, 0.6], [1, 0.9, 0.8]), 3) is None
+
+
+def test_the_cost_notes_state_the_product_and_the_limit():
+    assert tr.cost_note(tab.TrainingCost(1000, 100, 10, 10)) is None
+    capped = tr.cost_note(tab.TrainingCost(138_501, 43_152, 50, 2))
+    assert capped.startswith("This setting asks for 50 epochs × 43,152 training rows × "
+                             "138,501 weights = 299 billion")
+    assert "at most 15 billion" in capped and "trains for 2 epochs instead of 50" in capped
+    assert 50 * 43_152 * 138_501 == pytest.approx(299e9, rel=0.005)
+    refused = tr.cost_note(tab.TrainingCost(527_141, 43_152, 50, 0))
+    assert "even one epoch is 22.7 billion" in refused and "not trained" in refused
+    assert 43_152 * 527_141 == pytest.approx(22.7e9, rel=0.005)
+    too_big = tr.cost_note(tab.TrainingCost(tab.MAX_WEIGHTS + 1, 10, 5, 0))
+    assert f"{tab.MAX_WEIGHTS + 1:,} trainable weights" in too_big
+
+
+def test_the_problem_sentence_counts_rows_and_names_the_share(titanic):
+    words = tr.problem_words(titanic, "F1")
+    assert "(2 classes: no, yes; 'yes' counts as positive" in words
+    assert f"on the {len(titanic.valid_df)} validation rows" in words
+    assert f"({len(titanic.train_df):,} training rows)" in words
+    tenth = tab.prepare(tab.load_dataset("titanic"), "survived", 0, train_share=0.1)
+    assert "(105 of the 1,047 training rows: only 10% of them are used)" in tr.problem_words(
+        tenth, "accuracy")
+
+
+PAYLOADS = ("![x](http://127.0.0.1:9/p.png)", "<img src=x onerror=alert(1)>",
+            "[a](javascript:alert(1))")
+
+
+def _html(markdown: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").render(markdown)
+
+
+def test_table_text_reaches_the_sentences_escaped():
+    rng = np.random.default_rng(0)
+    n = 80
+    df = pd.DataFrame({PAYLOADS[0]: rng.choice(PAYLOADS, n), PAYLOADS[1]: rng.normal(size=n),
+                       PAYLOADS[2]: rng.choice(PAYLOADS[:2], n)})
+    prepared = tab.prepare(df, PAYLOADS[2], 0)
+    texts = [tr.problem_words(prepared, "accuracy"), tr.code_lines(prepared.prep),
+             tr.unusable_numbers_note({PAYLOADS[1]: 2, PAYLOADS[2]: 1}, PAYLOADS[2])]
+    for text in texts:
+        html = _html(text)
+        assert "<img" not in html and "<a " not in html, html
+    joined = _html("\n\n".join(texts)).replace(WORD_JOINER, "")
+    assert PAYLOADS[0] in joined and "&lt;img src=x onerror=alert(1)&gt;" in joined
+    with pytest.raises(tab.TableError) as err:
+        tab.prepare(df, "![y](http://127.0.0.1:9/q.png)", 0)
+    assert "<img" not in _html(str(err.value))
+
+
+def test_chart_descriptions_name_the_key_numbers():
+    history = _history([1.0, 0.7, 0.5], [0.9, 0.6, 0.65])
+    assert tr.loss_description(history, "cross-entropy") == (
+        "Line chart of the cross-entropy per epoch over 3 epochs: training loss from 1.000 "
+        "to 0.500; validation loss from 0.900 to 0.650, lowest 0.600 at epoch 2.")
+    matrix = np.array([[5, 1], [2, 12]])
+    assert "17 of 20 validation rows on the diagonal, accuracy 0.850" in (
+        tr.confusion_description(matrix, ("no", "yes")))
+    assert tr.probability_description(("a", "b", "c"), np.array([0.2, 0.7, 0.1])).endswith(
+        "highest: b at 70.0%.")
+    imp = pd.DataFrame({"column": ["sex", "age"], "importance": [0.12, 0.01]})
+    assert "largest: sex (0.120)" in tr.importance_description(imp, "accuracy")
