@@ -16,7 +16,7 @@ from explorer import collab_charts as cc
 from explorer import collab_data as cd
 from explorer import collab_model as cm
 from explorer import collab_planted as cp
-from explorer import ui
+from explorer import collab_quiz, ui
 from explorer.collab_spec import DEFAULTS, MOVIELENS, PLANTED, SPEC, UPLOAD, settings_from
 from explorer.shared_results import SharedResults
 from explorer.text import escape_markdown
@@ -468,4 +468,5 @@ ui.formula(r"\text{loss} = \frac{1}{|B|}\sum_{(u,i)\in B}\left[(\hat r_{ui}-r_{u
            r"\right)\right]",
            "B: a batch of known ratings, λ: the weight decay. Adam takes the gradient step, "
            "for the rows in the batch only (sparse Adam, as torch.optim.SparseAdam).")
+ui.check_yourself(collab_quiz.QUESTIONS)
 end_of_page()
