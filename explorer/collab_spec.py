@@ -62,7 +62,7 @@ PRESETS = (
            note="Weight decay keeps the factors smaller: validation error levels off at its "
                 "best instead of climbing (compare With biases) and ends below both "
                 "baselines."),
-    Preset("overfit", "Memorising (no weight decay)",
+    Preset("overfit", "Memorising",
            CORE | {"factors": 100, "cf_epochs": 15, "cf_bias": True, "y_range": True,
                    "cf_wd": 0.0},
            note="100 factors, 15 epochs, no weight decay: training error falls to under a "

@@ -214,8 +214,11 @@ with right:
     st.latex(rf"\begin{{aligned}}\mathbf{{p}}_u\cdot\mathbf{{q}}_i &= {terms} {tail} "
              rf"\\ &= {worked.dot:.2f}\end{{aligned}}")
     if settings.bias:
-        st.latex(rf"{worked.dot:.2f} + \underbrace{{({worked.user_bias:.2f})}}_{{b_u}} + "
-                 rf"\underbrace{{({worked.item_bias:.2f})}}_{{b_i}} = {worked.score:.2f}")
+        # two lines, so it fits the narrow column of a tablet in presentation mode
+        st.latex(rf"\begin{{aligned}}&{worked.dot:.2f} + "
+                 rf"\underbrace{{({worked.user_bias:.2f})}}_{{b_u}} \\ &+ "
+                 rf"\underbrace{{({worked.item_bias:.2f})}}_{{b_i}} = {worked.score:.2f}"
+                 r"\end{aligned}")
     if settings.y_range:
         st.latex(rf"{model.low:g} + {model.high - model.low:g}\,\sigma({worked.score:.2f}) "
                  rf"= {worked.prediction:.2f}")
@@ -264,17 +267,18 @@ ui.chart(ui.built_chart(cc.edit_chart, edited, ratings.low, ratings.high, ui.cha
                      f"{moved_by:.2f}.")
 
 with st.expander("An embedding is a one-hot vector times a matrix", expanded=False):
-    show_items = items[:5]
-    n_show = min(4, settings.factors)
+    # Small enough to fit a phone's width on two lines: 4 movies, 3 factors.
+    show_items = items[:4]
+    n_show = min(3, settings.factors)
     matrix = model.item_factors[show_items, :n_show].astype(np.float64)
     pick = 2 if len(show_items) > 2 else 0
     vec = ca.one_hot(pick, len(show_items))
     row = ca.one_hot_lookup(matrix, pick)
 
-    def bmatrix(m: np.ndarray) -> str:
+    def bmatrix(m: np.ndarray, fmt: str = ".2f") -> str:
         m = np.atleast_2d(m)
-        return (r"\begin{bmatrix}" + r"\\".join(" & ".join(f"{v:.2f}" for v in r) for r in m)
-                + r"\end{bmatrix}")
+        return (r"\begin{bmatrix}" + r"\\".join(" & ".join(f"{v:{fmt}}" for v in r)
+                                                  for r in m) + r"\end{bmatrix}")
 
     st.markdown(
         f"Looking up {item_word} number {pick + 1}'s factors is the same as multiplying a "
@@ -282,7 +286,9 @@ with st.expander("An embedding is a one-hot vector times a matrix", expanded=Fal
         "lookup is just the fast way to do it, and because it is a matrix product, gradient "
         "descent can learn the matrix like any other weight. Below: the first "
         f"{len(show_items)} of the most rated {item_word}s and their first {n_show} factors.")
-    st.latex(bmatrix(vec) + bmatrix(matrix) + "=" + bmatrix(row))
+    # presentation mode's larger type needs a line more on a phone
+    st.latex(r"\begin{aligned}&" + bmatrix(vec, ".0f") + (r"\\ &\times" if present else "")
+             + bmatrix(matrix) + r"\\ &= " + bmatrix(row) + r"\end{aligned}")
     st.caption("Rows of the matrix: " + "; ".join(
         f"{k + 1}. {md(ratings.item_titles[i])}" for k, i in enumerate(show_items)) + ".")
 
@@ -438,10 +444,11 @@ st.markdown(
     f"Only {ratings.density:.2%} of the user × {item_word} table is filled"
     + (f"; {few:.0%} of the {item_word}s have two ratings or fewer, so their factors rest on "
        "almost nothing" if few >= 0.01 else "")
-    + f". This model learns {n_params:,} numbers ((users + {item_word}s) × "
+    + f". This model learns {n_params:,} numbers, ({ratings.n_users:,} users + "
+    + f"{ratings.n_items:,} {item_word}s) × "
     + (f"({settings.factors} factors + 1 bias)" if settings.bias else
        f"{settings.factors} factors")
-    + f") from {len(train_idx):,} training ratings: {per_rating:.1f} numbers per rating"
+    + f", from {len(train_idx):,} training ratings: {per_rating:.1f} numbers per rating"
     + (", more numbers than ratings" if per_rating > 1 else "")
     + ". A **new user** has no ratings at all: their factors stay at zero and the dot "
     "product is 0 for every title, so "
