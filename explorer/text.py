@@ -3,6 +3,7 @@ page's markdown safely. Pure Python: no streamlit here."""
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 
@@ -19,4 +20,12 @@ def escape_markdown(text: object, max_chars: int = 120) -> str:
                            if ch.isspace() or unicodedata.category(ch) != "Cc").split())
     if len(raw) > max_chars:
         raw = raw[: max_chars - 1] + "…"
-    return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in raw)
+    escaped = "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in raw)
+    # GitHub-flavoured markdown (Streamlit's) also links bare addresses, escaped or not:
+    # http://…, www.…, name@host. An invisible word joiner after ':' and '@' and between
+    # 'www' and '.' keeps them text.
+    return _AUTOLINK_TRIGGER.sub(lambda m: m.group(0) + WORD_JOINER, escaped)
+
+
+WORD_JOINER = "\u2060"
+_AUTOLINK_TRIGGER = re.compile(r"\\:|\\@|(?i:www)(?=\\\.)")

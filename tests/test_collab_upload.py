@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from explorer.text import WORD_JOINER
+
 ROOT = Path(__file__).resolve().parent.parent
 N_RATINGS = 199_999
 PAYLOAD = "![x](http://127.0.0.1:9/p.png)"
@@ -78,7 +80,7 @@ def test_titles_and_ids_from_an_upload_never_become_markdown(tmp_path):
     csv.write_text("\n".join(rows))
     report = run_page(csv)
     assert report["exception"] == []
-    shown = "\n".join(report["markdown"])
+    shown = "\n".join(report["markdown"]).replace(WORD_JOINER, "")
     # the title and the id are on the page, escaped ...
     assert r"\!\[x\]\(http\:\/\/127\.0\.0\.1\:9\/p\.png\)" in shown
     assert r"\[a\]\(http\:\/\/127\.0\.0\.1\:9\/l\)" in shown
