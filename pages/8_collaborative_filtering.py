@@ -187,14 +187,22 @@ users, items = ca.crosstab_ids(ratings, n_users=10 if present else 12, n_items=8
 grid = ca.crosstab(ratings, users, items, model)
 n_known = int(grid["rating"].notna().sum())
 left, right = st.columns([1.5, 1])
+crosstab_words = (
+    f"The {len(users)} most active users against the {len(items)} most rated "
+    f"{item_word}s. Solid cells: real ratings ({n_known} of {len(grid)}). Faded cells "
+    "in (brackets): what the trained model predicts for the gaps."
+    + (" Even among the most active users and the most popular titles there are "
+       "holes." if n_known < len(grid) else ""))
 with left:
-    ui.chart(ui.built_chart(cc.crosstab_chart,
-                            grid, ratings.low, ratings.high, ui.chart_height(380)),
-             f"The {len(users)} most active users against the {len(items)} most rated "
-             f"{item_word}s. Solid cells: real ratings ({n_known} of {len(grid)}). Faded cells "
-             "in (brackets): what the trained model predicts for the gaps."
-             + (" Even among the most active users and the most popular titles there are "
-                "holes." if n_known < len(grid) else ""))
+    # On a phone the grid gets 11 px numbers and shorter labels, so every cell keeps room.
+    wide, narrow = ui.by_width("crosstab", 640)
+    with wide:
+        ui.chart(ui.built_chart(cc.crosstab_chart,
+                                grid, ratings.low, ratings.high, ui.chart_height(380)),
+                 crosstab_words)
+    with narrow:
+        ui.chart(ui.built_chart(cc.crosstab_chart, grid, ratings.low, ratings.high,
+                                ui.chart_height(380), compact=True), crosstab_words)
 with right:
     st.markdown(
         f"Every user gets **{settings.factors} numbers** and every {item_word} gets "

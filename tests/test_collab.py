@@ -591,3 +591,21 @@ def test_repeated_titles_are_made_unique():
                           "rating": [1.0, 2.0, 3.0], "title": ["Heat", "Heat", "Up"]})
     ratings = cd.ratings_from_frame(frame, title_col="title")
     assert list(ratings.item_titles) == ["Heat [10]", "Heat [11]", "Up"]
+
+
+def test_the_compact_crosstab_keeps_11px_numbers_and_drops_the_legend(tiny):
+    """For a phone: numbers at 11 px (the floor for text in a chart on a phone), the ids
+    without 'user ', no colour legend; the same cells and labels as the wide chart."""
+    from explorer import collab_charts as cc
+
+    ratings, model = tiny
+    grid = ca.crosstab(ratings, *ca.crosstab_ids(ratings, 4, 5), model)
+    wide = cc.crosstab_chart(grid, 1, 5, 380).to_dict()
+    compact = cc.crosstab_chart(grid, 1, 5, 380, compact=True).to_dict()
+    marks = {layer["mark"]["type"]: layer for layer in compact["layer"]}
+    assert marks["text"]["mark"]["fontSize"] == 11
+    assert marks["rect"]["encoding"]["color"]["condition"]["legend"] is None
+    wide_rows = next(iter(wide["datasets"].values()))
+    compact_rows = next(iter(compact["datasets"].values()))
+    assert [r["label"] for r in compact_rows] == [r["label"] for r in wide_rows]
+    assert {r["user_label"] for r in compact_rows} == {str(u) for u in ratings.user_ids}
