@@ -68,7 +68,7 @@ class Model:
 
     def curves_only(self) -> Model:
         """How training went, without the learned tables (for results kept only for their
-        curves, like the staged comparison's: an upload's tables can be 80 MB a model)."""
+        curves, like the staged comparison's: an upload's tables can be large)."""
         k = self.user_factors.shape[1]
         return Model(np.zeros((0, k), np.float32), np.zeros((0, k), np.float32),
                      np.zeros(0, np.float32), np.zeros(0, np.float32), self.low, self.high,

@@ -309,9 +309,8 @@ def test_the_target_is_reached_with_another_initialisation(movielens, movielens_
 
 
 def test_default_training_fits_its_cpu_budget(movielens, movielens_split):
-    """Issue 21: the default training takes at most 1.5 s of CPU (about 0.35 s on the
-    2-core machine: CPU time, not wall clock, so other work on the machine does not
-    count) and stops at its best epoch."""
+    """Issue 21: the default training takes at most 1.5 s of CPU (CPU time, not wall
+    clock, so other work on the machine does not count) and stops at its best epoch."""
     import time
 
     cm.train(movielens, cm.Settings(epochs=1), *movielens_split)  # warm the imports

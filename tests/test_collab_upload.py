@@ -43,8 +43,8 @@ def test_finding_7_an_upload_with_200k_users_and_items_costs_what_its_ratings_co
     of CPU and 1.4 GB when training updated whole tables at every step. Now the whole page
     (parsing, the model, the staged comparison's three extra trainings, the analyses) runs in
     at most 30 s of CPU and 0.9 GB peak for the process, and within 4x what the same number
-    of ratings over 3,000 x 3,000 ids costs (about 12 s against 5 s measured on the 2-core
-    machine; CPU time, since wall clock there grows with everyone else's work)."""
+    of ratings over 3,000 x 3,000 ids costs (CPU time, since wall clock on a shared machine
+    grows with everyone else's work)."""
     rng = np.random.default_rng(7)
     wide = write_ratings(tmp_path / "wide.csv", rng.permutation(N_RATINGS) + 10**5,
                          rng.permutation(N_RATINGS) + 10**5)
