@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from explorer import claims
 from explorer.collab_data import (
     Ratings,
     item_counts,
@@ -173,14 +174,20 @@ def movie_map(model: Model, ratings: Ratings, n: int = 300) -> MovieMap:
     return MovieMap(frame, top, axes, share)
 
 
+def cosine_similarity(vectors: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """cos(angle) between each row of `vectors` (or one vector) and `other`: their dot
+    product over the product of their lengths; 0 when either has length 0."""
+    a = np.asarray(vectors, dtype=np.float64)
+    b = np.asarray(other, dtype=np.float64)
+    return a @ b / np.maximum(np.linalg.norm(a, axis=-1) * np.linalg.norm(b), 1e-12)
+
+
 def cosine_neighbours(model: Model, ratings: Ratings, item: int, n: int = 10,
                       min_count: int = 20) -> pd.DataFrame:
     """The items whose factor vectors point the most the same way as this one's."""
-    f = model.item_factors.astype(np.float64)
-    norms = np.linalg.norm(f, axis=1)
-    sims = f @ f[item] / np.maximum(norms * norms[item], 1e-12)
+    sims = cosine_similarity(model.item_factors, model.item_factors[item])
     counts = item_counts(ratings)
-    candidates = np.flatnonzero((counts >= min_count) & (np.arange(len(f)) != item))
+    candidates = np.flatnonzero((counts >= min_count) & (np.arange(len(sims)) != item))
     best = candidates[np.argsort(-sims[candidates], kind="stable")[:n]]
     return pd.DataFrame({"title": ratings.item_titles[best].astype(str),
                          "cosine similarity": sims[best], "ratings": counts[best]})
@@ -212,3 +219,44 @@ def cold_start(model: Model, ratings: Ratings, n: int = 5, min_count: int = 10) 
     order = np.argsort(-score, kind="stable")[:n]
     return pd.DataFrame({"title": ratings.item_titles[candidates[order]].astype(str),
                          "predicted rating": score[order]})
+
+
+# ---- words about the training curves ---------------------------------------------------------
+
+
+def describe_curves(train_rmse, valid_rmse, tolerance: float = 0.01) -> str:
+    """What the two curves of a training run do, in words computed from them: the sentence
+    under the page's loss chart. Changes smaller than `tolerance` times the largest
+    validation error count as no change (as in explorer.claims.trend)."""
+    valid = np.asarray(valid_rmse, dtype=float)
+    train = np.asarray(train_rmse, dtype=float)
+    if len(valid) < 2:
+        return f"One epoch: validation error {valid[0]:.3f}, training error {train[0]:.3f}."
+    eps = tolerance * float(np.max(np.abs(valid)))
+    best = int(np.argmin(valid))
+    low, first, last = valid[best], valid[0], valid[-1]
+    after = float(np.ptp(valid[best:]))
+    if first - low <= eps:  # no real fall before the lowest point
+        words = (f"Validation error stays within {np.ptp(valid):.3f} of {first:.3f}"
+                 if np.ptp(valid) <= eps else
+                 f"Validation error is lowest at the first epoch ({first:.3f}) and ends at "
+                 f"{last:.3f}")
+    elif best == len(valid) - 1:
+        every = " at every epoch" if claims.falls_every_step(valid) else ""
+        words = f"Validation error falls{every}, from {first:.3f} to {last:.3f}"
+    elif after <= eps:
+        words = (f"Validation error falls from {first:.3f} to its lowest, {low:.3f} at epoch "
+                 f"{best + 1}, then stays within {after:.3f} of it (ends at {last:.3f})")
+    elif last - low > eps:
+        words = (f"Validation error bottoms out at epoch {best + 1} ({low:.3f}), then rises "
+                 f"to {last:.3f}")
+    else:
+        words = (f"Validation error falls from {first:.3f} to its lowest, {low:.3f} at epoch "
+                 f"{best + 1}, moves by up to {after:.3f} after that and ends at {last:.3f}")
+    if claims.trend(train, tolerance) == "falls":
+        every = " at every epoch" if claims.falls_every_step(train) else ""
+        train_words = f"training error falls{every}, from {train[0]:.3f} to {train[-1]:.3f}"
+    else:
+        train_words = (f"training error goes from {train[0]:.3f} to {train[-1]:.3f} "
+                       f"(lowest {np.min(train):.3f})")
+    return f"{words}; {train_words}."

@@ -13,8 +13,13 @@ def _short(title: str, n: int = 28) -> str:
     return title if len(title) <= n else title[: n - 1] + "…"
 
 
-def crosstab_chart(frame: pd.DataFrame, low: float, high: float, height: int) -> alt.Chart:
-    """Users x movies: known ratings solid with their value, gaps shown with the model's guess."""
+def crosstab_chart(frame: pd.DataFrame, low: float, high: float, height: int,
+                   compact: bool = False) -> alt.Chart:
+    """Users x movies: known ratings solid with their value, gaps shown with the model's guess.
+
+    compact: for a phone's width: 11 px numbers, the users' ids without the word 'user',
+    shorter titles, no colour legend (the numbers are in the cells), so every cell keeps
+    room for its number."""
     data = frame.assign(
         movie_short=frame["movie"].map(_short),
         known=frame["rating"].notna(),
@@ -30,24 +35,33 @@ def crosstab_chart(frame: pd.DataFrame, low: float, high: float, height: int) ->
     mid = (low + high) / 2
     data["ink"] = np.where(~data["known"], "#333333",
                            np.where(data["value"] > mid, "black", "white"))
+    if compact:
+        data["movie_short"] = data["movie"].map(lambda t: _short(t, 18))
+        data["user_label"] = data["user"].str.removeprefix("user ")
+    else:
+        data["user_label"] = data["user"]
     base = alt.Chart(data).encode(
-        x=alt.X("movie_short:N", title=None, sort=None, axis=alt.Axis(labelAngle=-30,
-                                                                     labelLimit=220)),
-        y=alt.Y("user:N", title=None, sort=None),
+        x=alt.X("movie_short:N", title=None, sort=None, axis=alt.Axis(
+            labelAngle=-40 if compact else -30, labelLimit=220)),
+        y=alt.Y("user_label:N", title="user" if compact else None, sort=None),
     )
     colour = alt.condition(
         "datum.has_value",
         alt.Color("value:Q", title="rating", scale=alt.Scale(scheme=charts.SEQUENTIAL,
-                                                             domain=[low, high])),
+                                                             domain=[low, high]),
+                  legend=None if compact else alt.Legend()),
         alt.value("#E3E6EA"))
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=colour,
         opacity=alt.condition("datum.known", alt.value(1.0), alt.value(0.35)),
         tooltip=["user:N", "movie:N", "kind:N", alt.Tooltip("value:Q", format=".2f")])
-    text = base.mark_text(fontSize=round(14 * height / 380)).encode(
+    text = base.mark_text(fontSize=11 if compact else round(14 * height / 380)).encode(
         text="label:N", color=alt.Color("ink:N", scale=None))
+    # Room on the left for the first movie's slanted title (on a phone the chart is
+    # squeezed to the screen and the title would be cut at the edge).
     return (cells + text).resolve_scale(color="independent").properties(
-        height=height, width=alt.Step(round(66 * height / 380)))
+        height=height, width=alt.Step(round(66 * height / 380)),
+        padding={"left": 40, "top": 5, "right": 5, "bottom": 5})
 
 
 def loss_chart(train_rmse: list[float], valid_rmse: list[float],

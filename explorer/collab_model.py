@@ -3,11 +3,11 @@
 Every user and every item gets a short vector of numbers (its factors) and, optionally, a
 bias. A predicted rating is the dot product of the two vectors plus the two biases,
 optionally squeezed into the rating range by a scaled sigmoid. Training is plain gradient
-descent (Adam) on the squared error of the known ratings, with weight decay (an L2 penalty)
+descent (sparse Adam) on the squared error of the known ratings, with weight decay (an L2 penalty)
 keeping the factors small so they generalise to the ratings we did not see. Also here: the
 two baselines any factor model has to beat, and the staged comparison's settings.
 
-Pure logic (numpy, torch imported lazily); no streamlit here.
+Pure logic (numpy, scipy); no streamlit, no torch.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Settings:
     """Everything that decides a training run (the cache key)."""
 
     factors: int = 50
-    epochs: int = 10
+    epochs: int = 5
     lr: float = 0.01
     wd: float = 0.1
     bias: bool = True
@@ -66,6 +66,20 @@ class Model:
     def predict(self, user: np.ndarray, item: np.ndarray) -> np.ndarray:
         return squeeze(self.raw_score(user, item), self.low, self.high)
 
+    def curves_only(self) -> Model:
+        """How training went, without the learned tables (for results kept only for their
+        curves, like the staged comparison's: an upload's tables can be large)."""
+        k = self.user_factors.shape[1]
+        return Model(np.zeros((0, k), np.float32), np.zeros((0, k), np.float32),
+                     np.zeros(0, np.float32), np.zeros(0, np.float32), self.low, self.high,
+                     list(self.train_loss), list(self.valid_rmse), self.diverged_epoch)
+
+
+def n_parameters(n_users: int, n_items: int, factors: int, bias: bool) -> int:
+    """How many numbers training learns: a factor vector per user and per item, and one
+    bias each when biases are on."""
+    return (n_users + n_items) * (factors + (1 if bias else 0))
+
 
 def squeeze(score: np.ndarray, low: float | None, high: float | None) -> np.ndarray:
     """A scaled sigmoid into (low, high), or the score itself when there is no range."""
@@ -79,79 +93,130 @@ def squeeze_range(ratings: Ratings) -> tuple[float, float]:
     return ratings.low - 0.0, ratings.high + RANGE_HEADROOM
 
 
+def _rows_and_sums(index: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows named in `index` (sorted) and, for each, the sum of the `values`
+    rows that name it: a batch's gradient for the rows it touched, and nothing for the rest
+    of the table. One sort and a sparse matrix product, so the cost grows with the batch,
+    not with the table."""
+    import scipy.sparse as sp
+
+    order = np.argsort(index)
+    ordered = index[order]
+    first = np.empty(len(index), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    group = np.empty(len(index), dtype=np.int64)
+    group[order] = np.cumsum(first) - 1
+    rows = ordered[first]
+    # batch position -> group: one 1 per row of the (batch x groups) indicator matrix
+    indicator = sp.csr_matrix((np.ones(len(index), dtype=values.dtype), group,
+                               np.arange(len(index) + 1)), shape=(len(index), len(rows)))
+    return rows, np.asarray(indicator.T @ values)
+
+
+class _RowAdam:
+    """Adam that updates only the rows a batch touched ("lazy" or sparse Adam, the update of
+    torch.optim.SparseAdam): each row keeps its own running means of the gradient and of its
+    square, and a row no rating in the batch names is left exactly as it is."""
+
+    def __init__(self, table: np.ndarray, lr: float, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8):
+        self.table = table
+        # np.zeros, not zeros_like: the memory is only touched (and paid for) row by row,
+        # as batches reach the rows.
+        self.mean = np.zeros(table.shape, dtype=table.dtype)
+        self.square = np.zeros(table.shape, dtype=table.dtype)
+        self.lr, (self.beta1, self.beta2), self.eps = lr, betas, eps
+
+    def step(self, rows: np.ndarray, grad: np.ndarray, step: int) -> None:
+        mean = self.beta1 * self.mean[rows] + (1 - self.beta1) * grad
+        square = self.beta2 * self.square[rows] + (1 - self.beta2) * grad * grad
+        self.mean[rows] = mean
+        self.square[rows] = square
+        size = self.lr * math.sqrt(1 - self.beta2 ** step) / (1 - self.beta1 ** step)
+        self.table[rows] -= (size * mean / (np.sqrt(square) + self.eps)).astype(
+            self.table.dtype)
+
+
 def train(ratings: Ratings, settings: Settings, train_idx: np.ndarray, valid_idx: np.ndarray,
           progress: Callable[[int, int], None] | None = None) -> Model:
-    """Fit factors (and biases) by Adam on mean squared error plus weight decay.
+    """Fit factors (and biases) by sparse Adam on mean squared error plus weight decay.
 
     Weight decay here is an L2 penalty wd * (sum of squared factors and biases of the rows
     in the batch) / batch size, the classic matrix-factorisation regulariser: a row is
-    pulled towards zero each time it is used, so rarely rated movies keep small factors.
+    pulled towards zero each time it is used. Each step computes the gradient by hand for
+    the rows the batch touched and updates only those (see _RowAdam), so a step costs the
+    same whether the tables have a thousand rows or a million: training time grows with
+    the number of ratings, not with the numbers of users and items. numpy only (no torch);
+    tests check it against torch's autograd and SparseAdam.
     """
-    import torch
-
-    torch.set_num_threads(1)
-    gen = torch.Generator().manual_seed(settings.seed)
+    rng = np.random.default_rng(settings.seed)
     k = settings.factors
-    user_f = torch.nn.Parameter(torch.randn(ratings.n_users, k, generator=gen) * 0.01)
-    item_f = torch.nn.Parameter(torch.randn(ratings.n_items, k, generator=gen) * 0.01)
-    user_b = torch.nn.Parameter(torch.zeros(ratings.n_users))
-    item_b = torch.nn.Parameter(torch.zeros(ratings.n_items))
-    params = [user_f, item_f] + ([user_b, item_b] if settings.bias else [])
-    opt = torch.optim.Adam(params, lr=settings.lr)
+    # One table per side: k factor columns, then the bias column (left at zero, and never
+    # moved, when biases are off: its gradient is then zero and so is Adam's step).
+    users = np.zeros((ratings.n_users, k + 1), dtype=np.float32)
+    items = np.zeros((ratings.n_items, k + 1), dtype=np.float32)
+    users[:, :k] = rng.standard_normal((ratings.n_users, k), dtype=np.float32) * 0.01
+    items[:, :k] = rng.standard_normal((ratings.n_items, k), dtype=np.float32) * 0.01
+    user_opt, item_opt = _RowAdam(users, settings.lr), _RowAdam(items, settings.lr)
     low, high = squeeze_range(ratings) if settings.y_range else (None, None)
+    train_idx = np.asarray(train_idx, dtype=np.int64)
+    valid_idx = np.asarray(valid_idx, dtype=np.int64)
 
-    u_all = torch.from_numpy(np.array(ratings.user, dtype=np.int64))
-    i_all = torch.from_numpy(np.array(ratings.item, dtype=np.int64))
-    r_all = torch.from_numpy(np.array(ratings.rating, dtype=np.float32))
-    tr = torch.from_numpy(np.asarray(train_idx, dtype=np.int64))
-    va = torch.from_numpy(np.asarray(valid_idx, dtype=np.int64))
+    def score(pu: np.ndarray, qi: np.ndarray) -> np.ndarray:
+        """Dot product of the factor columns plus the two bias columns, in float64."""
+        return (np.einsum("ij,ij->i", pu[:, :k], qi[:, :k], dtype=np.float64)
+                + pu[:, k] + qi[:, k])
 
-    def forward(u, i):
-        score = (user_f[u] * item_f[i]).sum(-1)
-        if settings.bias:
-            score = score + user_b[u] + item_b[i]
-        if low is not None:
-            score = low + (high - low) * torch.sigmoid(score)
-        return score
-
-    model = Model(user_f.detach().numpy(), item_f.detach().numpy(), user_b.detach().numpy(),
-                  item_b.detach().numpy(), low, high)
-    bs = settings.batch_size
-    for epoch in range(settings.epochs):
-        perm = tr[torch.randperm(len(tr), generator=gen)]
-        total, count = 0.0, 0
-        for start in range(0, len(perm), bs):
-            batch = perm[start:start + bs]
-            u, i, r = u_all[batch], i_all[batch], r_all[batch]
-            pred = forward(u, i)
-            mse = torch.mean((pred - r) ** 2)
-            loss = mse
-            if settings.wd > 0:
-                penalty = (user_f[u] ** 2).sum() + (item_f[i] ** 2).sum()
-                if settings.bias:
-                    penalty = penalty + (user_b[u] ** 2).sum() + (item_b[i] ** 2).sum()
-                loss = loss + settings.wd * penalty / len(batch)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += float(mse.detach()) * len(batch)
-            count += len(batch)
-        train_mse = total / max(count, 1)
-        with torch.no_grad():
-            valid = float(torch.sqrt(torch.mean((forward(u_all[va], i_all[va]) - r_all[va]) ** 2))) \
-                if len(va) else math.nan
-        if not math.isfinite(train_mse) or not math.isfinite(valid) and len(va):
-            model.diverged_epoch = epoch + 1
-            break
-        model.train_loss.append(train_mse)
-        model.valid_rmse.append(valid)
-        if progress is not None:
-            progress(epoch + 1, settings.epochs)
-    model.user_factors = user_f.detach().numpy().copy()
-    model.item_factors = item_f.detach().numpy().copy()
-    model.user_bias = user_b.detach().numpy().copy() if settings.bias else np.zeros(ratings.n_users, np.float32)
-    model.item_bias = item_b.detach().numpy().copy() if settings.bias else np.zeros(ratings.n_items, np.float32)
-    return model
+    model = Model(users[:, :k], items[:, :k], users[:, k], items[:, k], low, high)
+    bs, wd, step = settings.batch_size, settings.wd, 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(settings.epochs):
+            order = train_idx[rng.permutation(len(train_idx))]
+            total = 0.0
+            for start in range(0, len(order), bs):
+                batch = order[start:start + bs]
+                n, step = len(batch), step + 1
+                u, i, r = ratings.user[batch], ratings.item[batch], ratings.rating[batch]
+                pu, qi = users[u], items[i]  # (n, k + 1) copies, biases last
+                s = score(pu, qi)
+                if low is not None:
+                    sig = 1.0 / (1.0 + np.exp(-s))
+                    pred = low + (high - low) * sig
+                else:
+                    pred = s
+                err = pred - r
+                total += float(err @ err)
+                # d(mean squared error)/d(score), one number per rating
+                g = (2.0 / n) * err
+                if low is not None:
+                    g = g * (high - low) * sig * (1.0 - sig)
+                g = g.astype(np.float32)[:, None]
+                # d/d(user row) = g * item row (the bias column: g * 1), and vice versa
+                grad_u = g * qi
+                grad_i = g * pu
+                grad_u[:, k] = g[:, 0]
+                grad_i[:, k] = g[:, 0]
+                if not settings.bias:
+                    grad_u[:, k] = grad_i[:, k] = 0.0
+                if wd > 0:
+                    grad_u += np.float32(2 * wd / n) * pu
+                    grad_i += np.float32(2 * wd / n) * qi
+                user_opt.step(*_rows_and_sums(u, grad_u), step)
+                item_opt.step(*_rows_and_sums(i, grad_i), step)
+            train_mse = total / max(len(train_idx), 1)
+            valid = rmse(squeeze(score(users[ratings.user[valid_idx]],
+                                       items[ratings.item[valid_idx]]),
+                                 low, high), ratings.rating[valid_idx]) \
+                if len(valid_idx) else math.nan
+            if not math.isfinite(train_mse) or not math.isfinite(valid) and len(valid_idx):
+                model.diverged_epoch = epoch + 1
+                break
+            model.train_loss.append(train_mse)
+            model.valid_rmse.append(valid)
+            if progress is not None:
+                progress(epoch + 1, settings.epochs)
+    return model  # its arrays are views of the two tables: no copies of big tables
 
 
 # ---- baselines ---------------------------------------------------------------------------

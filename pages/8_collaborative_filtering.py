@@ -6,7 +6,6 @@ planted-data study in explorer/collab_planted.py, charts in explorer/collab_char
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -17,17 +16,24 @@ from explorer import collab_charts as cc
 from explorer import collab_data as cd
 from explorer import collab_model as cm
 from explorer import collab_planted as cp
-from explorer import ui
-from explorer.collab_spec import DEFAULTS, MOVIELENS, PLANTED, SPEC, UPLOAD
+from explorer import collab_quiz, ui
+from explorer.collab_spec import DEFAULTS, MOVIELENS, PLANTED, SPEC, UPLOAD, settings_from
 from explorer.shared_results import SharedResults
+from explorer.text import escape_markdown
 
 URL = "collaborative_filtering"
 N_MAP = 300  # movies on the map and in the "nearest" picker: the most rated ones
+MAX_PICKER_USERS = 1000  # users in the picker: all of MovieLens' 671, the most active of more
 
 
 def end_of_page() -> None:
     """The pointer onward: this is the last page, so back to the map."""
     ui.next_concept(URL)
+
+
+def md(text: object) -> str:
+    """User ids, titles and upload messages as literal text inside the page's markdown."""
+    return escape_markdown(text, max_chars=300)
 
 
 present = ui.page_setup(
@@ -95,6 +101,27 @@ def get_model(data_key: str, ratings: cd.Ratings, settings: cm.Settings,
     return ui.shared_result(store, key, make, text)
 
 
+def get_curves(data_key: str, ratings: cd.Ratings, settings: cm.Settings,
+               label: str) -> cm.Model:
+    """Only how training went for these settings (the staged comparison's rows): the model
+    itself when it is in the store already, else trained now and kept without its tables."""
+    store = trained_store()
+    if (data_key, settings) in store:
+        return get_model(data_key, ratings, settings, label)
+    train_idx, valid_idx = data_split(data_key, ratings.n_ratings)
+
+    def make(report):
+        return cm.train(ratings, settings, train_idx, valid_idx,
+                        lambda epoch, total: report(epoch / total)).curves_only()
+
+    def text(fraction: float) -> str:
+        if fraction == 0:
+            return f"{label}: starting…"
+        return f"{label}: epoch {round(fraction * settings.epochs)} of {settings.epochs}"
+
+    return ui.shared_result(store, ("curves", data_key, settings), make, text)
+
+
 # ---- controls --------------------------------------------------------------------------
 
 ui.preset_row(SPEC)
@@ -111,8 +138,8 @@ with col_train:
     epochs = ui.widget(SPEC["cf_epochs"])
     lr = ui.widget(SPEC["cf_lr"])
 
-settings = replace(DEFAULTS, factors=int(factors), epochs=int(epochs), lr=float(lr),
-                   wd=float(wd), bias=bool(use_bias), y_range=bool(use_range))
+settings = settings_from({"factors": factors, "cf_epochs": epochs, "cf_lr": lr, "cf_wd": wd,
+                         "cf_bias": use_bias, "y_range": use_range})
 
 # ---- the data ---------------------------------------------------------------------------
 
@@ -131,11 +158,11 @@ if dataset == UPLOAD:
     payload = upload.getvalue()
     ratings, notes = uploaded_data(payload)
     if ratings is None:
-        ui.notice(f"That file cannot be used: {notes[0]}", kind="error")
+        ui.notice(f"That file cannot be used: {md(notes[0])}", kind="error")
         end_of_page()
         st.stop()
     for note in notes:
-        ui.notice(note, kind="info")
+        ui.notice(md(note), kind="info")
     data_key = "csv-" + hashlib.sha256(payload).hexdigest()[:16]
 elif dataset == PLANTED:
     planted = builtin_data(PLANTED)
@@ -160,13 +187,22 @@ users, items = ca.crosstab_ids(ratings, n_users=10 if present else 12, n_items=8
 grid = ca.crosstab(ratings, users, items, model)
 n_known = int(grid["rating"].notna().sum())
 left, right = st.columns([1.5, 1])
+crosstab_words = (
+    f"The {len(users)} most active users against the {len(items)} most rated "
+    f"{item_word}s. Solid cells: real ratings ({n_known} of {len(grid)}). Faded cells "
+    "in (brackets): what the trained model predicts for the gaps."
+    + (" Even among the most active users and the most popular titles there are "
+       "holes." if n_known < len(grid) else ""))
 with left:
-    ui.chart(ui.built_chart(cc.crosstab_chart,
-                            grid, ratings.low, ratings.high, ui.chart_height(380)),
-             f"The {len(users)} most active users against the {len(items)} most rated "
-             f"{item_word}s. Solid cells: real ratings ({n_known} of {len(grid)}). Faded cells "
-             "in (brackets): what the trained model predicts for the gaps. Even among the "
-             "most active users and the most popular titles there are holes.")
+    # On a phone the grid gets 11 px numbers and shorter labels, so every cell keeps room.
+    wide, narrow = ui.by_width("crosstab", 640)
+    with wide:
+        ui.chart(ui.built_chart(cc.crosstab_chart,
+                                grid, ratings.low, ratings.high, ui.chart_height(380)),
+                 crosstab_words)
+    with narrow:
+        ui.chart(ui.built_chart(cc.crosstab_chart, grid, ratings.low, ratings.high,
+                                ui.chart_height(380), compact=True), crosstab_words)
 with right:
     st.markdown(
         f"Every user gets **{settings.factors} numbers** and every {item_word} gets "
@@ -182,12 +218,15 @@ with right:
         worked.user_factors[:n_terms], worked.item_factors[:n_terms], strict=True))
     more = len(worked.products) - n_terms
     tail = rf"\\ &+ \dots\ ({more}\text{{ more products}})" if more else ""
-    st.markdown(f"**{cell['user']}**, *{cell['movie']}*:")
+    st.markdown(f"**{md(cell['user'])}**, *{md(cell['movie'])}*:")
     st.latex(rf"\begin{{aligned}}\mathbf{{p}}_u\cdot\mathbf{{q}}_i &= {terms} {tail} "
              rf"\\ &= {worked.dot:.2f}\end{{aligned}}")
     if settings.bias:
-        st.latex(rf"{worked.dot:.2f} + \underbrace{{({worked.user_bias:.2f})}}_{{b_u}} + "
-                 rf"\underbrace{{({worked.item_bias:.2f})}}_{{b_i}} = {worked.score:.2f}")
+        # two lines, so it fits the narrow column of a tablet in presentation mode
+        st.latex(rf"\begin{{aligned}}&{worked.dot:.2f} + "
+                 rf"\underbrace{{({worked.user_bias:.2f})}}_{{b_u}} \\ &+ "
+                 rf"\underbrace{{({worked.item_bias:.2f})}}_{{b_i}} = {worked.score:.2f}"
+                 r"\end{aligned}")
     if settings.y_range:
         st.latex(rf"{model.low:g} + {model.high - model.low:g}\,\sigma({worked.score:.2f}) "
                  rf"= {worked.prediction:.2f}")
@@ -206,7 +245,11 @@ ui.formula(r"\hat r_{ui} = \mathrm{low} + (\mathrm{high}-\mathrm{low})\,"
            "(a little above the top rating, because a sigmoid never quite reaches its ends).")
 
 st.subheader("Move one user's tastes and watch their predictions")
-user_labels = [str(u) for u in ratings.user_ids]
+if ratings.n_users > MAX_PICKER_USERS:  # a picker of 200,000 ids helps nobody
+    in_picker = np.sort(cd.most_active_users(ratings, MAX_PICKER_USERS))
+else:
+    in_picker = np.arange(ratings.n_users)
+user_labels = [str(u) for u in ratings.user_ids[in_picker]]
 if st.session_state.get("user") not in user_labels:
     st.session_state.pop("user", None)  # e.g. after switching datasets
 # One SVD gives the map, its axes (for moving the user) and the picker's titles.
@@ -216,26 +259,34 @@ user_label = ui.widget(SPEC["user"], c1, options=user_labels,
                        index=user_labels.index(str(ratings.user_ids[users[0]])))
 shift1 = ui.widget(SPEC["shift1"], c2)
 shift2 = ui.widget(SPEC["shift2"], c3)
-user_idx = user_labels.index(user_label)
+if len(in_picker) < ratings.n_users:
+    st.caption(f"The picker lists the {len(in_picker):,} most active of the "
+               f"{ratings.n_users:,} users.")
+user_idx = int(in_picker[user_labels.index(user_label)])
 edited = ca.user_edit(model, ratings, user_idx, movies.axes, (shift1, shift2))
+moved_by = float(np.max(np.abs(edited["after"] - edited["before"])))
+edit_words = (f"predicted ratings for the 10 most rated {item_word}s. Black "
+              "tick: with the learned factors; bar: after adding the moves above to the user's "
+              "factor vector along the two main axes of the movie map (section 3). The movies "
+              "do not change; only this user's numbers do.")
 ui.chart(ui.built_chart(cc.edit_chart, edited, ratings.low, ratings.high, ui.chart_height(330)),
-         f"User {user_label}'s predicted ratings for the 10 most rated {item_word}s. Black "
-         "tick: with the learned factors; bar: after adding the moves above to the user's "
-         "factor vector along the two main axes of the movie map (section 3). The movies do "
-         "not change; only this user's numbers do.")
+         f"User {md(user_label)}'s {edit_words}",
+         description=f"User {user_label}'s {edit_words} The largest change here: "
+                     f"{moved_by:.2f}.")
 
 with st.expander("An embedding is a one-hot vector times a matrix", expanded=False):
-    show_items = items[:5]
-    n_show = min(4, settings.factors)
+    # Small enough to fit a phone's width on two lines: 4 movies, 3 factors.
+    show_items = items[:4]
+    n_show = min(3, settings.factors)
     matrix = model.item_factors[show_items, :n_show].astype(np.float64)
     pick = 2 if len(show_items) > 2 else 0
     vec = ca.one_hot(pick, len(show_items))
     row = ca.one_hot_lookup(matrix, pick)
 
-    def bmatrix(m: np.ndarray) -> str:
+    def bmatrix(m: np.ndarray, fmt: str = ".2f") -> str:
         m = np.atleast_2d(m)
-        return (r"\begin{bmatrix}" + r"\\".join(" & ".join(f"{v:.2f}" for v in r) for r in m)
-                + r"\end{bmatrix}")
+        return (r"\begin{bmatrix}" + r"\\".join(" & ".join(f"{v:{fmt}}" for v in r)
+                                                  for r in m) + r"\end{bmatrix}")
 
     st.markdown(
         f"Looking up {item_word} number {pick + 1}'s factors is the same as multiplying a "
@@ -243,9 +294,11 @@ with st.expander("An embedding is a one-hot vector times a matrix", expanded=Fal
         "lookup is just the fast way to do it, and because it is a matrix product, gradient "
         "descent can learn the matrix like any other weight. Below: the first "
         f"{len(show_items)} of the most rated {item_word}s and their first {n_show} factors.")
-    st.latex(bmatrix(vec) + bmatrix(matrix) + "=" + bmatrix(row))
+    # presentation mode's larger type needs a line more on a phone
+    st.latex(r"\begin{aligned}&" + bmatrix(vec, ".0f") + (r"\\ &\times" if present else "")
+             + bmatrix(matrix) + r"\\ &= " + bmatrix(row) + r"\end{aligned}")
     st.caption("Rows of the matrix: " + "; ".join(
-        f"{k + 1}. {ratings.item_titles[i]}" for k, i in enumerate(show_items)) + ".")
+        f"{k + 1}. {md(ratings.item_titles[i])}" for k, i in enumerate(show_items)) + ".")
 
 # ---- 2. training ------------------------------------------------------------------------
 
@@ -259,20 +312,27 @@ m3.metric("Global mean for everyone", f"{base['global mean']:.3f}")
 m4.metric("Best epoch", f"{int(np.argmin(model.valid_rmse)) + 1} of {len(model.valid_rmse)}",
           help=f"lowest validation RMSE {min(model.valid_rmse):.3f}")
 train_rmse = [float(np.sqrt(v)) for v in model.train_loss]
+best_epoch = int(np.argmin(model.valid_rmse)) + 1
+curve_words = ca.describe_curves(train_rmse, model.valid_rmse)
 ui.chart(ui.built_chart(cc.loss_chart, train_rmse, model.valid_rmse, base, ui.chart_height(340)),
          f"Error per epoch on the 90% training ratings ({len(train_idx):,}) and the 10% held "
          f"out ({len(valid_idx):,}, same random split for every setting). Dashed lines: the "
          "baselines on the same split. Lower is better; a rating scale of "
-         f"{ratings.low:g} to {ratings.high:g}.")
+         f"{ratings.low:g} to {ratings.high:g}. {curve_words}",
+         description=f"Training and validation RMSE by epoch, {len(model.valid_rmse)} epochs; "
+                     f"lowest validation RMSE {min(model.valid_rmse):.3f} at epoch "
+                     f"{best_epoch}. {curve_words}")
 if final > base["global mean"]:
     ui.notice(f"This model ({final:.3f}) does worse on new ratings than predicting the "
               f"average rating for everyone ({base['global mean']:.3f}).",
               "Switch range squeezing and biases on, add weight decay, or lower the "
               "learning rate.", kind="warning" if final > 1.5 * base["global mean"]
               else "info")
-elif final > min(model.valid_rmse) + 0.02:
-    ui.notice("Validation error went up while training error kept falling: overfitting.",
-              "Raise weight decay, use fewer factors, or stop earlier.", kind="info")
+elif final > min(model.valid_rmse) + 0.02 and train_rmse[-1] < train_rmse[best_epoch - 1]:
+    ui.notice(f"Validation error went up from {min(model.valid_rmse):.3f} (epoch "
+              f"{best_epoch}) to {final:.3f} while training error fell from "
+              f"{train_rmse[best_epoch - 1]:.3f} to {train_rmse[-1]:.3f}: overfitting.",
+              "Raise weight decay, or stop earlier.", kind="info")
 
 st.subheader("The staged comparison")
 # The comparison always uses the page defaults, so it is trained once per dataset and
@@ -280,7 +340,7 @@ st.subheader("The staged comparison")
 stage_base = DEFAULTS
 stage_rows = []
 for name, words, stage in cm.stage_settings(stage_base):
-    stage_model = get_model(data_key, ratings, stage, label=f"Staged comparison, {name}")
+    stage_model = get_curves(data_key, ratings, stage, label=f"Staged comparison, {name}")
     stage_rows.append({"model": name, "what it adds": words,
                        "validation RMSE": stage_model.valid_rmse[-1],
                        "best epoch's RMSE": min(stage_model.valid_rmse)})
@@ -294,7 +354,9 @@ st.dataframe(stage_table, hide_index=True, width="stretch",
                  "best epoch's RMSE": st.column_config.NumberColumn(format="%.3f")})
 ui.chart(ui.built_chart(cc.stages_chart, stage_table, ui.chart_height(220)),
          "Validation RMSE after the last epoch, one bar per row of the table; orange: the "
-         "biases-only baseline. A gap between 'best epoch' and the last epoch is overfitting.")
+         "biases-only baseline. A gap between 'best epoch' and the last epoch is overfitting.",
+         description="Validation RMSE after the last epoch, one bar per model: " + "; ".join(
+             f"{row['model']} {row['validation RMSE']:.3f}" for row in stage_rows) + ".")
 st.caption(f"Each row adds one idea to the row above, all at the page defaults: "
            f"{stage_base.factors} factors, "
            f"{stage_base.epochs} epochs, learning rate {stage_base.lr:g}, and weight decay "
@@ -307,10 +369,16 @@ left, right = st.columns([1, 1.2])
 with left:
     extremes = ca.bias_extremes(model, ratings, n=6 if present else 8)
     if settings.bias:
+        among = ("among those with at least 20 ratings" if (cd.item_counts(ratings) >= 20).any()
+                 else f"no {item_word} has 20 ratings, so among all")
+        lowest, highest = extremes.iloc[0], extremes[extremes["side"] == "highest"].iloc[0]
+        bias_words = (f"The {item_word}s with the lowest and highest learned bias ({among}). "
+                      "The bias is what is left after tastes are accounted for: liked or "
+                      "disliked whoever watches.")
         ui.chart(ui.built_chart(cc.bias_chart, extremes, ui.chart_height(420)),
-                 f"The {item_word}s with the lowest and highest learned bias (among those "
-                 "with at least 20 ratings). The bias is what is left after tastes are "
-                 "accounted for: liked or disliked whoever watches.")
+                 bias_words,
+                 description=f"{bias_words} Lowest: {lowest['title']} ({lowest['bias']:.2f}); "
+                             f"highest: {highest['title']} ({highest['bias']:.2f}).")
     else:
         ui.notice("Biases are off, so there are no learned biases to show.",
                   "Switch biases on above.", kind="info")
@@ -324,19 +392,23 @@ with right:
                             movies.frame, movies.share, ui.chart_height(420), highlight=movie),
              f"The {len(movies.frame)} most rated {item_word}s, placed by the two directions in "
              f"which their {settings.factors} factors vary most (PCA). Hover for titles; "
-             "scroll to zoom. Nearby points were rated alike by the same people.")
+             "scroll to zoom. Nearby points were rated alike by the same people.",
+             description=f"Map of the {len(movies.frame)} most rated {item_word}s by the two "
+                         f"main directions of their factors, which carry "
+                         + " and ".join(f"{v:.0%}" for v in movies.share)
+                         + f" of the spread; {movie} is marked.")
 
 left, right = st.columns(2)
 with left:
-    st.markdown(f"**Nearest to *{movie}*** (cosine similarity of factor vectors)")
+    st.markdown(f"**Nearest to *{md(movie)}*** (cosine similarity of factor vectors)")
     movie_idx = int(movies.items[titles_on_map.index(movie)])
     st.dataframe(ca.cosine_neighbours(model, ratings, movie_idx, n=8), hide_index=True,
                  width="stretch", column_config={
                      "cosine similarity": st.column_config.NumberColumn(format="%.3f")})
 with right:
     n_rated = int(np.sum(ratings.user == user_idx))
-    st.markdown(f"**Top picks for user {user_label}** ({n_rated} ratings, none of them "
-                "shown here)")
+    st.markdown(f"**Top picks for user {md(user_label)}** ({n_rated} ratings, none of "
+                "them shown here)")
     st.dataframe(ca.recommend(model, ratings, user_idx, n=8), hide_index=True,
                  width="stretch", column_config={
                      "predicted rating": st.column_config.NumberColumn(format="%.2f")})
@@ -356,7 +428,10 @@ if planted is not None:
     ui.chart(ui.built_chart(cc.planted_chart, found.items, ui.chart_height(320)),
              "Each dot is a movie: its planted trait (x) against the best straight-line "
              "read-out of its learned factors' two main directions (y). A diagonal line means "
-             "the model found the hidden taste, up to a rotation and scale it cannot know.")
+             "the model found the hidden taste, up to a rotation and scale it cannot know.",
+             description="Planted trait against the read-out of the learned factors, per "
+                         "movie and taste; canonical correlations "
+                         + " and ".join(f"{c:.3f}" for c in found.item_correlations) + ".")
     st.caption("Canonical correlation: the best correlation any linear mix of the learned "
                "numbers reaches with a mix of the planted ones (1 = found exactly).")
 
@@ -371,13 +446,22 @@ d4.metric("Cells filled", f"{ratings.density:.2%}",
           help="ratings / (users × items)")
 counts = cd.item_counts(ratings)
 few = float(np.mean(counts <= 2))
+n_params = cm.n_parameters(ratings.n_users, ratings.n_items, settings.factors, settings.bias)
+per_rating = n_params / max(len(train_idx), 1)
 st.markdown(
     f"Only {ratings.density:.2%} of the user × {item_word} table is filled"
     + (f"; {few:.0%} of the {item_word}s have two ratings or fewer, so their factors rest on "
-       "almost nothing (weight decay keeps them near zero)" if few >= 0.01 else "")
-    + ". A **new user** has no "
-    "ratings at all: their factors stay at zero, the dot product is 0 for every title, and "
-    "all the model can do is rank by the learned biases, the same list for everyone:")
+       "almost nothing" if few >= 0.01 else "")
+    + f". This model learns {n_params:,} numbers, ({ratings.n_users:,} users + "
+    + f"{ratings.n_items:,} {item_word}s) × "
+    + (f"({settings.factors} factors + 1 bias)" if settings.bias else
+       f"{settings.factors} factors")
+    + f", from {len(train_idx):,} training ratings: {per_rating:.1f} numbers per rating"
+    + (", more numbers than ratings" if per_rating > 1 else "")
+    + ". A **new user** has no ratings at all: their factors stay at zero and the dot "
+    "product is 0 for every title, so "
+    + ("all the model can do is rank by the learned biases, the same list for everyone:"
+       if settings.bias else "with biases off every title gets the same prediction:"))
 st.dataframe(ca.cold_start(model, ratings, n=5), hide_index=True, width="stretch",
              column_config={"predicted rating": st.column_config.NumberColumn(format="%.2f")})
 st.caption("Ask a new user to rate a few titles, and their factors can be fitted with the "
@@ -387,13 +471,17 @@ st.caption("Ask a new user to rate a few titles, and their factors can be fitted
 
 st.header("What is going on")
 st.markdown(
-    "Training changes every factor and bias a little at each step to shrink the squared "
-    "error on the known ratings. Weight decay adds the size of the numbers to what is being "
-    "shrunk, so a movie with three ratings cannot get extreme factors just to fit those "
-    "three. The validation error, on ratings the model never trained on, is the honest "
-    "score.")
+    "Each step takes a batch of known ratings and nudges the factors and biases of the users "
+    f"and {item_word}s in it to shrink their squared error; the rest wait for a batch that "
+    "names them. Weight "
+    "decay adds the size of those numbers to what is being shrunk: a pull towards zero "
+    f"each time a user or {item_word} is in a batch, so it pulls hardest on the ones with "
+    "many ratings. The validation error, on ratings the model never trained on, is the "
+    "honest score.")
 ui.formula(r"\text{loss} = \frac{1}{|B|}\sum_{(u,i)\in B}\left[(\hat r_{ui}-r_{ui})^2 + "
            r"\lambda\left(\lVert\mathbf{p}_u\rVert^2+\lVert\mathbf{q}_i\rVert^2+b_u^2+b_i^2"
            r"\right)\right]",
-           "B: a batch of known ratings, λ: the weight decay. Adam takes the gradient step.")
+           "B: a batch of known ratings, λ: the weight decay. Adam takes the gradient step, "
+           "for the rows in the batch only (sparse Adam, as torch.optim.SparseAdam).")
+ui.check_yourself(collab_quiz.QUESTIONS)
 end_of_page()

@@ -119,3 +119,33 @@ def test_uploads_get_clear_messages(app_server, browser_page, tmp_path):
     assert page.locator(EXCEPTION).count() == 0
     assert "not a text file" not in page.content()
     assert page.console_errors == []
+
+
+def test_an_uploaded_title_or_user_id_never_becomes_an_image_or_a_link(app_server,
+                                                                        browser_page,
+                                                                        tmp_path):
+    """Issue 20, finding 4: markdown in a CSV's title and user columns stays text in
+    Chromium: no <img> or <a> is made from it and the browser requests nothing from it."""
+    page = browser_page
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    open_page(page, app_server.url + URL + "?cf_dataset=your+CSV", timeout_ms=TIMEOUT_MS)
+    rows = ["user,item,rating,title"]
+    for k in range(300):
+        user = "[a](http://127.0.0.1:9/l)" if k % 3 == 0 else f"u{k % 17}"
+        item = f"m{k % 23}"
+        title = "![x](http://127.0.0.1:9/p.png)" if item == "m0" else f"Movie {item}"
+        rows.append(f'"{user}",{item},{1 + (k * 7) % 5},"{title}"')
+    hostile = tmp_path / "hostile.csv"
+    hostile.write_text("\n".join(rows))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(hostile))
+    page.get_by_text("A table with holes").wait_for(timeout=120_000)
+    wait_idle(page, timeout_ms=TIMEOUT_MS)
+    page.get_by_text("Nearest to").first.wait_for(timeout=60_000)
+    assert page.locator(EXCEPTION).count() == 0
+    # the text is on the page, as text
+    assert page.get_by_text("![x](http://127.0.0.1:9/p.png)").count() >= 1
+    made = page.locator('img[src*="127.0.0.1:9/"], a[href*="127.0.0.1:9/"]')
+    assert made.count() == 0, [made.nth(k).evaluate('e => e.outerHTML') for k in range(made.count())]
+    assert not [url for url in asked if "127.0.0.1:9" in url]
+    assert page.console_errors == []

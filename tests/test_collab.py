@@ -176,14 +176,125 @@ def test_baselines_on_movielens(movielens, movielens_split):
     assert 0.87 < bias_rmse < 0.91 < mean_rmse
 
 
+# ---- the sparse trainer against torch ------------------------------------------------------
+
+
+def _torch_sparse_adam(ratings, settings, train_idx):
+    """The same training written with torch's autograd, nn.Embedding(sparse=True) and
+    torch.optim.SparseAdam, in float64: the same initial tables and batch order (the
+    documented use of the seed), an independent gradient and update."""
+    import torch
+
+    rng = np.random.default_rng(settings.seed)
+    k = settings.factors
+    tables = [rng.standard_normal((n, k), dtype=np.float32) * 0.01
+              for n in (ratings.n_users, ratings.n_items)]
+    user_f, item_f = (torch.nn.Embedding(len(t), k, sparse=True,
+                                         _weight=torch.tensor(t, dtype=torch.float64))
+                      for t in tables)
+    user_b, item_b = (torch.nn.Embedding(n, 1, sparse=True,
+                                         _weight=torch.zeros(n, 1, dtype=torch.float64))
+                      for n in (ratings.n_users, ratings.n_items))
+    params = [user_f.weight, item_f.weight] + (
+        [user_b.weight, item_b.weight] if settings.bias else [])
+    opt = torch.optim.SparseAdam(params, lr=settings.lr)
+    low, high = cm.squeeze_range(ratings) if settings.y_range else (None, None)
+    users, items = torch.tensor(ratings.user), torch.tensor(ratings.item)
+    stars = torch.tensor(ratings.rating, dtype=torch.float64)
+    for _ in range(settings.epochs):
+        order = train_idx[rng.permutation(len(train_idx))]
+        for start in range(0, len(order), settings.batch_size):
+            batch = torch.tensor(order[start:start + settings.batch_size])
+            u, i = users[batch], items[batch]
+            pu, qi = user_f(u), item_f(i)
+            bu, bi = user_b(u)[:, 0], item_b(i)[:, 0]
+            score = (pu * qi).sum(1) + ((bu + bi) if settings.bias else 0)
+            pred = low + (high - low) * torch.sigmoid(score) if low is not None else score
+            loss = ((pred - stars[batch]) ** 2).mean()
+            if settings.wd:
+                penalty = (pu ** 2).sum() + (qi ** 2).sum()
+                if settings.bias:
+                    penalty = penalty + (bu ** 2).sum() + (bi ** 2).sum()
+                loss = loss + settings.wd * penalty / len(batch)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return [t.weight.detach().numpy() for t in (user_f, item_f, user_b, item_b)]
+
+
+@pytest.mark.parametrize("settings", [
+    cm.Settings(factors=4, epochs=2, batch_size=512),
+    cm.Settings(factors=3, epochs=2, batch_size=700, bias=False, y_range=False, wd=0.0,
+                lr=0.03),
+    cm.Settings(factors=5, epochs=1, batch_size=300, bias=True, y_range=False, wd=0.5,
+                seed=3)], ids=["defaults", "dot-product", "no-range"])
+def test_training_is_torch_sparse_adam_on_the_batch_loss(planted, settings):
+    ratings = planted.ratings
+    train_idx, valid_idx = cd.split(ratings.n_ratings)
+    model = cm.train(ratings, settings, train_idx, valid_idx)
+    user_f, item_f, user_b, item_b = _torch_sparse_adam(ratings, settings, train_idx)
+    assert np.allclose(model.user_factors, user_f, atol=2e-5)
+    assert np.allclose(model.item_factors, item_f, atol=2e-5)
+    assert np.allclose(model.user_bias, user_b[:, 0], atol=2e-5)
+    assert np.allclose(model.item_bias, item_b[:, 0], atol=2e-5)
+    if not settings.bias:
+        assert not model.user_bias.any() and not model.item_bias.any()
+
+
+def test_rows_outside_a_batch_are_left_exactly_as_they_were(planted):
+    """One step of 50 ratings moves only the users and items those ratings name."""
+    ratings = planted.ratings
+    train_idx = np.arange(50)
+    settings = cm.Settings(factors=4, epochs=1, batch_size=50)
+    model = cm.train(ratings, settings, train_idx, np.arange(50, 60))
+    rng = np.random.default_rng(settings.seed)
+    start_u = rng.standard_normal((ratings.n_users, 4), dtype=np.float32) * 0.01
+    start_i = rng.standard_normal((ratings.n_items, 4), dtype=np.float32) * 0.01
+    touched_u = np.isin(np.arange(ratings.n_users), ratings.user[train_idx])
+    touched_i = np.isin(np.arange(ratings.n_items), ratings.item[train_idx])
+    assert np.array_equal(model.user_factors[~touched_u], start_u[~touched_u])
+    assert np.array_equal(model.item_factors[~touched_i], start_i[~touched_i])
+    assert (np.abs(model.user_factors[touched_u] - start_u[touched_u]).max(axis=1) > 0).all()
+    assert not model.item_bias[~touched_i].any()
+
+
+def test_per_row_sums_match_a_dense_scatter_add():
+    rng = np.random.default_rng(8)
+    index = rng.integers(0, 40, 300)
+    values = rng.normal(size=(300, 6)).astype(np.float32)
+    rows, sums = cm._rows_and_sums(index, values)
+    dense = np.zeros((40, 6))
+    np.add.at(dense, index, values)
+    assert list(rows) == sorted(set(index))
+    assert np.allclose(sums, dense[rows], atol=1e-5)
+
+
+def test_curves_only_keeps_the_curves_and_drops_the_tables(planted):
+    ratings = planted.ratings
+    model = cm.train(ratings, cm.Settings(epochs=2), *cd.split(ratings.n_ratings))
+    light = model.curves_only()
+    assert light.valid_rmse == model.valid_rmse and light.train_loss == model.train_loss
+    assert light.item_factors.size == 0 and light.user_bias.size == 0
+
+
+def test_parameter_count_is_the_size_of_the_learned_tables(planted):
+    ratings = planted.ratings
+    for bias in (True, False):
+        model = cm.train(ratings, cm.Settings(factors=3, epochs=1, bias=bias),
+                         *cd.split(ratings.n_ratings))
+        learned = model.user_factors.size + model.item_factors.size + (
+            model.user_bias.size + model.item_bias.size if bias else 0)
+        assert cm.n_parameters(ratings.n_users, ratings.n_items, 3, bias) == learned
+
+
 # ---- training quality ----------------------------------------------------------------------
 
 
 def test_page_defaults_reach_the_target_on_movielens(movielens, movielens_split,
                                                      movielens_model):
-    """The issue's bar: validation RMSE at most 0.88 on a seeded random 90/10 split."""
+    """Issue 21's bar: validation RMSE at most 0.876 on the seeded random 90/10 split."""
     final = movielens_model.valid_rmse[-1]
-    assert final <= 0.88
+    assert final <= 0.876
     assert final < cm.biases_only_rmse(movielens, *movielens_split) - 0.01
     # the numbers reported per epoch are the real ones
     valid = movielens_split[1]
@@ -194,7 +305,21 @@ def test_page_defaults_reach_the_target_on_movielens(movielens, movielens_split,
 
 def test_the_target_is_reached_with_another_initialisation(movielens, movielens_split):
     model = cm.train(movielens, cm.Settings(seed=1), *movielens_split)
-    assert model.valid_rmse[-1] <= 0.88
+    assert model.valid_rmse[-1] <= 0.876
+
+
+def test_default_training_fits_its_cpu_budget(movielens, movielens_split):
+    """Issue 21: the default training takes at most 1.5 s of CPU (CPU time, not wall
+    clock, so other work on the machine does not count) and stops at its best epoch."""
+    import time
+
+    cm.train(movielens, cm.Settings(epochs=1), *movielens_split)  # warm the imports
+    start = time.process_time()
+    model = cm.train(movielens, cm.Settings(), *movielens_split)
+    seconds = time.process_time() - start
+    assert seconds <= 1.5, seconds
+    assert model.valid_rmse[-1] <= 0.876
+    assert int(np.argmin(model.valid_rmse)) == len(model.valid_rmse) - 1
 
 
 def test_without_weight_decay_many_factors_overfit(movielens, movielens_split):
@@ -465,3 +590,21 @@ def test_repeated_titles_are_made_unique():
                           "rating": [1.0, 2.0, 3.0], "title": ["Heat", "Heat", "Up"]})
     ratings = cd.ratings_from_frame(frame, title_col="title")
     assert list(ratings.item_titles) == ["Heat [10]", "Heat [11]", "Up"]
+
+
+def test_the_compact_crosstab_keeps_11px_numbers_and_drops_the_legend(tiny):
+    """For a phone: numbers at 11 px (the floor for text in a chart on a phone), the ids
+    without 'user ', no colour legend; the same cells and labels as the wide chart."""
+    from explorer import collab_charts as cc
+
+    ratings, model = tiny
+    grid = ca.crosstab(ratings, *ca.crosstab_ids(ratings, 4, 5), model)
+    wide = cc.crosstab_chart(grid, 1, 5, 380).to_dict()
+    compact = cc.crosstab_chart(grid, 1, 5, 380, compact=True).to_dict()
+    marks = {layer["mark"]["type"]: layer for layer in compact["layer"]}
+    assert marks["text"]["mark"]["fontSize"] == 11
+    assert marks["rect"]["encoding"]["color"]["condition"]["legend"] is None
+    wide_rows = next(iter(wide["datasets"].values()))
+    compact_rows = next(iter(compact["datasets"].values()))
+    assert [r["label"] for r in compact_rows] == [r["label"] for r in wide_rows]
+    assert {r["user_label"] for r in compact_rows} == {str(u) for u in ratings.user_ids}
