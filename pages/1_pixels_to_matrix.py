@@ -82,9 +82,11 @@ source_col, picture_col = st.columns([1.05, 2], gap="large")
 with source_col:
     source = ui.widget(SPEC["source"])
     scans = source == pixels.SCANS
-    size_name = ui.widget(SPEC["size"], horizontal=True, disabled=scans)
     if scans:
-        st.caption("The scans are 8×8 and nothing finer exists, so the resolution is fixed.")
+        size_name = None
+        st.markdown("**Resolution**: 8×8, the scans' own. Nothing finer exists for them.")
+    else:
+        size_name = ui.widget(SPEC["size"], horizontal=True)
     scale_name = ui.widget(SPEC["scale"], horizontal=True)
     st.markdown("**Perturb it**")
     invert = ui.widget(SPEC["invert"])

@@ -207,10 +207,11 @@ def test_the_8x8_scans_are_shown_as_what_they_are():
     assert_clean(at)
     ink, labels = pixels.load_scans()
     np.testing.assert_array_equal(matrix_values(at), ink[DEFAULT_SCAN])
-    assert at.radio(key="size").disabled
+    text = visible_text(at)
+    assert not [r for r in at.radio if r.key == "size"]  # nothing to choose
+    assert "**Resolution**: 8×8, the scans' own" in text
     assert len(at.get("image")) == 1
     assert at.get("image")[0].proto.imgs[0].alt == "8×8 scan of a 3, 8×8 pixels, as written"
-    text = visible_text(at)
     assert "13 people wrote them" in text and "4×4 block of a 32×32" in text
     assert "torch.Size([449, 8, 8])" in text
     assert predicted(at) == labels[DEFAULT_SCAN] == 3
