@@ -33,8 +33,10 @@ ALERTS = ("info", "warning", "error", "success")
 TEXT_NUMBERS: dict[str, dict[str, str]] = {
     "pixels_to_matrix": {
         "prediction": r"The network says \*\*\d\*\* \(\d+% sure\)",
-        "digit": r"Digit #[\d,]+ of the [\d,]+ bundled scans, labelled \*\*\d\*\*",
-        "baseline_says": r"Here that says \*\*\d\*\*; the network says \*\*\d\*\*",
+        "digit": r"(?:Digit|Scan) #[\d,]+ of the [\d,]+ [^,]*, labelled \*\*\d\*\*",
+        "baseline_says": r"Here that says \*\*\d\*\*; the network[^*]* says \*\*\d\*\*",
+        # 3 vs 7: the held-out accuracy of each digit and their average, beside fastbook's.
+        "three_vs_seven": r"\| this page \|[^\n]*",
         "silent_units": r"\(\d+ of \d+ are 0 here\)",
     },
     "activation_functions": {
