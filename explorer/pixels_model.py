@@ -227,17 +227,15 @@ def baseline(model: SourceModel, classes: tuple[int, ...], distance: str) -> Bas
 BOOK_SETTING = "MNIST at 28×28, mean absolute difference"
 
 
-def fastbook_table(result: Baseline, source: str, size: int) -> tuple[str, str]:
-    """The 3-vs-7 baseline's held-out accuracy beside fastbook's: a small markdown table
-    (numbers only, narrow enough for a phone) and a sentence on the two settings. The
-    average is the mean of the two classes' accuracies, as the book computes it."""
+def fastbook_comparison(result: Baseline, source: str,
+                        size: int) -> tuple[tuple[tuple[str, float, float], ...], str]:
+    """The 3-vs-7 baseline's held-out accuracy beside fastbook's: (label, this page's,
+    the book's) for the 3s, the 7s and their average, and a sentence on the two settings.
+    The average is the mean of the two classes' accuracies, as the book computes it."""
     ours = result.class_accuracy
     book = FASTBOOK_3V7
-    table = (
-        "| held-out | 3s right | 7s right | average |\n"
-        "|---|---|---|---|\n"
-        f"| this page | {ours[3]:.1%} | {ours[7]:.1%} | {(ours[3] + ours[7]) / 2:.1%} |\n"
-        f"| fastbook | {book['threes']:.1%} | {book['sevens']:.1%} | {book['average']:.1%} |")
+    rows = (("3s right", ours[3], book["threes"]), ("7s right", ours[7], book["sevens"]),
+            ("average", (ours[3] + ours[7]) / 2, book["average"]))
     mine = (f"{'MNIST' if source == pixels.MNIST else '8×8 scans'} at {size}×{size}, "
             f"{result.distance.split(' (')[0]} difference")
     if mine == BOOK_SETTING:
@@ -245,11 +243,11 @@ def fastbook_table(result: Baseline, source: str, size: int) -> tuple[str, str]:
                  f"different digits: this page's {result.n_test} held-out 3s and 7s, the "
                  "book's 2,038 from its own sample of MNIST.")
     else:
-        words = (f"This page's row: {mine}, on {result.n_test} held-out 3s and 7s. The book's "
-                 f"setting is {BOOK_SETTING}, on its own 2,038 digits: the two rows measure "
+        words = (f"This page: {mine}, on {result.n_test} held-out 3s and 7s. The book's "
+                 f"setting is {BOOK_SETTING}, on its own 2,038 digits: the two measure "
                  "different things.")
-    return table, words + " The average is the mean of the two columns, as the book " \
-                          "computes it."
+    return rows, words + " The average is the mean of the two digits' scores, as the " \
+                         "book computes it."
 
 
 def main() -> int:

@@ -438,7 +438,7 @@ with words_col:
     if pair:
         st.markdown(
             f"It is right on **{base_model.accuracy:.1%}** of the {base_model.n_test} "
-            "held-out 3s and 7s; the table below compares it with the book, digit by digit. "
+            "held-out 3s and 7s; below, digit by digit, beside the book's figures. "
             f"Telling ten digits apart is harder: the ten-digit baseline gets "
             f"{ten.accuracy:.1%} with the root mean square distance, the network "
             f"{model.mlp_accuracy:.1%}.")
@@ -449,8 +449,10 @@ with words_col:
             "because it beats this number; a model that cannot beat a simple baseline has "
             "learned nothing useful.")
 if pair:
-    table, words = pixels_model.fastbook_table(base_model, model_source, size)
-    st.markdown(table)
+    rows, words = pixels_model.fastbook_comparison(base_model, model_source, size)
+    for col, (name, ours, book) in zip(st.columns(len(rows)), rows, strict=True):
+        col.metric(f"Held-out {name}", f"{ours:.1%}", delta=f"fastbook: {book:.1%}",
+                   delta_color="off", delta_arrow="off")
     st.caption(words)
 
 # ---- what is going on ------------------------------------------------------------------

@@ -98,9 +98,10 @@ def test_three_vs_seven_stands_beside_fastbooks_figure():
     digit = mnist.load()[0][values["digit_index"]] / 255.0
     assert mnist.load()[1][values["digit_index"]] == result.predict(digit) == 3
     at = open_app(PAGE, preset="three_vs_seven")
-    table = next(m.value for m in at.markdown if m.value.startswith("| held-out"))
-    assert "| fastbook | 91.7% | 98.5% | 95.1% |" in table
-    assert f"{average:.1%} |" in table.splitlines()[2]
+    shown = {m.label: (m.value, m.proto.delta) for m in at.metric}
+    assert shown["Held-out average"] == (f"{average:.1%}", "fastbook: 95.1%")
+    assert shown["Held-out 3s right"] == (f"{result.class_accuracy[3]:.1%}", "fastbook: 91.7%")
+    assert shown["Held-out 7s right"] == (f"{result.class_accuracy[7]:.1%}", "fastbook: 98.5%")
 
 
 def test_the_resolution_paragraph_states_the_networks_own_scores():

@@ -35,8 +35,6 @@ TEXT_NUMBERS: dict[str, dict[str, str]] = {
         "prediction": r"The network says \*\*\d\*\* \(\d+% sure\)",
         "digit": r"(?:Digit|Scan) #[\d,]+ of the [\d,]+ [^,]*, labelled \*\*\d\*\*",
         "baseline_says": r"Here that says \*\*\d\*\*; the network[^*]* says \*\*\d\*\*",
-        # 3 vs 7: the held-out accuracy of each digit and their average, beside fastbook's.
-        "three_vs_seven": r"\| this page \|[^\n]*",
         "silent_units": r"\(\d+ of \d+ are 0 here\)",
     },
     "activation_functions": {
