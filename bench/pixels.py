@@ -1,12 +1,12 @@
 """Figures for the pixels page (issue 3, Speed):
 
 1. first use of the classifier, in a fresh Python process: import the logic, read the
-   bundled digits, resample them, load the shipped weights, score the held-out split and
-   classify one digit (budget: under 3 s);
+   MNIST digits, load the shipped 28x28 network, score the held-out split and classify
+   one digit (budget: under 3 s);
 2. the first render of the page under AppTest in a fresh process (cold caches);
 3. script time of a rerun after each control change, warm (budget: under 150 ms), next to
    an empty page measured in the same run;
-4. for reference, how long the weights script takes to train the 8x8 network.
+4. for reference, how long the weights script takes to train the 8x8 scans' network.
 
     .venv/bin/python bench/pixels.py [--runs N] [--skip-training]
 """
@@ -29,14 +29,12 @@ PAGE = "pages/1_pixels_to_matrix.py"
 FIRST_USE = """
 import time
 t0 = time.perf_counter()
-import numpy as np
-from explorer import pixels, pixels_model
-ink, labels = pixels.load_digits_ink()
-images = pixels.digits_at_size(ink, 28) / 255.0
-weights = pixels_model.load_or_train(28)
-train, test = pixels.split_indices(len(labels))
-acc = pixels.accuracy(pixels.mlp_forward(weights, images[test]).probs.argmax(1), labels[test])
-digit = int(pixels.mlp_forward(weights, images[13]).probs.argmax())
+from explorer import mnist, pixels_model
+from explorer import mnist_models as mm
+from explorer.pixels_spec import DEFAULT_INDEX
+model = pixels_model.mnist_model(28)
+acc = model.mlp_accuracy
+digit = int(mm.mlp_forward(model.weights, model.images[DEFAULT_INDEX] / 255.0).probs.argmax())
 print(f"{time.perf_counter() - t0:.3f} {acc:.4f} {digit}")
 """
 
@@ -57,8 +55,10 @@ CONTROLS = [
     ("slider", "shift", [20, -20, 0]),
     ("toggle", "invert", [True, False]),
     ("radio", "scale", ["0 to 1", "standardized", "raw 0–255"]),
-    ("number_input", "digit_index", [100, 500, 13]),
-    ("radio", "size", ["18×18", "8×8", "28×28"]),
+    ("number_input", "digit_index", [100, 500, 3165]),
+    ("radio", "size", ["14×14", "7×7", "28×28"]),
+    ("radio", "distance", ["mean absolute (L1)", "root mean square (L2)"]),
+    ("radio", "baseline", ["3 vs 7", "all ten digits"]),
 ]
 
 
@@ -93,7 +93,7 @@ def main() -> int:
 
     seconds, acc, digit = fresh_process(FIRST_USE).split()
     print(f"first use of the classifier (fresh process, 28x28): {float(seconds):.2f} s "
-          f"[budget 3 s]; held-out accuracy {float(acc):.1%}; digit #13 -> {digit}")
+          f"[budget 3 s]; held-out accuracy {float(acc):.1%}; the default digit -> {digit}")
     print(f"first render of the page (fresh process, AppTest, cold caches): "
           f"{float(fresh_process(FIRST_RENDER)):.2f} s")
 
@@ -104,7 +104,7 @@ def main() -> int:
 
     at = app_test(PAGE, timeout=120)
     timed(at)
-    for size in ("18×18", "8×8", "28×28"):  # warm every size's model and chart templates
+    for size in ("14×14", "7×7", "28×28"):  # warm every size's model and chart templates
         at.radio(key="size").set_value(size)
         timed(at)
     print(f"\nscript time per rerun, warm (median of {args.runs} cycles) "
@@ -125,14 +125,15 @@ def main() -> int:
     print(f"worst median: {worst:.1f} ms wall")
 
     if not args.skip_training:
-        from explorer import pixels, pixels_model
+        from explorer import mnist, pixels_model
+        from explorer import mnist_models as mm
 
         t0 = time.perf_counter()
-        x_train, y_train, x_test, y_test = pixels_model.training_data(8)
+        x_train, y_train, x_test, y_test = pixels_model.training_data()
         weights = pixels_model.train_mlp(x_train, y_train)
         dt = time.perf_counter() - t0
-        acc = pixels.accuracy(pixels.mlp_forward(weights, x_test).probs.argmax(1), y_test)
-        print(f"\ntraining the 8x8 network from scratch (torch, 1 thread, "
+        acc = mnist.accuracy(mm.mlp_forward(weights, x_test).probs.argmax(1), y_test)
+        print(f"\ntraining the 8x8 scans' network from scratch (torch, 1 thread, "
               f"{pixels_model.EPOCHS} epochs): {dt:.1f} s, held-out accuracy {acc:.1%}")
     return 0
 

@@ -65,6 +65,9 @@ class Param:
       is empty and only the length of the URL value is checked here.
     max_chars: the longest text a text widget (and its URL value) may hold.
     aliases: older URL names of this parameter, still read so old links keep working.
+    value_aliases: for a choice, (old label, option) pairs: a label the control no longer
+      offers, read as the option that now takes its place (an old link opens the nearest
+      view the page still has, with a note saying so).
     """
 
     key: str
@@ -80,6 +83,7 @@ class Param:
     help: str = ""
     dynamic: bool = False
     aliases: tuple[str, ...] = ()
+    value_aliases: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if self.widget not in WIDGETS:
@@ -98,6 +102,11 @@ class Param:
         problem = None if self.dynamic else self.problem(self.default)
         if problem:
             raise ParamError(f"{self.key}: the default {self.default!r} {problem}")
+        for old, new in self.value_aliases:
+            if self.kind != "choice" or self.dynamic or new not in self.options \
+                    or old in {self.label_of(o) for o in self.options}:
+                raise ParamError(f"{self.key}: the old value {old!r} must name a label the "
+                                 "choice no longer offers, and its replacement an option")
 
     # ---- what kind of value -----------------------------------------------------------
 
@@ -227,6 +236,10 @@ class Param:
             return [text], None
         if text in {self.label_of(o) for o in self.options}:
             return [text], None
+        for old, new in self.value_aliases:
+            if text == old:
+                label = self.label_of(new)
+                return [label], f"{old} is no longer offered, so it shows {label}"
         return None, "is not one of the options"
 
 
@@ -381,6 +394,8 @@ def reference_markdown(specs: Sequence[PageSpec]) -> str:
             kind, default, allowed = describe(param)
             label = param.label.replace("|", "\\|")
             key = param.key + "".join(f" (old: {a})" for a in param.aliases)
+            allowed += "".join(f" (old: {old} → {param.label_of(new)})"
+                               for old, new in param.value_aliases)
             lines.append(f"| `{key}` | {label} | {kind} | {default} | "
                          f"{allowed.replace('|', '/')} |")
         if spec.presets:

@@ -1,14 +1,18 @@
 """Pixels to matrix: how a picture of a digit becomes numbers, and numbers a prediction.
 
 Pure logic, no streamlit. Conventions used throughout:
-- an image is a 2-D numpy array of "ink" values, 0 = white paper, 255 = black ink;
-- the bundled digits are scikit-learn's 1,797 handwritten 8x8 digits (values 0..16),
-  read straight from the CSV that ships with scikit-learn (far cheaper than importing
-  scikit-learn to load them);
-- every size-dependent thing (resampling, the classifier, the class means) is computed
-  at the chosen size S from those same digits, with one fixed train/test split.
+- an image is a 2-D numpy array of "ink" values, 0 = paper, 255 = full ink (MNIST's own
+  convention; the page draws ink black on white paper);
+- the default digits are MNIST's, 28x28 (explorer.mnist: the shipped file, its fixed
+  split, the reduction to 14x14 and 7x7 by averaging blocks, a drawing prepared the MNIST
+  way);
+- the second source is scikit-learn's 1,797 handwritten 8x8 scans (values 0..16: the
+  count of inked pixels in each 4x4 block of a 32x32 bitmap), read straight from the CSV
+  that ships with scikit-learn (far cheaper than importing scikit-learn to load them),
+  with their own fixed train/test split.
 
-Chart builders live in explorer/pixels_charts.py; the classifier in pixels_model.py.
+Chart builders live in explorer/pixels_charts.py; the models and baselines in
+pixels_model.py.
 """
 
 from __future__ import annotations
@@ -23,11 +27,18 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-SIZES: dict[str, int] = {"28×28": 28, "18×18": 18, "8×8": 8}
+SIZES: dict[str, int] = {"28×28": 28, "14×14": 14, "7×7": 7}
+# Resolutions of earlier versions of the page (up from the 8x8 scans), read from old links
+# as the nearest one the page has now.
+OLD_SIZES = (("18×18", "14×14"), ("8×8", "7×7"))
 SCALES = ("raw 0–255", "0 to 1", "standardized")
-SOURCES = ("real digits", "draw your own", "upload")
+MNIST, SCANS, DRAW, UPLOAD = SOURCES = ("MNIST digits", "8×8 scans (scikit-learn)",
+                                        "draw your own", "upload")
+OLD_SOURCES = (("real digits", MNIST),)
 
-N_DIGITS = 1797
+SCAN_SIZE = 8
+N_SCANS = 1797
+SCAN_WRITERS = 13  # scikit-learn's description: the bundled test set, 13 people
 TEST_FRACTION = 0.25
 SPLIT_SEED = 0
 
@@ -37,11 +48,10 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_DECODE_PIXELS = 40_000_000  # refuse to decode more than this (decompression bombs)
 MAX_SIDE = 1024  # larger images are decoded, then downscaled to this longest side
 
-INK_THRESHOLD = 40  # ink above this counts when cropping a drawing to its digit
 PICTURE_FRAME = 190  # grey level of the frame around an enlarged picture
 
 
-# ---- the bundled digits ----------------------------------------------------------------
+# ---- the 8x8 scans ---------------------------------------------------------------------
 
 
 def _digits_csv() -> Path:
@@ -51,8 +61,8 @@ def _digits_csv() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
 
 
-def load_digits_ink() -> tuple[np.ndarray, np.ndarray]:
-    """The 1,797 bundled digits as uint8 ink (N, 8, 8) in 0..255, and their labels (N,).
+def load_scans() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 1,797 scans as uint8 ink (N, 8, 8) in 0..255, and their labels (N,).
 
     Same data as sklearn.datasets.load_digits (0..16 counts), rescaled by 255/16.
     """
@@ -63,45 +73,19 @@ def load_digits_ink() -> tuple[np.ndarray, np.ndarray]:
     return np.rint(images16 * 255 / 16).astype(np.uint8), labels
 
 
-def split_indices(n: int = N_DIGITS, test_fraction: float = TEST_FRACTION,
+def split_indices(n: int = N_SCANS, test_fraction: float = TEST_FRACTION,
                   seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
-    """One fixed shuffled split, shared by the baseline and the trained model."""
+    """The scans' fixed shuffled split, shared by their baseline and their network."""
     order = np.random.default_rng(seed).permutation(n)
     n_test = int(round(n * test_fraction))
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 
 
-# ---- resampling and scaling ------------------------------------------------------------
-
-
-def resample(image: np.ndarray, size: int) -> np.ndarray:
-    """Resize a 2-D array to size x size (float32), antialiased.
-
-    Shrinking averages each output pixel's footprint (Pillow's BOX filter: a 4x4 image
-    to 2x2 gives the four 2x2 block means); enlarging interpolates bilinearly.
-    """
-    arr = np.asarray(image, dtype=np.float32)
-    h, w = arr.shape
-    if (h, w) == (size, size):
-        return arr.copy()
-    shrinking = size <= min(h, w)
-    resample_filter = Image.Resampling.BOX if shrinking else Image.Resampling.BILINEAR
-    out = Image.fromarray(arr, mode="F").resize((size, size), resample_filter)
-    return np.asarray(out, dtype=np.float32)
+# ---- scaling ---------------------------------------------------------------------------
 
 
 def to_uint8(values: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(values), 0, 255).astype(np.uint8)
-
-
-def resize_ink(image: np.ndarray, size: int) -> np.ndarray:
-    """Ink image (0..255) at size x size, rounded to whole numbers as a file stores them."""
-    return to_uint8(resample(image, size))
-
-
-def digits_at_size(images: np.ndarray, size: int) -> np.ndarray:
-    """All images resampled to size x size, uint8 ink, shape (N, size, size)."""
-    return np.stack([resize_ink(im, size) for im in images])
 
 
 @dataclass(frozen=True)
@@ -274,47 +258,34 @@ def _border_mean(lum: np.ndarray) -> float:
     return float(edge.mean())
 
 
-def center_on_ink(ink: np.ndarray, size: int, threshold: int = INK_THRESHOLD) -> np.ndarray | None:
-    """Preprocess a drawing the way the bundled digits were made.
-
-    Crop to the ink's bounding box, scale it so its taller side fills the frame (as the
-    bundled digits fill all 8 rows) keeping its proportions, centre it, and resample to
-    size x size with an antialiasing filter. None when there is no ink at all.
-    """
-    ink = np.asarray(ink)
-    mask = ink > threshold
-    if not mask.any():
-        return None
-    rows, cols = np.where(mask.any(axis=1))[0], np.where(mask.any(axis=0))[0]
-    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].astype(np.float32)
-    h, w = crop.shape
-    side = max(h, w)
-    square = np.zeros((side, side), dtype=np.float32)
-    top, left = (side - h) // 2, (side - w) // 2
-    square[top:top + h, left:left + w] = crop
-    big = Image.fromarray(square, mode="F")
-    # Shrink with an area filter so thin strokes become grey, not dropped.
-    out = big.resize((size, size), Image.Resampling.BOX if side >= size
-                     else Image.Resampling.BILINEAR)
-    return to_uint8(np.asarray(out))
-
-
-def source_at_size(ink: np.ndarray, size: int, *, bundled: bool) -> np.ndarray:
-    """A source picture at size x size, prepared as the network's input is: a bundled digit
-    resampled whole; a drawing or an upload cropped to its ink and centred (all paper
-    when it has no ink)."""
-    if bundled:
-        return resize_ink(ink, size)
-    centred = center_on_ink(ink, size)
-    return np.zeros((size, size), np.uint8) if centred is None else centred
-
-
 def enlarged_picture(ink: np.ndarray, px: int = 168) -> Image.Image:
     """Ink as a picture to look at (black ink on white paper), blown up to px x px with
     hard pixel edges, in a one-pixel grey frame so blank paper still shows."""
     big = Image.fromarray(255 - np.asarray(ink, dtype=np.uint8), mode="L").resize(
         (px, px), Image.Resampling.NEAREST)
     return ImageOps.expand(big, border=1, fill=PICTURE_FRAME)
+
+
+def picture_name(source: str, label: int | None) -> str:
+    """What the picture is, in a few words (screen readers read it as the image's alt)."""
+    return {MNIST: f"MNIST digit {label}", SCANS: f"8×8 scan of a {label}",
+            DRAW: "your drawing", UPLOAD: "your upload"}[source]
+
+
+def picture_alt(name: str, size: int, *, invert: bool, noise: float, shift: int,
+                written: bool) -> str:
+    """An image's text alternative: what it shows, its size, and what was done to it,
+    e.g. 'MNIST digit 3, 28×28 pixels, as written'."""
+    done = []
+    if invert:
+        done.append("colours inverted")
+    if noise:
+        done.append(f"with noise of spread {noise:g}")
+    if shift:
+        done.append(f"shifted {'right' if shift > 0 else 'left'} by {abs(shift)}% of its "
+                    "width")
+    how = ", ".join(done) if done else ("as written" if written else "as prepared")
+    return f"{name}, {size}×{size} pixels, {how}"
 
 
 # ---- shapes and rank -------------------------------------------------------------------
@@ -325,76 +296,7 @@ def torch_size_text(shape: tuple[int, ...]) -> str:
     return f"torch.Size([{', '.join(str(int(d)) for d in shape)}])"
 
 
-# ---- the baseline: nearest mean image --------------------------------------------------
-
-
-def class_means(images_01: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """The mean image of each digit class, shape (10, H, W)."""
-    return np.stack([images_01[labels == k].mean(axis=0) for k in range(10)])
-
-
-def mean_distances(images_01: np.ndarray, means: np.ndarray) -> np.ndarray:
-    """Euclidean pixel distance of each image (N, H, W) to each class mean: (N, 10)."""
-    flat = images_01.reshape(len(images_01), -1)
-    centres = means.reshape(10, -1)
-    sq = (flat ** 2).sum(1)[:, None] - 2 * flat @ centres.T + (centres ** 2).sum(1)[None, :]
-    return np.sqrt(np.maximum(sq, 0.0))
-
-
-def nearest_mean_predict(images_01: np.ndarray, means: np.ndarray) -> np.ndarray:
-    return mean_distances(images_01, means).argmin(axis=1)
-
-
-# ---- the trained network (forward pass in numpy) ---------------------------------------
-
-
-@dataclass(frozen=True)
-class MLPWeights:
-    """A two-layer perceptron: x (H*W) -> ReLU(W1 x + b1) -> W2 h + b2 -> softmax.
-
-    Stored like torch.nn.Linear: w1 (hidden, inputs), w2 (10, hidden).
-    """
-
-    w1: np.ndarray
-    b1: np.ndarray
-    w2: np.ndarray
-    b2: np.ndarray
-
-    @property
-    def size(self) -> int:
-        return int(round(np.sqrt(self.w1.shape[1])))
-
-    @property
-    def hidden(self) -> int:
-        return int(self.w1.shape[0])
-
-    @property
-    def n_parameters(self) -> int:
-        return sum(int(a.size) for a in (self.w1, self.b1, self.w2, self.b2))
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    z = np.asarray(logits, dtype=np.float64)
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-@dataclass(frozen=True)
-class Forward:
-    hidden: np.ndarray  # (N, hidden) activations after ReLU
-    logits: np.ndarray  # (N, 10) the last layer's activations before softmax
-    probs: np.ndarray  # (N, 10)
-
-
-def mlp_forward(weights: MLPWeights, images_01: np.ndarray) -> Forward:
-    """The network's forward pass on images on the 0..1 scale, (N, H, W) or (H, W)."""
-    x = np.asarray(images_01, dtype=np.float64)
-    x = x.reshape(1, -1) if x.ndim == 2 else x.reshape(len(x), -1)
-    hidden = np.maximum(x @ weights.w1.T.astype(np.float64) + weights.b1, 0.0)
-    logits = hidden @ weights.w2.T.astype(np.float64) + weights.b2
-    return Forward(hidden, logits, softmax(logits))
-
-
-def accuracy(predicted: np.ndarray, labels: np.ndarray) -> float:
-    return float(np.mean(np.asarray(predicted) == np.asarray(labels)))
+def flat_index(row: int, column: int, size: int) -> int:
+    """Where pixel (row, column) of a size x size image lands in the flattened vector
+    (row after row, as numpy's and torch's flatten read it)."""
+    return int(np.ravel_multi_index((row, column), (size, size)))

@@ -9,6 +9,8 @@ cheap), which the page hands to `ui.chart(template, caption, data={name: frame})
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import altair as alt
 import numpy as np
 import pyarrow as pa
@@ -16,7 +18,8 @@ import pyarrow as pa
 from explorer.charts import PALETTE
 
 INK_RANGE = ["#FFFFFF", "#000000"]  # paper white, full ink black
-ZERO_TEXT = "#B8BEC6"  # zeros in light grey so the ink's numbers stand out
+# Zeros (blank paper) in grey so the ink's numbers stand out, still 4.9:1 on white.
+ZERO_TEXT = "#707070"
 OTHER = "#9AA5B1"
 
 
@@ -25,7 +28,82 @@ def value_format(scale_name: str) -> str:
     return {"raw 0–255": "d", "0 to 1": ".2f"}.get(scale_name, ".1f")
 
 
+def label_chars(scale_name: str, domain: tuple[float, float]) -> int:
+    """The longest number a cell has to hold on this scale."""
+    lo, hi = domain
+    fmt = value_format(scale_name)
+    if fmt == "d":
+        return 3
+    return max(len(f"{v:{fmt}}") for v in (lo, hi))
+
+
+def numbers_fit(cell_px: float, font_px: int, chars: int) -> bool:
+    """Whether `chars` digits of a font_px font fit in a cell (a digit is at most about
+    0.56 em wide), with a little room on either side."""
+    return chars * 0.56 * font_px + 2 <= cell_px
+
+
 # ---- the pixel matrix ------------------------------------------------------------------
+
+MIN_FONT = 11  # numbers smaller than this are not drawn
+MATRIX_MARGIN = 170  # axis labels and titles, the legend on the right, some air
+
+
+@dataclass(frozen=True)
+class MatrixLayout:
+    side: int  # the grid's width and height in pixels
+    font: int  # the cell numbers' font size
+    legend: str  # where the colour legend goes: 'right' or 'bottom'
+    numbers: bool  # whether the numbers fit in the cells
+
+    @property
+    def width(self) -> int:
+        """About how wide the whole chart is, in pixels."""
+        return self.side + (MATRIX_MARGIN if self.legend == "right" else 50)
+
+
+def matrix_layouts(size: int, scale_name: str, domain: tuple[float, float],
+                   present: bool = False) -> tuple[MatrixLayout, ...]:
+    """The matrix drawn large, medium and small, widest first: the page shows the widest
+    that fits its width. Cell numbers only where they fit at MIN_FONT or more."""
+    chars = label_chars(scale_name, domain)
+    big = {28: 11, 14: 16, 8: 20, 7: 22}[size] + (3 if present else 0)
+    choices = ((800 if present else 728, big, "right"),
+               (480, max(MIN_FONT, big - 4), "right"),
+               (300, MIN_FONT if size >= 14 else 14, "bottom"))
+    return tuple(MatrixLayout(side, font, legend, numbers_fit(side / size, font, chars))
+                 for side, font, legend in choices)
+
+
+
+def _luminance(grey: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of a grey sRGB level (0..255)."""
+    c = np.asarray(grey, dtype=float) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def cell_grey(values: np.ndarray, domain: tuple[float, float]) -> np.ndarray:
+    """The grey level (0..255) each cell is painted with: white at the low end of the
+    domain, black at the high end, linear in between (the scale interpolates in RGB)."""
+    lo, hi = domain
+    fraction = np.clip((np.asarray(values, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
+    return 255.0 * (1.0 - fraction)
+
+
+def contrast(grey_a: np.ndarray, grey_b: np.ndarray) -> np.ndarray:
+    """WCAG contrast ratio between two grey levels."""
+    la, lb = _luminance(grey_a), _luminance(grey_b)
+    return (np.maximum(la, lb) + 0.05) / (np.minimum(la, lb) + 0.05)
+
+
+def text_colours(values: np.ndarray, domain: tuple[float, float]) -> np.ndarray:
+    """Black or white, whichever reads better on each cell (at least 4.5:1 on any grey);
+    blank paper gets the grey ZERO_TEXT."""
+    grey = cell_grey(values, domain)
+    on_black = contrast(grey, np.zeros_like(grey))
+    on_white = contrast(grey, np.full_like(grey, 255.0))
+    colour = np.where(on_white > on_black, "white", "black")
+    return np.where(np.isclose(np.asarray(values, dtype=float), domain[0]), ZERO_TEXT, colour)
 
 
 def matrix_frame(values: np.ndarray, *, domain: tuple[float, float],
@@ -35,16 +113,13 @@ def matrix_frame(values: np.ndarray, *, domain: tuple[float, float],
     rows, cols = np.divmod(np.arange(values.size), values.shape[1])
     flat = values.ravel()
     fmt = value_format(scale_name)
-    lo, hi = domain
-    mid = lo + 0.5 * (hi - lo)
-    colour = np.where(flat > mid, "white", np.where(np.isclose(flat, lo), ZERO_TEXT, "black"))
     if fmt == "d":
         labels = np.rint(flat).astype(np.int64).astype(str)
     else:
         decimals = int(fmt[1])
         labels = np.char.mod(f"%{fmt}", np.round(flat, decimals) + 0.0)  # no "-0.0"
     return pa.table({"row": rows, "column": cols, "value": flat, "label": labels,
-                     "text_colour": colour})
+                     "text_colour": text_colours(flat, domain)})
 
 
 def _ticks(n: int) -> list[int]:
@@ -52,19 +127,26 @@ def _ticks(n: int) -> list[int]:
 
 
 def matrix_chart(*, size: int, domain: tuple[float, float], scale_name: str,
-                 show_numbers: bool, height: int, font_size: int = 11) -> alt.LayerChart:
-    """Template: heatmap of the pixel matrix (white = no ink, black = ink), cell numbers."""
+                 show_numbers: bool, side: int, font_size: int = 11,
+                 legend: str = "right") -> alt.LayerChart:
+    """Template: heatmap of the pixel matrix (white = no ink, black = ink), cell numbers.
+
+    side: the grid's width and height in pixels; legend: 'right' or 'bottom' (narrow
+    screens)."""
     fmt = value_format(scale_name)
     base = alt.Chart(alt.NamedData(name="matrix")).encode(
         x=alt.X("column:O", title="column",
                 axis=alt.Axis(labelAngle=0, values=_ticks(size), orient="top")),
         y=alt.Y("row:O", title="row", axis=alt.Axis(values=_ticks(size))),
     )
+    length = max(120, side - 80) if legend == "right" else max(120, side - 40)
     cells = base.mark_rect(stroke="#E3E6EA", strokeWidth=0.5).encode(
         color=alt.Color("value:Q", title=scale_name,
-                        scale=alt.Scale(range=INK_RANGE, domain=list(domain), clamp=True),
-                        legend=alt.Legend(orient="right", gradientLength=max(120, height - 80),
-                                          format=fmt)),
+                        scale=alt.Scale(range=INK_RANGE, domain=list(domain), clamp=True,
+                                        interpolate="rgb"),
+                        legend=alt.Legend(orient=legend, gradientLength=length, format=fmt,
+                                          direction="vertical" if legend == "right"
+                                          else "horizontal")),
         tooltip=[alt.Tooltip("row:O"), alt.Tooltip("column:O"),
                  alt.Tooltip("value:Q", format=fmt)],
     )
@@ -75,7 +157,7 @@ def matrix_chart(*, size: int, domain: tuple[float, float], scale_name: str,
     # The text layer's colours are literal (scale=None): keep its scale apart from the
     # cells' quantitative one, or Vega-Lite cannot merge them and draws nothing.
     return alt.layer(*layers).resolve_scale(color="independent").properties(
-        width=height, height=height)
+        width=side, height=side)
 
 
 # ---- the flattened vector --------------------------------------------------------------
@@ -169,11 +251,11 @@ def hidden_frame(hidden: np.ndarray) -> pa.Table:
     return pa.table({"unit": np.arange(len(hidden)), "activation": hidden})
 
 
-def hidden_chart(*, height: int) -> alt.Chart:
+def hidden_chart(*, units: int, height: int) -> alt.Chart:
     """Template: the hidden layer's activations after ReLU, one bar per unit."""
     return alt.Chart(alt.NamedData(name="hidden")).mark_bar(color=PALETTE[2]).encode(
         x=alt.X("unit:O", title="hidden unit", axis=alt.Axis(labelAngle=0, values=list(
-            range(0, 64, 8)))),
+            range(0, units, 16 if units > 64 else 8)))),
         y=alt.Y("activation:Q", title="activation (after ReLU)"),
         tooltip=[alt.Tooltip("unit:O"), alt.Tooltip("activation:Q", format=".2f")],
     ).properties(height=height)
@@ -182,20 +264,21 @@ def hidden_chart(*, height: int) -> alt.Chart:
 # ---- the baseline ----------------------------------------------------------------------
 
 
-def means_frame(means: np.ndarray, distances: np.ndarray) -> pa.Table:
-    """All ten mean images in one long table, each titled with its distance."""
+def means_frame(means: np.ndarray, distances: np.ndarray,
+                classes: tuple[int, ...] = tuple(range(10))) -> pa.Table:
+    """All mean images in one long table, each titled with its digit and its distance."""
     means = np.asarray(means, dtype=float)
     n, h, w = means.shape
-    digit, rows, cols = np.mgrid[0:n, 0:h, 0:w]
+    panel, rows, cols = np.mgrid[0:n, 0:h, 0:w]
     nearest = int(np.argmin(distances))
-    titles = [f"{d}  ·  {distances[d]:.1f}" + ("  ◀" if d == nearest else "")
-              for d in range(n)]
-    return pa.table({"digit": digit.ravel(), "row": rows.ravel(), "column": cols.ravel(),
-                     "value": means.ravel(),
-                     "title": np.asarray(titles)[digit.ravel()]})
+    titles = [f"{classes[k]}  ·  {distances[k]:.3f}" + ("  ◀" if k == nearest else "")
+              for k in range(n)]
+    return pa.table({"digit": np.asarray(classes)[panel.ravel()], "row": rows.ravel(),
+                     "column": cols.ravel(), "value": means.ravel(),
+                     "title": np.asarray(titles)[panel.ravel()]})
 
 
-def means_chart(*, size: int, panel_px: int) -> alt.FacetChart:
+def means_chart(*, panel_px: int, columns: int) -> alt.FacetChart:
     """Template: the mean image of each class side by side (0 = white, 1 = black)."""
     heat = alt.Chart().mark_rect().encode(
         x=alt.X("column:O", axis=None), y=alt.Y("row:O", axis=None),
@@ -207,21 +290,28 @@ def means_chart(*, size: int, panel_px: int) -> alt.FacetChart:
         data=alt.NamedData(name="means"), spec=heat,
         facet=alt.Facet("title:N", sort=alt.EncodingSortField("digit", op="min"), title=None,
                         header=alt.Header(labelFontWeight="bold")),
-        columns=10, spacing=8,
+        columns=columns, spacing=8,
     )
 
 
-def distance_frame(distances: np.ndarray) -> pa.Table:
+def means_width(panels: int, panel_px: int, columns: int) -> int:
+    """The means chart's width in pixels (panels, their spacing)."""
+    across = min(panels, columns)
+    return across * panel_px + (across - 1) * 8
+
+
+def distance_frame(distances: np.ndarray,
+                   classes: tuple[int, ...] = tuple(range(10))) -> pa.Table:
     distances = np.asarray(distances, dtype=float)
     winner = int(np.argmin(distances))
-    return pa.table({"digit": [str(d) for d in range(10)], "distance": distances,
-                         "label": [f"{v:.2f}" for v in distances],
-                         "is_prediction": ["nearest (prediction)" if d == winner else "other"
-                                           for d in range(10)]})
+    return pa.table({"digit": [str(d) for d in classes], "distance": distances,
+                     "label": [f"{v:.3f}" for v in distances],
+                     "is_prediction": ["nearest (prediction)" if k == winner else "other"
+                                       for k in range(len(classes))]})
 
 
 def distance_chart(*, height: int) -> alt.LayerChart:
-    """Template: pixel distance to each class mean; the shortest bar is the prediction."""
+    """Template: distance to each class mean; the shortest bar is the prediction."""
     base = alt.Chart(alt.NamedData(name="distances")).encode(
         x=alt.X("digit:N", sort=None, axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar().encode(
@@ -230,6 +320,6 @@ def distance_chart(*, height: int) -> alt.LayerChart:
                         scale=alt.Scale(domain=["nearest (prediction)", "other"],
                                         range=[PALETTE[1], PALETTE[0]]),
                         legend=alt.Legend(orient="top", title=None)),
-        tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("distance:Q", format=".3f")])
+        tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("distance:Q", format=".4f")])
     text = base.mark_text(dy=-8).encode(y="distance:Q", text="label:N")
     return alt.layer(bars, text).properties(height=height)

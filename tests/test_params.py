@@ -87,6 +87,24 @@ def test_clean_query_changes_only_what_it_must_and_reads_old_names():
     assert changes == {"noise": None}
 
 
+def test_an_old_choice_value_opens_its_replacement_with_a_note():
+    size = Param("size", "Resolution", "radio", "28×28", options=("28×28", "14×14", "7×7"),
+                 value_aliases=(("18×18", "14×14"), ("8×8", "7×7")))
+    assert size.from_url(["8×8"]) == (["7×7"], "8×8 is no longer offered, so it shows 7×7")
+    assert size.from_url(["14×14"]) == (["14×14"], None)
+    assert size.from_url(["9×9"]) == (None, "is not one of the options")
+    changes, notes = clean_query([size], {"size": ["18×18"]})
+    assert changes == {"size": ["14×14"]} and notes == [
+        "size: 18×18 is no longer offered, so it shows 14×14"]
+    assert size.problem("8×8")  # a preset or a tour step must name a real option
+    with pytest.raises(ParamError, match="old value"):
+        Param("size", "Resolution", "radio", "7×7", options=("7×7",),
+              value_aliases=(("8×8", "6×6"),))
+    with pytest.raises(ParamError, match="old value"):
+        Param("size", "Resolution", "radio", "7×7", options=("7×7",),
+              value_aliases=(("7×7", "7×7"),))
+
+
 def test_a_preset_with_an_unknown_key_or_impossible_value_fails_when_declared():
     with pytest.raises(ParamError, match=r"page demo, preset typo: unknown parameter 'lrr'"):
         PageSpec("demo", (LR,), (Preset("typo", "Typo", {"lrr": 0.1}),))

@@ -1,7 +1,7 @@
-"""The pixels page's logic against independent references: hand-computed resampling and
-scaling, scikit-learn's own loader, torch for shapes and the forward pass, numpy for the
-distances, and Pillow-made drawings and broken files for the preprocessing and upload
-checks."""
+"""The pixels page's logic against independent references: scikit-learn's own loader and
+NearestCentroid, scipy's distances, torch for shapes, flattening and the forward pass,
+explorer.mnist's evaluation, hand computations for scaling, contrast and the words, and
+Pillow-made drawings and broken files for the preparation and upload checks."""
 
 from __future__ import annotations
 
@@ -13,41 +13,46 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from explorer import pixels
+from explorer import mnist, pixels
+from explorer import mnist_models as mm
+from explorer import pixels_charts as pc
 from explorer import pixels_model as pm
 
-SIZES = (28, 18, 8)
+SIZES = (28, 14, 7)
+L2, L1 = pm.DISTANCES
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return pixels.load_digits_ink()
+def scans():
+    return pixels.load_scans()
 
 
 @pytest.fixture(scope="module")
-def at_size(digits):
-    """Per size: (images 0..1, labels, train idx, test idx, weights)."""
-    ink, labels = digits
-    train, test = pixels.split_indices(len(labels))
-    return {s: (pixels.digits_at_size(ink, s) / 255.0, labels, train, test, pm.load(s))
-            for s in SIZES}
+def models():
+    return {size: pm.mnist_model(size) for size in SIZES}
 
 
 # ---- data ------------------------------------------------------------------------------
 
 
-def test_digits_match_scikit_learn(digits):
+def test_scans_match_scikit_learn_and_its_description(scans):
     from sklearn.datasets import load_digits
 
-    ink, labels = digits
+    ink, labels = scans
     ref = load_digits()
     assert ink.shape == (1797, 8, 8) and ink.dtype == np.uint8
     np.testing.assert_array_equal(labels, ref.target)
     np.testing.assert_array_equal(ink, np.rint(ref.images * 255 / 16).astype(np.uint8))
     assert ink.max() == 255 and ink.min() == 0
+    # What the page says about them: a copy of the UCI set's test part, 13 writers, 4x4
+    # blocks of a 32x32 bitmap counted into 0..16.
+    assert "copy of the test set" in ref.DESCR
+    assert f"different {pixels.SCAN_WRITERS}\nto the test set" in ref.DESCR
+    assert "32x32 bitmaps are divided into nonoverlapping blocks of\n4x4" in ref.DESCR
+    assert pixels.N_SCANS == len(ref.target)
 
 
-def test_split_is_fixed_disjoint_and_complete():
+def test_scans_split_is_fixed_disjoint_and_complete():
     train, test = pixels.split_indices(1797)
     again_train, again_test = pixels.split_indices(1797)
     np.testing.assert_array_equal(train, again_train)
@@ -57,49 +62,21 @@ def test_split_is_fixed_disjoint_and_complete():
     assert set(train) | set(test) == set(range(1797))
 
 
-# ---- resampling ------------------------------------------------------------------------
-
-
-def test_shrinking_averages_blocks():
-    image = np.array([[0, 4, 8, 8],
-                      [4, 0, 8, 8],
-                      [100, 100, 0, 255],
-                      [100, 100, 255, 0]], dtype=float)
-    # Hand-computed 2x2 block means.
-    expected = np.array([[2.0, 8.0], [100.0, 127.5]])
-    np.testing.assert_allclose(pixels.resample(image, 2), expected, atol=1e-4)
-
-
-def test_shrinking_a_thin_stroke_keeps_it_as_grey():
-    image = np.zeros((4, 4))
-    image[:, 1] = 255  # a one-pixel vertical line
-    out = pixels.resample(image, 2)
-    np.testing.assert_allclose(out, [[127.5, 0], [127.5, 0]], atol=1e-4)
-
-
-def test_enlarging_interpolates_linearly():
-    # Hand computation: output centres at input coordinates -0.25, 0.25, 0.75, 1.25;
-    # the outer two clamp to the edge pixels, the inner two mix 3:1 and 1:3.
-    image = np.array([[0.0, 100.0], [0.0, 100.0]])
-    out = pixels.resample(image, 4)
-    for row in out:
-        np.testing.assert_allclose(row, [0, 25, 75, 100], atol=1e-4)
-
-
-def test_same_size_is_identity_and_constant_images_stay_constant(digits):
-    ink, _ = digits
-    np.testing.assert_array_equal(pixels.resize_ink(ink[5], 8), ink[5])
-    for size in SIZES:
-        np.testing.assert_allclose(pixels.resample(np.full((8, 8), 77.0), size), 77.0,
-                                   atol=1e-3)
-
-
-def test_resampling_keeps_the_ink_roughly(digits):
-    ink, _ = digits
-    for size in (18, 28):
-        big = pixels.resample(ink[0], size)
-        assert big.shape == (size, size)
-        assert abs(big.mean() - ink[0].mean()) < 6  # interpolation preserves the average
+def test_mnist_at_each_size_is_the_shipped_digits_averaged_by_blocks(models):
+    images, labels = mnist.load()
+    train, test = mnist.split()
+    for size, model in models.items():
+        assert model.images.shape == (10_000, size, size) and model.size == size
+        f = 28 // size
+        sample = images[:5].astype(float).reshape(5, size, f, size, f).mean(axis=(2, 4))
+        assert np.abs(model.images[:5] - sample).max() <= 0.5
+        np.testing.assert_array_equal(model.labels, labels)
+        np.testing.assert_array_equal(model.train, train)
+        np.testing.assert_array_equal(model.test, test)
+        assert (model.n_train, model.n_test) == (8000, 2000)
+        assert model.mlp_accuracy == mm.evaluate_mlp(size).accuracy
+        assert model.held_out(int(test[0])) and not model.held_out(int(train[0]))
+    np.testing.assert_array_equal(models[28].images, images)
 
 
 # ---- scaling ---------------------------------------------------------------------------
@@ -126,13 +103,13 @@ def test_scale_domain_is_where_paper_and_ink_land():
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_standardized_training_pixels_have_mean_0_std_1(at_size, size):
-    images, _, train, _, _ = at_size[size]
-    std = pixels.Standardizer.fit(images[train])
-    z = std.apply(images[train])
+def test_standardized_training_pixels_have_mean_0_std_1(models, size):
+    model = models[size]
+    x = model.images[model.train] / 255.0
+    z = model.standardizer.apply(x)
     assert z.mean() == pytest.approx(0.0, abs=1e-9)
     assert z.std() == pytest.approx(1.0, abs=1e-9)
-    assert std.mean == pytest.approx(images[train].mean())
+    assert model.standardizer.mean == pytest.approx(x.mean())
 
 
 # ---- perturbations ---------------------------------------------------------------------
@@ -157,10 +134,10 @@ def test_noise_is_seeded_clipped_and_has_the_asked_spread():
     assert wild.min() == 0 and wild.max() == 255
 
 
-# ---- shapes ----------------------------------------------------------------------------
+# ---- shapes and positions --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", [(28, 28), (784,), (449, 28, 28), (449, 10), (1,)])
+@pytest.mark.parametrize("shape", [(28, 28), (784,), (2000, 28, 28), (2000, 10), (1,)])
 def test_shape_text_matches_torch(shape):
     import torch
 
@@ -168,127 +145,174 @@ def test_shape_text_matches_torch(shape):
     assert len(shape) == torch.zeros(shape).dim()  # rank = number of axes
 
 
+@pytest.mark.parametrize("size", [28, 14, 7, 8])
+def test_flat_index_is_where_torch_flatten_puts_a_pixel(size):
+    import torch
+
+    grid = torch.arange(size * size).reshape(size, size)  # each pixel holds its position
+    flat = grid.flatten()
+    for row, col in [(0, 0), (0, size - 1), (size - 1, 0), (size // 2, 3), (size - 1, size - 1)]:
+        index = pixels.flat_index(row, col, size)
+        assert flat[index] == grid[row, col] and index == row * size + col
+
+
 # ---- the baseline ----------------------------------------------------------------------
 
 
-def test_class_means_and_distances_against_numpy(at_size):
-    images, labels, train, test, _ = at_size[8]
-    means = pixels.class_means(images[train], labels[train])
-    for k in range(10):
-        np.testing.assert_allclose(means[k], images[train][labels[train] == k].mean(axis=0))
-    got = pixels.mean_distances(images[test[:20]], means)
-    ref = np.linalg.norm(images[test[:20], None] - means[None], axis=(2, 3))
-    np.testing.assert_allclose(got, ref, atol=1e-9)
+def _flat01(images):
+    return images.reshape(len(images), -1).astype(np.float64) / 255.0
 
 
+@pytest.mark.filterwarnings("ignore:self.within_class_std_dev_")
 @pytest.mark.parametrize("size", SIZES)
-def test_nearest_mean_and_network_accuracy_on_the_same_split(at_size, size):
-    images, labels, train, test, weights = at_size[size]
-    means = pixels.class_means(images[train], labels[train])
-    baseline = pixels.accuracy(pixels.nearest_mean_predict(images[test], means), labels[test])
-    network = pixels.accuracy(pixels.mlp_forward(weights, images[test]).probs.argmax(1),
-                              labels[test])
-    assert 0.85 < baseline < 0.95  # stated on the page; about 89 % at every size
-    assert network >= 0.95
-    assert network > baseline
+def test_ten_digit_baseline_equals_scikit_learn_and_scipy(models, size):
+    """Root mean square distance ranks like the Euclidean distance (scikit-learn's
+    NearestCentroid); mean absolute like scipy's city block distance to the means."""
+    from scipy.spatial.distance import cdist
+    from sklearn.neighbors import NearestCentroid
+
+    model = models[size]
+    x, y = _flat01(model.images), model.labels
+    centroid = NearestCentroid().fit(x[model.train], y[model.train])
+    l2 = pm.baseline(model, tuple(range(10)), L2)
+    np.testing.assert_allclose(l2.means.reshape(10, -1), centroid.centroids_, atol=1e-12)
+    assert l2.accuracy == pytest.approx(centroid.score(x[model.test], y[model.test]), abs=0)
+    l1 = pm.baseline(model, tuple(range(10)), L1)
+    by_city_block = cdist(x[model.test], centroid.centroids_, "cityblock").argmin(axis=1)
+    assert l1.accuracy == pytest.approx(np.mean(by_city_block == y[model.test]), abs=0)
+    # the same numbers as explorer.mnist's own baseline
+    assert l2.accuracy == mnist.nearest_mean(tuple(range(10)), "squared", size).accuracy
+    assert l1.accuracy == mnist.nearest_mean(tuple(range(10)), "abs", size).accuracy
+
+
+def test_three_versus_seven_counts_each_digit_by_hand(models):
+    model = models[28]
+    result = pm.baseline(model, (3, 7), L1)
+    y = model.labels[model.test]
+    keep = np.isin(y, (3, 7))
+    x = model.images[model.test][keep] / 255.0
+    ideal = {k: (model.images[model.train][model.labels[model.train] == k] / 255.0).mean(0)
+             for k in (3, 7)}
+    says = np.where(np.abs(x - ideal[3]).mean(axis=(1, 2)) < np.abs(x - ideal[7]).mean(
+        axis=(1, 2)), 3, 7)
+    for k in (3, 7):
+        assert result.class_accuracy[k] == pytest.approx(np.mean(says[y[keep] == k] == k))
+    assert result.accuracy == pytest.approx(np.mean(says == y[keep]))
+    assert result.n_test == keep.sum() == 420
+    assert result.predict(x[0]) == says[0]
+
+
+def test_shown_distances_are_root_mean_square_and_mean_absolute():
+    image = np.array([[0.0, 1.0], [0.5, 0.5]])
+    means = np.stack([np.zeros((2, 2)), np.ones((2, 2))])
+    np.testing.assert_allclose(pm.shown_distances(image, means, L2),
+                               [np.sqrt(1.5 / 4), np.sqrt(1.5 / 4)])
+    np.testing.assert_allclose(pm.shown_distances(image, means, L1), [0.5, 0.5])
+
+
+def test_the_comparison_with_fastbook_gives_each_digits_accuracy(models):
+    result = pm.baseline(models[28], (3, 7), L1)
+    rows, words = pm.fastbook_comparison(result, pixels.MNIST, 28)
+    ours = result.class_accuracy
+    assert rows == (("3s right", ours[3], 0.9168), ("7s right", ours[7], 0.9854),
+                    ("average", (ours[3] + ours[7]) / 2, 0.9511))
+    assert words.startswith("Same method and setting")
+    # fastbook's average is the mean of its two printed accuracies
+    book = pm.FASTBOOK_3V7
+    assert round((book["threes"] + book["sevens"]) / 2, 4) == book["average"]
+    _, other = pm.fastbook_comparison(pm.baseline(models[14], (3, 7), L1), pixels.MNIST, 14)
+    assert "measure different things" in other and "14×14" in other
 
 
 # NearestCentroid warns that some corner pixels never vary within a class (always paper).
 @pytest.mark.filterwarnings("ignore:self.within_class_std_dev_")
-def test_everything_the_page_shows_at_one_size_against_scikit_learn(digits):
-    """pixels_model.at_size: the baseline against scikit-learn's NearestCentroid fitted on
-    the same split, the standardizer against every training pixel, the network's score
-    against its own predictions."""
+def test_the_scans_model_against_scikit_learn(scans):
     from sklearn.neighbors import NearestCentroid
 
-    ink, labels = digits
-    model = pm.at_size(ink, labels, 8)
+    ink, labels = scans
+    model = pm.scans_model()
     train, test = pixels.split_indices(len(labels))
     assert (model.size, model.n_train, model.n_test) == (8, len(train), len(test))
-    np.testing.assert_array_equal(model.images, pixels.digits_at_size(ink, 8))
-    x = model.images.reshape(len(labels), -1) / 255.0
+    np.testing.assert_array_equal(model.images, ink)
+    x = _flat01(ink)
     centroid = NearestCentroid().fit(x[train], labels[train])
-    np.testing.assert_allclose(model.means.reshape(10, -1), centroid.centroids_, atol=1e-12)
-    assert model.mean_accuracy == pytest.approx(centroid.score(x[test], labels[test]))
+    baseline = pm.baseline(model, tuple(range(10)), L2)
+    np.testing.assert_allclose(baseline.means.reshape(10, -1), centroid.centroids_, atol=1e-12)
+    assert baseline.accuracy == pytest.approx(centroid.score(x[test], labels[test]))
     assert model.standardizer.mean == pytest.approx(x[train].mean())
-    assert model.standardizer.std == pytest.approx(x[train].std())
-    network = pixels.mlp_forward(pm.load(8), x[test].reshape(-1, 8, 8)).probs.argmax(1)
+    network = mm.mlp_forward(pm.load(), x[test].reshape(-1, 8, 8)).probs.argmax(1)
     assert model.mlp_accuracy == pytest.approx(np.mean(network == labels[test]))
-    assert model.mlp_accuracy > model.mean_accuracy
+    assert model.mlp_accuracy > baseline.accuracy
 
 
-# ---- the network -----------------------------------------------------------------------
+# ---- the scans' network ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_numpy_forward_pass_matches_torch(at_size, size):
+def test_numpy_forward_pass_of_the_scans_network_matches_torch(scans):
     import torch
 
-    images, _, _, test, w = at_size[size]
-    net = torch.nn.Sequential(torch.nn.Linear(size * size, w.hidden), torch.nn.ReLU(),
+    ink, _ = scans
+    w = pm.load()
+    images = ink[:50] / 255.0
+    net = torch.nn.Sequential(torch.nn.Linear(64, w.hidden), torch.nn.ReLU(),
                               torch.nn.Linear(w.hidden, 10)).double()
     with torch.no_grad():
-        net[0].weight.copy_(torch.tensor(w.w1))
-        net[0].bias.copy_(torch.tensor(w.b1))
-        net[2].weight.copy_(torch.tensor(w.w2))
-        net[2].bias.copy_(torch.tensor(w.b2))
-        x = torch.tensor(images[test[:50]].reshape(50, -1))
+        for layer, (weight, bias) in ((net[0], (w.w1, w.b1)), (net[2], (w.w2, w.b2))):
+            layer.weight.copy_(torch.tensor(weight))
+            layer.bias.copy_(torch.tensor(bias))
+        x = torch.tensor(images.reshape(50, -1))
         logits = net(x).numpy()
         probs = torch.softmax(net(x), dim=1).numpy()
-    ours = pixels.mlp_forward(w, images[test[:50]])
+    ours = mm.mlp_forward(w, images)
     np.testing.assert_allclose(ours.logits, logits, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(ours.probs, probs, rtol=1e-6, atol=1e-9)
-    np.testing.assert_allclose(ours.probs.sum(1), 1.0)
-    # A single (H, W) image is a batch of one.
-    one = pixels.mlp_forward(w, images[test[0]])
-    np.testing.assert_allclose(one.probs[0], ours.probs[0])
 
 
-def test_softmax_is_stable_for_huge_logits():
-    p = pixels.softmax(np.array([1000.0, 0.0, -1000.0]))
-    assert np.all(np.isfinite(p)) and p[0] == pytest.approx(1.0)
-
-
-def test_weights_file_is_plain_arrays_and_sizes_fit():
+def test_weights_file_holds_only_the_scans_network_as_plain_arrays():
     with np.load(pm.WEIGHTS_FILE, allow_pickle=False) as npz:
+        assert sorted(npz.files) == ["s8_b1", "s8_b2", "s8_w1", "s8_w2"]
         assert all(npz[name].dtype == np.float32 for name in npz.files)
-    for size in SIZES:
-        w = pm.load(size)
-        assert w.size == size and w.w2.shape == (10, w.hidden)
+    w = pm.load()
+    assert w.size == 8 and w.w2.shape == (10, w.hidden) and w.hidden == pm.HIDDEN
 
 
 @pytest.mark.slow
 def test_the_training_script_reproduces_a_good_model():
-    """What `python -m explorer.pixels_model` does, at 8x8 (the cheapest size)."""
-    x_train, y_train, x_test, y_test = pm.training_data(8)
+    """What `python -m explorer.pixels_model` does."""
+    x_train, y_train, x_test, y_test = pm.training_data()
     weights = pm.train_mlp(x_train, y_train)
-    acc = pixels.accuracy(pixels.mlp_forward(weights, x_test).probs.argmax(1), y_test)
+    acc = mnist.accuracy(mm.mlp_forward(weights, x_test).probs.argmax(1), y_test)
     assert acc >= 0.95
 
 
 def test_load_or_train_falls_back_to_training(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr(pm, "train_mlp", lambda x, y: calls.append(x.shape) or "trained")
-    assert pm.load_or_train(8, tmp_path / "missing.npz") == "trained"
+    assert pm.load_or_train(tmp_path / "missing.npz") == "trained"
     assert calls == [(1348, 8, 8)]
 
 
 # ---- drawings --------------------------------------------------------------------------
 
 
-def canvas_rgba(draw, stroke: int = 22) -> np.ndarray:
-    """What the drawing canvas sends: RGBA, transparent paper, black strokes."""
+def canvas_rgba(draw, stroke: int = 28) -> np.ndarray:
+    """What the drawing canvas sends: RGBA, transparent paper, black strokes (a tenth of
+    the 280-pixel canvas wide, as the page draws them)."""
     image = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
     draw(ImageDraw.Draw(image), stroke)
     return np.asarray(image)
 
 
 def vertical_stroke(d, w):
-    d.line([(140, 50), (140, 230)], fill=(0, 0, 0, 255), width=w)
+    d.line([(140, 40), (140, 240)], fill=(0, 0, 0, 255), width=w)
+
+
+def seven(d, w):
+    d.line([(70, 50), (210, 50), (120, 240)], fill=(0, 0, 0, 255), width=w, joint="curve")
 
 
 def ring(d, w):
-    d.ellipse([80, 50, 200, 230], outline=(0, 0, 0, 255), width=w)
+    d.ellipse([75, 40, 205, 240], outline=(0, 0, 0, 255), width=w)
 
 
 def test_canvas_colours_become_ink():
@@ -303,28 +327,6 @@ def test_canvas_colours_become_ink():
         pixels.ink_from_rgba(np.zeros((4, 4)))
 
 
-def test_center_on_ink_by_hand():
-    ink = np.zeros((10, 10), dtype=np.uint8)
-    ink[1:5, 6:8] = 200  # 4 tall, 2 wide, top right
-    out = pixels.center_on_ink(ink, 4)
-    # Cropped, its taller side fills the frame, centred left to right.
-    np.testing.assert_array_equal(out, [[0, 200, 200, 0]] * 4)
-    assert pixels.center_on_ink(np.zeros((5, 5), np.uint8), 8) is None
-    assert pixels.center_on_ink(np.full((5, 5), 10, np.uint8), 8) is None  # below threshold
-
-
-def test_a_source_at_each_size_is_prepared_like_the_network_input(digits):
-    ink = digits[0][13]
-    np.testing.assert_array_equal(pixels.source_at_size(ink, 18, bundled=True),
-                                  pixels.resize_ink(ink, 18))
-    drawing = np.zeros((40, 40), np.uint8)
-    drawing[5:35, 18:22] = 255  # a tall stroke, off the left-right centre
-    np.testing.assert_array_equal(pixels.source_at_size(drawing, 8, bundled=False),
-                                  pixels.center_on_ink(drawing, 8))
-    blank = pixels.source_at_size(np.zeros((40, 40), np.uint8), 8, bundled=False)
-    assert blank.shape == (8, 8) and blank.dtype == np.uint8 and not blank.any()
-
-
 def test_an_enlarged_picture_is_black_ink_on_white_in_a_frame():
     ink = np.array([[0, 255], [128, 0]], dtype=np.uint8)
     picture = np.asarray(pixels.enlarged_picture(ink, px=10))
@@ -336,11 +338,10 @@ def test_an_enlarged_picture_is_black_ink_on_white_in_a_frame():
 
 
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize(("draw", "digit"), [(vertical_stroke, 1), (ring, 0)])
-def test_synthetic_drawings_are_recognised(at_size, size, draw, digit):
-    weights = at_size[size][4]
-    raw = pixels.center_on_ink(pixels.ink_from_rgba(canvas_rgba(draw)), size)
-    probs = pixels.mlp_forward(weights, raw / 255.0).probs[0]
+@pytest.mark.parametrize(("draw", "digit"), [(vertical_stroke, 1), (seven, 7), (ring, 0)])
+def test_synthetic_drawings_prepared_the_mnist_way_are_recognised(size, draw, digit):
+    prepared = mnist.prepare_drawing(pixels.ink_from_rgba(canvas_rgba(draw))).image
+    probs = mm.mlp_forward(mm.load_mlp(size), mnist.at_size(prepared, size) / 255.0).probs[0]
     assert int(probs.argmax()) == digit, np.round(probs, 2)
 
 
@@ -351,6 +352,68 @@ def test_a_drawn_png_goes_through_the_upload_decoder_too():
     decoded = pixels.decode_image(buf.getvalue())
     assert not decoded.dark_background  # transparent paper counts as white
     np.testing.assert_array_equal(decoded.ink, pixels.ink_from_rgba(canvas_rgba(ring)))
+
+
+# ---- words for the pictures ----------------------------------------------------------------
+
+
+def test_every_picture_has_words_saying_what_it_shows():
+    name = pixels.picture_name(pixels.MNIST, 3)
+    assert pixels.picture_alt(name, 28, invert=False, noise=0, shift=0, written=True) == \
+        "MNIST digit 3, 28×28 pixels, as written"
+    assert pixels.picture_alt("your drawing", 7, invert=True, noise=40, shift=-20,
+                              written=False) == ("your drawing, 7×7 pixels, colours inverted, "
+                                                 "with noise of spread 40, shifted left by 20% "
+                                                 "of its width")
+    assert pixels.picture_name(pixels.SCANS, 8) == "8×8 scan of a 8"
+    assert pixels.picture_alt(pixels.picture_name(pixels.UPLOAD, None), 14, invert=False,
+                              noise=0, shift=10, written=False).endswith("shifted right by "
+                                                                         "10% of its width")
+
+
+# ---- the matrix on screen ----------------------------------------------------------------
+
+
+def _wcag_contrast(a: float, b: float) -> float:
+    """Contrast of two grey levels, the WCAG 2 formula written out again."""
+    def lum(g):
+        c = g / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_cell_number_has_at_least_4_5_to_1_contrast():
+    values = np.arange(256.0)
+    colours = pc.text_colours(values, (0.0, 255.0))
+    text_grey = {"black": 0.0, "white": 255.0, pc.ZERO_TEXT: int(pc.ZERO_TEXT[1:3], 16)}
+    for value, colour in zip(values, colours, strict=True):
+        cell = 255.0 - value  # the cell's grey: white paper (0) to black ink (255)
+        assert _wcag_contrast(cell, text_grey[colour]) >= 4.5, (value, colour)
+    assert colours[0] == pc.ZERO_TEXT and colours[255] == "white" and colours[60] == "black"
+    # standardized: paper is negative, and still gets the grey zero colour
+    assert pc.text_colours(np.array([-0.42, 2.8]), (-0.42, 2.8)).tolist() == [
+        pc.ZERO_TEXT, "white"]
+
+
+@pytest.mark.parametrize("size", [28, 14, 8, 7])
+@pytest.mark.parametrize("scale", pixels.SCALES)
+@pytest.mark.parametrize("present", [False, True])
+def test_matrix_numbers_are_11_px_or_more_and_fit_their_cells(size, scale, present):
+    domain = (0.0, 255.0) if scale == pixels.SCALES[0] else (
+        (0.0, 1.0) if scale == pixels.SCALES[1] else (-0.42, 2.82))
+    layouts = pc.matrix_layouts(size, scale, domain, present)
+    assert [lay.side for lay in layouts] == sorted((lay.side for lay in layouts), reverse=True)
+    assert layouts[-1].width <= 358  # a 390-pixel phone's content width
+    for lay in layouts:
+        if lay.numbers:
+            assert lay.font >= 11
+            fmt = pc.value_format(scale)
+            longest = max(len(f"{int(v) if fmt == 'd' else v:{fmt}}") for v in domain)
+            assert longest * 0.56 * lay.font + 2 <= lay.side / size
+    # raw numbers are written out in the largest layout at every size
+    if scale == pixels.SCALES[0]:
+        assert layouts[0].numbers
 
 
 # ---- uploads ---------------------------------------------------------------------------
@@ -409,8 +472,8 @@ def test_jpeg_and_rgba_uploads_decode_to_ink():
     decoded = pixels.decode_image(png_bytes(dark_digit_on_paper().convert("RGB"), "JPEG"))
     assert decoded.ink.shape == (160, 120) and decoded.ink.max() > 200
     assert decoded.ink[:, :20].max() < 30  # paper stays near 0 (JPEG noise aside)
-    centred = pixels.center_on_ink(decoded.ink, 28)
-    assert centred.shape == (28, 28)
+    prepared = mnist.prepare_drawing(decoded.ink)
+    assert prepared.image.shape == (28, 28) and prepared.scaled_shape[0] == 20
 
 
 @settings(max_examples=60, deadline=None)

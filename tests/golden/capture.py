@@ -33,8 +33,8 @@ ALERTS = ("info", "warning", "error", "success")
 TEXT_NUMBERS: dict[str, dict[str, str]] = {
     "pixels_to_matrix": {
         "prediction": r"The network says \*\*\d\*\* \(\d+% sure\)",
-        "digit": r"Digit #[\d,]+ of the [\d,]+ bundled scans, labelled \*\*\d\*\*",
-        "baseline_says": r"Here that says \*\*\d\*\*; the network says \*\*\d\*\*",
+        "digit": r"(?:Digit|Scan) #[\d,]+ of the [\d,]+ [^,]*, labelled \*\*\d\*\*",
+        "baseline_says": r"Here that says \*\*\d\*\*; the network[^*]* says \*\*\d\*\*",
         "silent_units": r"\(\d+ of \d+ are 0 here\)",
     },
     "activation_functions": {

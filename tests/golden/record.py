@@ -1,7 +1,9 @@
 """Record the golden list of URLs: what each page shows on each address, before a refactor.
 
-Run from the checkout: /work/main/.venv/bin/python tests/golden/record.py
-It writes tests/golden/urls.json; tests/test_golden_urls.py replays every entry.
+Run from the checkout: /work/main/.venv/bin/python tests/golden/record.py [url_path ...]
+It writes tests/golden/urls.json; tests/test_golden_urls.py replays every entry. With url
+paths (e.g. `pixels_to_matrix`), only those pages are recorded again and every other
+page's entries are kept as they are.
 
 The URLs, for every page in pages/: the page with no parameters, each preset by URL
 (?preset=<name>, the names read from the page's preset buttons), and the hand-picked states
@@ -27,9 +29,11 @@ from tests.golden import capture  # noqa: E402
 # as they appear in the URL.
 STATES: dict[str, list[dict[str, str]]] = {
     "pixels_to_matrix": [
-        {"size": "8×8", "scale": "0 to 1"},
-        {"digit_index": "42", "noise": "50"},
+        {"size": "7×7", "scale": "0 to 1"},
+        {"digit_index": "42", "pixel_noise": "50"},
         {"scale": "standardized", "invert": "true", "shift": "20"},
+        {"source": "8×8 scans (scikit-learn)", "scan_index": "100"},
+        {"digit_index": "7100", "baseline": "3 vs 7", "distance": "mean absolute (L1)"},
     ],
     "gradient_descent": [
         {"lr": "0.5", "opt": "Momentum"},
@@ -88,12 +92,17 @@ def urls_of(url_path: str, script: str) -> list[tuple[str, dict[str, str]]]:
     return urls
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
     scripts = capture.page_scripts()
-    unknown = set(STATES) - set(scripts)
+    unknown = (set(STATES) | set(only)) - set(scripts)
     if unknown:
-        raise SystemExit(f"STATES names pages that do not exist: {sorted(unknown)}")
+        raise SystemExit(f"no such pages: {sorted(unknown)}")
     golden: dict[str, dict] = {}
+    if only:  # keep every other page's entries
+        kept = json.loads(capture.GOLDEN.read_text())
+        golden = {key: value for key, value in kept.items()
+                  if capture.split_key(key)[0] not in only}
+        scripts = {url_path: scripts[url_path] for url_path in only}
     problems: list[str] = []
     for url_path, script in scripts.items():
         for kind, params in urls_of(url_path, script):
@@ -122,4 +131,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
