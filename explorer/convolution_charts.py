@@ -216,7 +216,7 @@ def replay_data(history, maps: np.ndarray, map_urls: list[list[str]]) -> dict:
 
 def training_replay(n_frames: int, total_steps: int, bound: float, *, columns: int = 8,
                     block: int = 84, gap: int = 12, filters: int = 8,
-                    two_lines: bool = False) -> dict:
+                    two_lines: bool = False, font: int = 12) -> dict:
     """One chart that replays the tiny CNN's training in the browser: a range slider (the
     Vega param `frame`) picks a moment; the text, the held-out accuracy curve's marker,
     the 8 filters and the followed digit's 8 feature maps all show that moment. Nothing
@@ -225,12 +225,14 @@ def training_replay(n_frames: int, total_steps: int, bound: float, *, columns: i
     A template (named datasets from `replay_data`): the layout (columns a row, block: the
     side of one filter and one map in pixels) is baked in, so a phone and a desktop get
     two of them (ui.by_width). bound: the weight drawn at full colour, the same for every
-    frame so growing weights look stronger."""
+    frame so growing weights look stronger. font: the filters' names in px (the moment's
+    text is 1.25 times as big)."""
     rows = -(-filters // columns)
     width = columns * block + (columns - 1) * gap
     now = f"datum.frame == {FRAME_PARAM}"
     slot_x = f"((datum.filter - 1) % {columns}) * {block + gap}"
-    slot_y = f"floor((datum.filter - 1) / {columns}) * {block + gap + 16} + 16"
+    label_h = font + 4
+    slot_y = f"floor((datum.filter - 1) / {columns}) * {block + gap + label_h} + {label_h}"
     cell = block / 3
     if two_lines:
         label = ("['Step ' + format(datum.step, ',') + ' of ' + format("
@@ -243,10 +245,11 @@ def training_replay(n_frames: int, total_steps: int, bound: float, *, columns: i
                  "held-out accuracy ' + format(datum.accuracy, '.1%') + ',  loss ' + "
                  "format(datum.loss, '.3f')")
     header = {
-        "data": {"name": "frames"}, "width": width, "height": 40 if two_lines else 20,
+        "data": {"name": "frames"}, "width": width,
+        "height": (2 if two_lines else 1) * round(font * 1.7),
         "transform": [{"filter": now}, {"calculate": label, "as": "label"}],
-        "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 15,
-                 "lineHeight": 20},
+        "mark": {"type": "text", "align": "left", "baseline": "top",
+                 "fontSize": round(font * 1.25), "lineHeight": round(font * 1.7)},
         "encoding": {"x": {"value": 0}, "y": {"value": 0},
                      "text": {"field": "label", "type": "nominal"}}}
     x_step = {"field": "step", "type": "quantitative", "title": "training step",
@@ -271,13 +274,13 @@ def training_replay(n_frames: int, total_steps: int, bound: float, *, columns: i
               {"calculate": f"datum.x + {cell}", "as": "x2"},
               {"calculate": f"{slot_y} + datum.row * {cell}", "as": "y"},
               {"calculate": f"datum.y + {cell}", "as": "y2"}]
-    height = rows * (block + gap + 16)
+    height = rows * (block + gap + label_h)
     names = {"data": {"name": "frames"}, "transform": [{"filter": now}, {
         "calculate": f"sequence(1, {filters + 1})", "as": "filter"}, {"flatten": ["filter"]},
         {"calculate": f"{slot_x}", "as": "x"},
         {"calculate": f"{slot_y} - 4", "as": "y"},
         {"calculate": "'filter ' + datum.filter", "as": "name"}],
-        "mark": {"type": "text", "align": "left", "baseline": "bottom", "fontSize": 12},
+        "mark": {"type": "text", "align": "left", "baseline": "bottom", "fontSize": font},
         "encoding": {"x": {"field": "x", "type": "quantitative", "scale": None},
                      "y": {"field": "y", "type": "quantitative", "scale": None},
                      "text": {"field": "name", "type": "nominal"}}}

