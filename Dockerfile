@@ -14,7 +14,7 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
-COPY --chown=explorer:explorer app.py ./
+COPY --chown=explorer:explorer app.py serve.py ./
 COPY --chown=explorer:explorer pages/ pages/
 COPY --chown=explorer:explorer explorer/ explorer/
 COPY --chown=explorer:explorer .streamlit/ .streamlit/
@@ -25,7 +25,8 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
   CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read() != b'ok')"
 
-CMD ["streamlit", "run", "app.py", \
+# serve.py: the same app, warming every page as the server starts.
+CMD ["streamlit", "run", "serve.py", \
      "--server.port=8501", "--server.address=0.0.0.0", "--server.headless=true", \
      "--server.fileWatcherType=none", "--server.runOnSave=false", \
-     "--browser.gatherUsageStats=false", "--client.showErrorDetails=false"]
+     "--browser.gatherUsageStats=false", "--client.showErrorDetails=type"]

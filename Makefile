@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet ".[dev]"
 	touch $(STAMP)
 
+# serve.py is app.py plus a warm-up of every page when the server starts.
 run: $(STAMP)
-	$(PY) -m streamlit run app.py --server.port=$(PORT)
+	$(PY) -m streamlit run serve.py --server.port=$(PORT)
 
 # For editing the code: reruns the page when a file changes (config.toml turns the file
 # watcher off, because under load it costs the server a fifth of its CPU).
@@ -25,11 +26,17 @@ dev: $(STAMP)
 	$(PY) -m streamlit run app.py --server.port=$(PORT) \
 	  --server.fileWatcherType=auto --server.runOnSave=true --client.showErrorDetails=full
 
+# Debian packages the browser tests need: chromium, and nginx for the replicas test
+# (tests/test_replicas.py runs it, without root, in front of two replicas on loopback ports).
 chromium:
-	@test -x /usr/bin/chromium || { \
-	  echo "installing Debian's chromium for the browser tests"; \
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian's$$missing for the browser tests"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

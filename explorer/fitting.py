@@ -107,3 +107,74 @@ def verdict(sweep: pd.DataFrame, degree: int) -> str:
     if val <= ABOUT_RIGHT_FACTOR * best_val:
         return "about right"
     return "underfit" if degree < best else "overfit"
+
+
+def n_coefficients(degree: int, inputs: int = 1) -> int:
+    """The number of weights of a full polynomial of this degree in this many inputs: one per
+    term x1^a1 ... xk^ak with a1 + ... + ak <= degree, which is C(degree + inputs, inputs)
+    (degree + 1 for one input)."""
+    from math import comb
+
+    if degree < 0 or inputs < 1:
+        raise ValueError("degree >= 0 and at least one input")
+    return comb(degree + inputs, inputs)
+
+
+def _row(sweep: pd.DataFrame, degree: int) -> pd.Series:
+    return sweep.loc[sweep["degree"] == degree].iloc[0]
+
+
+def _error(value: float) -> str:
+    """An error as the sentences print it: 3 significant digits, 0 below the metrics' 0.0001."""
+    return "0" if value < 5e-5 else f"{value:.3g}"
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction:.0%}" if fraction >= 0.01 else f"{fraction:.1%}"
+
+
+def verdict_reason(sweep: pd.DataFrame, degree: int) -> str:
+    """Why `verdict` says what it says for this degree, with this sweep's numbers."""
+    best = best_degree(sweep)
+    mine, top = _row(sweep, degree), _row(sweep, best)
+    t, v = _error(mine["train_mse"]), _error(mine["val_mse"])
+    bt, bv = _error(top["train_mse"]), _error(top["val_mse"])
+    ratio = mine["val_mse"] / top["val_mse"]
+    kind = verdict(sweep, degree)
+    if kind == "about right":
+        if degree == best:
+            return f"this degree has the lowest validation error ({bv})."
+        return (f"its validation error, {v}, is within {_percent(ratio - 1)} of the best "
+                f"degree's ({bv} at degree {best}).")
+    if kind == "underfit":
+        if mine["train_mse"] > 1.05 * top["train_mse"]:
+            return (f"too simple to follow the pattern: training error {t} and validation "
+                    f"error {v} are both higher than degree {best}'s ({bt} and {bv}).")
+        return (f"too simple: its validation error, {v}, is {ratio:.1f} times degree "
+                f"{best}'s ({bv}).")
+    return (f"too flexible: training error is down to {t} (degree {best}: {bt}), but "
+            f"validation error is {ratio:,.1f} times degree {best}'s ({v} against {bv}): the "
+            "curve follows the noise of the training points.")
+
+
+def validation_words(sweep: pd.DataFrame) -> str:
+    """What the validation curve does over the degrees, from its numbers: falls then rises
+    again (the U), or falls and then stays near its lowest."""
+    val = sweep["val_mse"].to_numpy()
+    degrees = sweep["degree"].to_numpy()
+    best = best_degree(sweep)
+    lowest, last = float(val.min()), int(degrees[-1])
+    if best == last:
+        return (f"Validation error is lowest at the biggest degree, {best} ({lowest:.3g}): no "
+                "degree here is flexible enough to overfit.")
+    start = (f"Validation error falls from {val[0]:.3g} at degree 0 to {lowest:.3g} at "
+             f"degree {best}" if best > 0 else
+             f"Validation error is lowest at degree 0 ({lowest:.3g})")
+    after = degrees >= best
+    worst = float(val[after].max())
+    worst_degree = int(degrees[after][np.argmax(val[after])])
+    if worst > ABOUT_RIGHT_FACTOR * lowest:
+        return (f"{start}, then rises again, to {worst:.4g} at degree {worst_degree}: the U "
+                "that tells you where underfitting ends and overfitting begins.")
+    return (f"{start} and then stays within {worst / lowest - 1:.0%} of that up to degree "
+            f"{last}: here even the most flexible degree barely overfits.")

@@ -69,11 +69,16 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     if not text:
         return ()
     parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
-    if not all(p.isdigit() for p in parts):
+    # ASCII digits only: str.isdigit() also accepts '²' or '①', which int() then refuses
+    # with Python's own message.
+    if not all(p.isascii() and p.isdigit() for p in parts):
         raise ValueError("Hidden layers must be whole numbers separated by commas, like 16,16.")
-    widths = tuple(int(p) for p in parts)
-    if len(widths) > MAX_LAYERS:
+    if len(parts) > MAX_LAYERS:
         raise ValueError(f"At most {MAX_LAYERS} hidden layers here.")
+    # a width with more digits than any allowed one is too big (and int() of thousands of
+    # digits would raise a message of Python's own)
+    widths = tuple(int(p) if len(p.lstrip("0")) <= len(str(MAX_WIDTH)) else MAX_WIDTH + 1
+                   for p in parts)
     if any(w < 1 or w > MAX_WIDTH for w in widths):
         raise ValueError(f"Each hidden layer needs between 1 and {MAX_WIDTH} units.")
     return widths
@@ -291,3 +296,13 @@ def gap(result: NetResult, at_best: bool = False) -> float:
     """Validation loss minus training loss, at the last epoch (or the best one)."""
     row = result.best if at_best else result.final
     return float(row["val_loss"] - row["train_loss"])
+
+
+def parameter_count(hidden: tuple[int, ...], inputs: int = 2, outputs: int = 1) -> int:
+    """Weights and biases of the MLP build_mlp makes: each layer has (inputs x units) weights
+    and one bias per unit."""
+    total, width = 0, inputs
+    for units in (*hidden, outputs):
+        total += width * units + units
+        width = units
+    return total

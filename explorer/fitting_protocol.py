@@ -169,3 +169,20 @@ def evaluate(rows: int, k: int, repeats: int, val_fraction: float | None = None,
     holdout_val = holdout_split(rows, val_fraction, np.random.default_rng(seed + 2))
     return ProtocolResult(rows, k, repeats, splits, fold_scores, holdout_scores, kfold_means,
                           reference, holdout_val, len(rest))
+
+
+def spread_words(result: ProtocolResult) -> str:
+    """How much less K-fold's estimate moves than one hold-out split's, from the 50 + 50
+    estimates the comparison chart draws."""
+    from explorer.claims import ratio_words
+
+    hold, kfold = float(result.holdout_scores.std()), float(result.kfold_means.std())
+    numbers = f"± {kfold:.1%} against ± {hold:.1%} for one hold-out split"
+    if kfold < 1e-9 or hold < 1e-9:
+        return f"here its estimates spread {numbers}"
+    words = ratio_words(hold, kfold)
+    if words == "about the same" or hold < kfold:
+        why = (f": with K = {result.k} there are few scores to average" if result.k <= 3
+               else "")
+        return f"here, though, the two spread about the same ({numbers}){why}"
+    return f"here its spread is {words} ({numbers})"

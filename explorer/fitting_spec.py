@@ -7,6 +7,7 @@ old names stay as aliases, so links made before the rename still open the same s
 from __future__ import annotations
 
 from explorer import fitting
+from explorer import fitting_final as final
 from explorer import fitting_network as net
 from explorer.params import PageSpec, Param, Preset
 
@@ -65,12 +66,23 @@ PARAMS = (
     Param("k", "K (folds)", "slider", 5, lo=2, hi=10, step=1),
     Param("repeats", "Repeats of K-fold (reshuffled)", "slider", 1, lo=1, hi=5, step=1),
     Param("split_seed", "Random seed", "slider", 0, lo=0, hi=20, step=1),
+    # evaluation protocol tab: the final model, scored once
+    Param("final_rows", "Penguins in the sample", "slider", 40, lo=20, hi=340, step=10,
+          help="Half of them train, a quarter validate, a quarter are the test set."),
+    Param("final_degrees", "Degrees to choose from: 0 up to", "slider", 6, lo=1,
+          hi=final.MAX_DEGREE, step=1,
+          help="More candidates give validation more chances to crown a lucky one."),
+    Param("final_seed", "Random seed of the splits", "slider", 0, lo=0, hi=20, step=1),
 )
 
 BIG_NET = {"tab": TAB_NET, "fit_dataset": "moons", "net_noise": 0.3, "points": 100,
            "hidden": "64,64", "activation": "relu", "optimizer": "Adam", "fit_lr": 0.01,
            "fit_epochs": 300, "fit_batch": FULL_BATCH, "fit_seed": 0, "fit_wd": 0.0,
            "l1": 0.0, "fit_dropout": 0.0, "augment": 0}
+
+# The final-model controls at their defaults: a preset of the evaluation tab that leaves them
+# elsewhere would also match (and be marked) after one of the final-model presets.
+FINAL_DEFAULTS = {p.key: p.default for p in PARAMS if p.key.startswith("final_")}
 
 PRESETS = (
     Preset("underfit_line", "Underfit",
@@ -94,9 +106,22 @@ PRESETS = (
            note="Same net, same seed, a penalty on large weights: a smoother boundary and a "
                 "much smaller gap between training and validation loss."),
     Preset("holdout_noisy", "Hold-out",
-           {"tab": TAB_EVAL, "rows": 60, "k": 5, "repeats": 1, "split_seed": 0},
+           {"tab": TAB_EVAL, "rows": 60, "k": 5, "repeats": 1, "split_seed": 0,
+            **FINAL_DEFAULTS},
            note="With 60 rows, one random hold-out split can land anywhere in a wide range; "
                 "K-fold averages five such scores and moves much less."),
+    # the final model, scored once
+    Preset("few_rows", "Few rows, many degrees",
+           {"tab": TAB_EVAL, "final_rows": 20, "final_degrees": 10, "final_seed": 0},
+           note="Twenty penguins, five of them validating, and as many degrees to choose from "
+                "as ten training rows allow: the five rows crown whichever degree got lucky. "
+                "The chosen degree's test error lands well above what validation promised; "
+                "the straight line fixed in advance does not."),
+    Preset("whole_table", "Whole table",
+           {"tab": TAB_EVAL, "final_rows": 340, "final_degrees": 10, "final_seed": 0},
+           note="340 penguins, 85 of them validating, and degrees 0 to 10: each validation "
+                "score is steady, so picking the lowest flatters it little; both gaps are a "
+                "few grams."),
 )
 
 SPEC = PageSpec("over_underfitting", PARAMS, PRESETS)

@@ -123,8 +123,7 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
         x="x:Q", y=alt.Y("yhat:Q", scale=y_scale)).transform_filter(now)
     data_view = (dots + true_line + fitted).properties(
         width=width, height=height,
-        title=_title("The data, the true line (dashed) and the line at this step", stacked,
-                     width))
+        title=_title("The data, the true line (dashed) and the line at this step", width))
 
     # (b) the loss surface with the path
     sx = alt.Scale(domain={"expr": "dom_a1"}, nice=False, zero=False)
@@ -154,7 +153,7 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
     surface_view = (surface + trail + here + best).properties(
         width=width, height=height,
         title=_title(f"The {loss} loss over (a1, a2): path so far, now (dot), lowest loss "
-                     "(cross)", stacked, width))
+                     "(cross)", width))
 
     # (c) the loss per step
     loss_line = named("path").mark_line(color=PALETTE[0]).encode(
@@ -165,10 +164,13 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
     loss_dot = named("path").mark_circle(color=NOW_COLOUR, size=120, opacity=1).encode(
         x="step:Q", y="loss_plot:Q").transform_filter(now)
     loss_text = named("path").mark_text(align="left", baseline="bottom", dy=-8,
-                                        fontSize=15, color="#222").encode(
+                                        fontSize=16, color="#222").encode(
         x=alt.value(0), y=alt.value(0),
         text=alt.Text("label:N")).transform_filter(now).transform_calculate(
+        # A text mark past the plot's edge widens the whole chart: as long as the panel.
         label=(f"'Step ' + datum.step + ':  {loss} ' + format(datum.loss, '.4f')" if stacked
+               else f"'Loss after step ' + datum.step + ' (epoch ' + datum.epoch + '):  {loss} '"
+               " + format(datum.loss, '.4f')" if width < 520
                else f"'Loss after step ' + datum.step + ' (epoch ' + datum.epoch + '):  {loss} '"
                " + format(datum.loss, '.4f') + '   a1 = ' + format(datum.a1, '.4f') + "
                "',  a2 = ' + format(datum.a2, '.4f')"))
@@ -193,11 +195,11 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
                                                   labelAngle=0, ticks=False, domain=False),
                 sort=["∂L/∂a1", "∂L/∂a2"]),
         y=alt.Y("method:N", title=None, sort=list(names.values()),
-                axis=alt.Axis(labelFontSize=15, ticks=False, domain=False)),
+                axis=alt.Axis(labelFontSize=16, ticks=False, domain=False)),
         text=alt.Text("value:Q", format=".4f"))
     table_view = table.properties(width=width, height=int(height * 0.62),
                                   title=_title("The gradient at this step, three ways",
-                                               stacked, width))
+                                               width))
 
     if stacked:
         layout = alt.vconcat(data_view, surface_view, loss_view, table_view, spacing=30)
@@ -210,12 +212,11 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
     return layout.add_params(step, *scalars).resolve_scale(color="independent")
 
 
-def _title(text: str, wrap: bool, width: int = 240) -> str | list[str]:
-    """A chart title, as lines about `width` px long when `wrap` (Vega-Lite does not wrap
-    titles, and a long one widens the chart past a phone's screen)."""
-    if not wrap:
-        return text
-    chars = max(16, width // 9)
+def _title(text: str, width: int) -> str | list[str]:
+    """A chart title, as lines no longer than the panel is wide (Vega-Lite does not wrap
+    titles, and a long one widens the whole chart, past a phone's or a projector's screen).
+    About 11 px a character: the title's size in presentation mode."""
+    chars = max(16, width // 11)
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= chars:
@@ -321,7 +322,7 @@ def race_chart(surface: gs.Surface, width: int = 620, height: int = 420) -> alt.
     return (heat + lines + ends + best + begin).properties(
         width=width, height=height,
         title=_title(f"{surface.name}: start (square), minimum (cross), where each stopped "
-                     "(dot)", width < 400, width))
+                     "(dot)", width))
 
 
 def race_datasets(surface: gs.Surface, paths: pd.DataFrame, grid: pd.DataFrame

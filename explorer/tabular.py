@@ -252,6 +252,28 @@ def split_columns(df: pd.DataFrame, target: str,
     return ColumnSplit(tuple(cat), tuple(cont), dropped, reasons)
 
 
+# ---- the network's settings (the model itself is in explorer/tabular_model.py) -------------
+
+
+@dataclass(frozen=True)
+class NetSettings:
+    """Everything about the network that decides a training run (with the data and the
+    split seed, the key of a trained network)."""
+
+    layers: tuple[int, ...] = (200, 100)
+    dropout: float = 0.1
+    weight_decay: float = 0.01
+    epochs: int = 10
+    lr: float = 0.01
+    one_hot: bool = False  # True: fixed one-hot vectors instead of learned embeddings
+    batch_size: int | None = None  # None: chosen from the number of training rows
+
+
+def layer_sizes(text: str) -> tuple[int, ...]:
+    """Hidden layer widths from their written form: '200,100' -> (200, 100)."""
+    return tuple(int(x) for x in text.split(","))
+
+
 # ---- preprocessing, fitted on the training rows --------------------------------------------
 
 

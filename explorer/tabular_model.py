@@ -14,24 +14,14 @@ import pandas as pd
 import torch
 from torch import nn
 
-from explorer.tabular import (
+from explorer.tabular import (  # NetSettings lives there: a page keys runs without torch
+    NetSettings,
     Prepared,
     classification_metrics,
     embedding_size,
     higher_is_better,
     regression_metrics,
 )
-
-
-@dataclass(frozen=True)
-class NetSettings:
-    layers: tuple[int, ...] = (200, 100)
-    dropout: float = 0.1
-    weight_decay: float = 0.01
-    epochs: int = 10
-    lr: float = 0.01
-    one_hot: bool = False  # True: fixed one-hot vectors instead of learned embeddings
-    batch_size: int | None = None  # None: chosen from the number of training rows
 
 
 def default_batch_size(n_train: int) -> int:

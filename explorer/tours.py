@@ -230,11 +230,11 @@ TOURS: tuple[Tour, ...] = (
          (
              Step(FIT, "A straight line through a curve: wrong on training and validation "
                        "data alike.", preset="underfit_line"),
-             Step(FIT, "Degree 15 through 20 points.", preset="overfit_15",
+             Step(FIT, "Degree 15 through 10 points.", preset="overfit_15",
                   predict=Prediction(
-                      "A degree-15 polynomial is fitted to 20 noisy points. Which error will "
+                      "A degree-15 polynomial is fitted to 10 noisy points. Which error will "
                       "be lower?", ("Training error", "Validation error", "About the same"),
-                      0, "With as many coefficients as points it can pass close to every "
+                      0, "With more coefficients than points it passes through every "
                          "training point, noise included, and misses new points.")),
              Step(FIT, "More data tames the same flexible model.", preset="more_data"),
              Step(FIT, "A big network on a small noisy dataset.", preset="big_net"),

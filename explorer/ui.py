@@ -9,6 +9,7 @@ chart, `notice(...)` / `diverged(...)` for settings that cannot work, and `next_
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +30,7 @@ PRESET_PARAM = "preset"
 _PRESENT_CSS = """
 <style>
 html { font-size: 22px; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding: 1.2rem 1.5rem 4rem; max-width: 100%; }
 [data-testid="stHeader"] { background: transparent; }
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
 h1 { font-size: 2.2rem !important; }
@@ -114,6 +115,7 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
     widget exists: Streamlit seeds widgets from the URL when they are created, and some
     values (`?seed=inf`) raise inside that seeding."""
     url_notes = clean_url(spec) if spec is not None else []
+    _start_warm_up_on_a_real_server()
     present = presenting()
     st.set_page_config(
         page_title=f"{title} · Deep learning explorer",
@@ -146,12 +148,13 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
     st.html(_FOCUSABLE_FORMULAS_JS, unsafe_allow_javascript=True)
     heading = st
     if present:
-        heading, corner = st.columns([4, 1], vertical_alignment="center")
+        heading, corner = st.columns([3, 1], vertical_alignment="center")
         # Filled at the end of the page (share_view), when every control has written its
         # value into the URL.
         st.session_state["_share_slot"] = corner.popover(
-            "This view on your phone", icon=":material/qr_code_2:", key="share_qr",
-            help="A QR code of exactly what is on screen, for the room.", width="stretch")
+            "QR code", icon=":material/qr_code_2:", key="share_qr",
+            help="A QR code of exactly what is on screen, for the room to open on their "
+                 "phones.", width="stretch")
         st.session_state["_share_path"] = spec.url_path if spec is not None else ""
     else:
         st.session_state.pop("_share_slot", None)
@@ -167,6 +170,102 @@ def page_setup(title: str, intro: str = "", icon: str = ":material/psychology:",
     if intro:
         st.markdown(intro)
     return present
+
+
+# ---- warm-up: every page's default view computed once when the server starts ----------
+
+_WARM_UP_LOCK = threading.Lock()
+_warm_up_started = False
+# A page run that has not finished in this time is left alone (a later visitor waits for
+# it as it would have anyway).
+_WARM_UP_PAGE_TIMEOUT_S = 300
+
+
+async def _visit(base_url: str, url_path: str) -> float:
+    """Open one page in a browser-less session (Streamlit's WebSocket protocol, as the
+    frontend speaks it) and wait until its script has finished; returns the seconds."""
+    import asyncio
+    import time
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect
+
+    ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
+    message = BackMsg()
+    message.rerun_script.query_string = ""
+    message.rerun_script.page_name = url_path
+    started = time.perf_counter()
+    async with connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
+                       ping_interval=None) as ws:
+        await ws.send(message.SerializeToString())
+        finished = None
+        while True:
+            wait = _WARM_UP_PAGE_TIMEOUT_S if finished is None else 0.3
+            try:
+                raw = await asyncio.wait_for(ws.recv(), timeout=wait)
+            except TimeoutError:
+                if finished is None:
+                    raise
+                return finished - started
+            forward = ForwardMsg()
+            forward.ParseFromString(raw)
+            if forward.WhichOneof("type") == "script_finished":
+                if forward.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    finished = time.perf_counter()
+                else:
+                    finished = None
+
+
+def _warm_up(base_url: str) -> None:
+    """Visit every page once, in course order (the home page first: it is the lightest)."""
+    import asyncio
+    import time
+    import urllib.request
+
+    from streamlit.logger import get_logger
+
+    log = get_logger("streamlit.explorer_warm_up")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # the server answers once it is listening
+        try:
+            if urllib.request.urlopen(base_url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.2)
+    for url_path in ["", *(page.url_path for page in course.LEARNING_PATH)]:
+        try:
+            seconds = asyncio.run(_visit(base_url, url_path))
+            log.info("warm-up: /%s ready in %.1f s", url_path, seconds)
+        except Exception as err:  # a failed warm-up must never stop the server
+            log.warning("warm-up: /%s failed: %s", url_path, err)
+    log.info("warm-up: done")
+
+
+def start_warm_up() -> bool:
+    """Start the warm-up in a background thread, once per server process. Off when
+    EXPLORER_WARMUP=0 (the tests' servers, so that what a test measures is its own work)."""
+    global _warm_up_started
+    import os
+
+    if os.environ.get("EXPLORER_WARMUP", "1") == "0":
+        return False
+    with _WARM_UP_LOCK:
+        if _warm_up_started:
+            return False
+        _warm_up_started = True
+    port = st.get_option("server.port") or 8501
+    threading.Thread(target=_warm_up, args=(f"http://127.0.0.1:{port}",),
+                     name="explorer-warm-up", daemon=True).start()
+    return True
+
+
+def _start_warm_up_on_a_real_server() -> None:
+    """For hosts that run `streamlit run app.py` (no serve.py): the first visit starts it."""
+    from streamlit import runtime
+
+    if not _warm_up_started and runtime.exists():
+        start_warm_up()
 
 
 # ---- guided tours ----------------------------------------------------------------------
@@ -268,7 +367,7 @@ def tour_bar(spec: PageSpec) -> None:
                            f"The answer: “{right}”.")
                 st.markdown(f"{verdict} {step.predict.why}")
             st.markdown(step.look)
-        back, forward, leave, _ = st.columns([1, 1, 1, 3])
+        back, forward, leave, _ = st.columns([2, 2, 2, 1])
         if back.button("Back", key="_tour_back", icon=":material/arrow_back:",
                        disabled=index == 0, shortcut="Shift+Left", width="stretch",
                        help="Previous step (Shift + ←)"):
@@ -405,7 +504,7 @@ def chart(figure, caption: str, *, data: dict | None = None, key: str | None = N
                                    selection_mode=selection_mode)
     else:
         themed_chart = charts.themed(figure, present)
-        # Skip Altair's schema validation on every rerun (about 10 ms a chart): the chart
+        # Skip Altair's schema validation on every rerun (it costs more than drawing): the chart
         # builders' specs are validated in their tests. themed() made a copy, so the
         # override touches no shared chart.
         object.__setattr__(themed_chart, "to_dict", functools.partial(
@@ -430,7 +529,7 @@ def built_chart(builder, *args, **kwargs) -> dict:
     """`builder(*args, **kwargs)` as a Vega-Lite dict, built once per distinct arguments and
     shared by every session.
 
-    Building an Altair chart costs 5 to 30 ms of the server's one Python core; a class on
+    Building an Altair chart costs milliseconds of the server's one Python core; a class on
     the same settings would pay it thirty times over. For builders whose arguments
     Streamlit can hash (frames, arrays, numbers, strings). Pass the result to `chart`.
     """
@@ -441,8 +540,8 @@ def frame_digest(frame) -> bytes:
     """A cache key for a DataFrame: its columns, dtypes and values.
 
     Streamlit's own DataFrame hash goes through pandas' per-row hashing, slow for text
-    columns (1.4 ms for the 300-row movie map, paid by every session on every run); this
-    reads each column's values in one piece (0.3 ms). Text columns go in as the repr of
+    columns (paid by every session on every run); this reads each column's values in one
+    piece, several times faster (figures: bench/ and the issue notes). Text columns go in as the repr of
     their list of values, not joined, so cell boundaries stay unambiguous.
     """
     import hashlib
@@ -493,7 +592,7 @@ def arrow_bytes(data) -> bytes:
     from streamlit import dataframe_util
 
     if isinstance(data, list):
-        # Straight from the records: going through pandas costs ~15 ms a chart. Columns
+        # Straight from the records: going through pandas costs more than the chart. Columns
         # Arrow cannot type (text mixed with numbers) go through pandas, as Streamlit does.
         try:
             data = pa.Table.from_pylist(data)

@@ -92,7 +92,7 @@ if traj.capped:
 
 # Wide enough to read from the back of a room, narrow enough that two fit side by side on
 # a 1280 px projector.
-width = 420 if present else 300
+width = 460 if present else 320
 height = ui.chart_height(360)
 # Building the Altair chart costs most of a second: built once per layout for every
 # session, and filled with each setting's data (gradient_descent_charts.fill_spec).
@@ -153,12 +153,13 @@ def main_view():
         if paused and paused[0] == settings:
             values[gdc.STEP_PARAM] = {**values[gdc.STEP_PARAM], "value": paused[1]}
     caption = (f"Step {view.last_step} of {traj.steps} drawn "
-               f"({traj.batch} points per step, {traj.steps_per_epoch} steps per epoch). "
+               f"({traj.batch} points per step, {traj.steps_per_epoch} "
+               f"step{'s' if traj.steps_per_epoch != 1 else ''} per epoch). "
                "Drag the step slider to replay: the line, the dot on the loss surface, the "
                "loss curve and the gradient table all follow, without recomputing anything. "
                "Darker on the surface means lower loss; the cross is the lowest loss "
                "possible.")
-    wide, narrow = ui.by_width("gd_main", wide_px=2 * width + 360)
+    wide, narrow = ui.by_width("gd_main", wide_px=2 * width + (280 if present else 260))
     with wide:
         ui.chart(gdc.fill_spec(template, datasets, values), caption, key="main_chart",
                  width="content")

@@ -3,12 +3,15 @@
 import numpy as np
 import streamlit as st
 
+from explorer import conv_architecture as ca
+from explorer import conv_architecture_charts as cac
+from explorer import conv_architecture_words as caw
 from explorer import convolution as cv
 from explorer import convolution_charts as cc
 from explorer import convolution_cnn as cnn
 from explorer import convolution_quiz as quiz
 from explorer import mnist, mnist_models, ui
-from explorer.convolution_spec import CUSTOM, FOLLOW_OPTIONS, IMAGES, SPEC
+from explorer.convolution_spec import ARCH_PRESETS, CUSTOM, FOLLOW_OPTIONS, IMAGES, SPEC
 from explorer.text import escape_markdown
 
 URL = "convolution_kernels"
@@ -655,6 +658,98 @@ ui.formula(r"(x \star w)_{i,j} = \sum_{u,v} w_{u,v}\, x_{i+u,\,j+v} \qquad "
            r"(x * w)_{i,j} = \sum_{u,v} w_{u,v}\, x_{i-u,\,j-v}",
            "Left: cross-correlation, what conv layers compute. Right: the textbook "
            "convolution, which reads the patch backwards (same as flipping the kernel).")
+
+# ---- a whole network --------------------------------------------------------------------
+
+st.subheader("9 · Compose a whole network")
+st.markdown(
+    "Stanford's CS231n notes write most ConvNets as one pattern: "
+    "INPUT → [[CONV → RELU]\\*N → POOL?]\\*M → [FC → RELU]\\*K → FC. Write a network in "
+    "it below, one stage after another: a few convolutions and an optional pool per stage, "
+    "the fully connected layers last. The table walks one image through it layer by layer, "
+    "as the notes do for VGGNet: each layer's output volume, the numbers it holds "
+    "(activations) and its weights and biases.")
+load = st.columns([1.2, 1, 1.2, 1.4, 1.4], vertical_alignment="center")
+load[0].markdown("**Load a network:**")
+for column, preset in zip(load[1:], ARCH_PRESETS, strict=True):
+    column.button(preset.label, key=f"_arch_load_{preset.name}", width="stretch",
+                  on_click=ui.set_values, args=(SPEC, preset.values))
+a_text, a_input = st.columns([2.2, 1])
+with a_text:
+    arch_text = ui.widget(SPEC["arch"], height=110)
+with a_input:
+    arch_size = int(ui.widget(SPEC["arch_size"]))
+    arch_depth = int(ui.widget(SPEC["arch_depth"]))
+fc_as_conv = ui.widget(SPEC["arch_fc_conv"])
+for preset in ARCH_PRESETS:
+    if all(st.session_state.get(k) == v for k, v in preset.values.items()):
+        st.caption(f"**{preset.label}.** {preset.note}")
+
+try:
+    layers = ca.parse(arch_text)
+except ca.ArchitectureTextError as err:
+    layers = None
+    # The message is ours (it names the place, never repeats the text); escaped because it
+    # quotes the pattern's * and [ ].
+    ui.notice(escape_markdown(f"The layers cannot be read. {err}", 600),
+              "Fix the text to see the network (the buttons above load working ones).")
+if layers is not None:
+    net = ca.compose(layers, arch_size, arch_depth, fc_as_conv)
+    st.markdown(caw.pattern_sentence(net))
+    n1, n2, n3, n4 = st.columns(4)
+    n1.metric("Parameters", f"{net.parameters:,}")
+    n2.metric("Activations, one image", f"{net.activations:,}")
+    n3.metric("Their memory (forward)", caw.memory_text(net.activations))
+    n4.metric("Network output", net.rows[-1].volume)
+    st.caption(caw.counts_words(net))
+    flagged = net.problems
+    if flagged:
+        first = flagged[0]
+        ui.notice(f"{len(flagged)} of the {len(net.layers)} layers "
+                  f"{'is' if len(flagged) == 1 else 'are'} flagged in the table's check "
+                  f"column. The first, layer {first.number} ({first.name}): {first.problem}",
+                  "Change its stride, padding or window, or the input size.",
+                  kind="error" if not net.complete else "warning")
+    # Tall enough for every row up to 24 layers; longer networks scroll inside the table.
+    st.dataframe(ca.table_rows(net), hide_index=True, width="stretch",
+                 height=35 * (min(len(net.rows), 25) + 1) + 3, column_config={
+                     name: st.column_config.NumberColumn(format="localized")
+                     for name in ("activations", "weights", "biases")})
+    st.caption("One row per layer; the ReLUs are not listed (same shape as their input, no "
+               "parameters, computed in place). Output size: the arithmetic of section 4, "
+               "(W − F + 2P)/S + 1, with no padding for pools; check flags a size that is not "
+               "a whole number (frameworks round it down) or below 1. Activations: the "
+               "numbers in the output volume, 4 bytes each. Weights as: F·F·D × K for a conv "
+               "layer, inputs × outputs for a fully connected one; one bias per filter or "
+               "output.")
+
+    if fc_as_conv:
+        st.markdown(caw.fc_conv_words(ca.compose(layers, arch_size, arch_depth), net))
+    else:
+        st.caption("Switch on “Write the fully connected layers as convolutions” above to "
+                   "see each FC layer as the conv layer that computes the same thing.")
+    if caw.is_network(net, ca.VGG16, 224, 3):
+        st.markdown(caw.vgg16_words(net))
+
+    params_words, memory_words = caw.where_words(net)
+    frame = cac.layer_frame(net)
+    w_params, w_memory = st.columns(2)
+    with w_params:
+        st.markdown(params_words)
+        ui.chart(ui.built_chart(cac.per_layer_chart, frame, "parameters",
+                                "parameters per layer", ZOOM),
+                 f"Parameters (weights and biases) of each layer, in the network's order "
+                 f"({cac.COLOURS_WORDS}).",
+                 description=f"Bar chart, one bar per layer. {ui.plain_text(params_words)}")
+    with w_memory:
+        st.markdown(memory_words)
+        ui.chart(ui.built_chart(cac.per_layer_chart, frame, "activations",
+                                "activations per layer, one image", ZOOM),
+                 "Numbers each layer's output holds during one image's forward pass, the "
+                 f"input first ({cac.COLOURS_WORDS}).",
+                 description=f"Bar chart, one bar per layer. {ui.plain_text(memory_words)}")
+
+
 ui.check_yourself(quiz.QUESTIONS)
 ui.next_concept(URL)
 

@@ -4,10 +4,13 @@ import streamlit as st
 
 from explorer import fitting, ui
 from explorer import fitting_charts as fc
+from explorer import fitting_final as final
+from explorer import fitting_final_charts as fc_final
 from explorer import fitting_network as net
 from explorer import fitting_network_charts as fnc
 from explorer import fitting_protocol as protocol
 from explorer import fitting_protocol_charts as fpc
+from explorer import fitting_quiz as fit_quiz
 from explorer.fitting_spec import FULL_BATCH, OPTIMIZERS, SPEC, TAB_EVAL, TAB_NET, TAB_POLY
 from explorer.shared_results import SharedResults
 
@@ -36,8 +39,8 @@ def workflow_strip() -> None:
                                            f"*{TAB_NET}*"),
         ("4. Regularize and tune on validation", f"→ weight decay, dropout, more data, early "
                                                  f"stopping in *{TAB_NET}*"),
-        ("5. Final model, tested once", "→ retrain on training + validation data, score the "
-                                        "test set one single time"),
+        ("5. Final model, tested once", f"→ retrain on training + validation data, score the "
+                                        f"test set once: end of *{TAB_EVAL}*"),
     ]
     with st.container(border=True):
         cols = st.columns(len(steps))
@@ -59,13 +62,7 @@ def poly_results(truth: str, noise: float, n: int):
     return data, fitting.degree_sweep(data)
 
 
-VERDICT_WORDS = {
-    "underfit": ("Underfit", "too simple: it misses the pattern, so both errors are high."),
-    "about right": ("About right", f"validation error is within "
-                                   f"{fitting.ABOUT_RIGHT_FACTOR - 1:.0%} of the best degree's."),
-    "overfit": ("Overfit", "too flexible: it follows the noise of the training points, so "
-                           "training error is low and validation error is high."),
-}
+VERDICT_HEADS = {"underfit": "Underfit", "about right": "About right", "overfit": "Overfit"}
 
 with tab_poly:
     c1, c2, c3, c4 = st.columns(4)
@@ -81,14 +78,15 @@ if tab_poly.open:
         row = sweep.loc[sweep["degree"] == degree].iloc[0]
         verdict = fitting.verdict(sweep, degree)
         best = fitting.best_degree(sweep)
-        head, why = VERDICT_WORDS[verdict]
+        head = VERDICT_HEADS[verdict]
 
         m1, m2, m3, m4 = st.columns(4)
         m1.metric("Training error (MSE)", f"{row['train_mse']:.4f}")
         m2.metric("Validation error (MSE)", f"{row['val_mse']:.4g}")
         m3.metric("Verdict for degree " + str(degree), head)
         m4.metric("Best degree on validation", str(best))
-        st.markdown(f"**Degree {degree} is {verdict}**: {why} The noise alone costs "
+        st.markdown(f"**Degree {degree} is {verdict}**: "
+                    f"{fitting.verdict_reason(sweep, degree)} The noise alone costs "
                     f"{noise**2:.3f} (its variance): no model can have a validation error "
                     "much below that.")
         if degree + 1 > n_points:
@@ -99,17 +97,16 @@ if tab_poly.open:
         left, right = st.columns(2, gap="large")
         with left:
             ui.chart(ui.built_chart(fc.fit_chart, data, coefs, height=ui.chart_height(380)),
-                     "Black dots: the training points the polynomial was fitted to. Grey: "
-                     f"{fitting.VALIDATION_POINTS} validation points from the same curve and "
-                     "noise, never used for fitting. "
-                     "Dashed green: the true curve. Blue: the fitted polynomial.")
+                     f"Black dots: the {n_points} training points the polynomial was fitted "
+                     f"to. Grey: {fitting.VALIDATION_POINTS} validation points from the same "
+                     "curve and noise, never used for fitting. Dashed green: the true curve. "
+                     f"Blue: the fitted polynomial of degree {degree}.")
         with right:
             ui.chart(ui.built_chart(fc.sweep_chart,
                                     sweep, degree, height=ui.chart_height(380)),
                      "Training and validation error for every degree on the same data (log "
-                     "axis). Training error only goes down as the degree grows; validation "
-                     "error falls, bottoms out, then rises: the U that tells you where "
-                     "underfitting ends and overfitting begins.")
+                     "axis). Training error never goes up as the degree grows. "
+                     + fitting.validation_words(sweep))
 
         st.subheader("What is going on")
         ui.formula(r"\hat y(x) = w_0 + w_1 x + w_2 x^2 + \dots + w_d x^d",
@@ -316,8 +313,8 @@ if tab_eval.open:
         with left:
             ui.chart(ui.built_chart(fpc.fold_chart, res, height=ui.chart_height(300)),
                      "Validation accuracy of each fold, with the mean and one standard "
-                     "deviation either side. Each dot is a different model trained on "
-                     "different rows.")
+                     f"deviation either side ({res.mean:.1%} ± {res.spread:.1%}). Each dot is "
+                     "a different model trained on different rows.")
         with right:
             ui.chart(ui.built_chart(fpc.comparison_chart, res, height=ui.chart_height(300)),
                      f"Red: {protocol.HOLDOUT_DRAWS} random hold-out splits ({1 / k:.0%} "
@@ -337,9 +334,117 @@ if tab_eval.open:
             "A hold-out split spends a part of the data on validation and trusts one number. "
             "With few rows, *which* rows land in that part changes the number a lot: look at "
             "how far the red dots spread. K-fold uses every row for validation once and "
-            "averages K scores, so its estimate moves much less; repeating it with fresh "
+            f"averages K scores, so its estimate moves less: {protocol.spread_words(res)}. "
+            "Repeating it with fresh "
             "shuffles (iterated K-fold) steadies it further, at K × repeats models' cost. "
             "With a lot of data a single hold-out split is fine and cheap. Whatever the "
             "protocol, the test set stays locked away until the very end and is used once.")
 
+
+
+# ---- the final model, scored once (evaluation protocol tab) ------------------------------
+
+
+@st.cache_data(max_entries=32, show_spinner="Choosing, retraining and testing on every split…")
+def final_results(rows: int, max_degree: int, seed: int):
+    return final.evaluate(rows, max_degree, seed=seed)
+
+
+with tab_eval:
+    st.divider()
+    st.subheader("The final model, scored once")
+    st.markdown(
+        "The last step of the workflow, on a new task: predict a penguin's body mass from its "
+        "flipper length with a polynomial, and choose the degree. A random sample of "
+        "penguins is split three ways: **training** rows fit every degree, **validation** "
+        "rows pick the degree with the lowest error, **test** rows stay locked away. Then "
+        "the chosen degree is refitted on training + validation rows and scored on the test "
+        "rows, once: that is the number to report. Why lock the test rows away? The winner's "
+        "validation score was picked *for being low*, so part of it is luck.")
+    f1, f2, f3 = st.columns(3)
+    final_rows = ui.widget(SPEC["final_rows"], f1)
+    final_degrees = ui.widget(SPEC["final_degrees"], f2)
+    final_seed = ui.widget(SPEC["final_seed"], f3)
+
+if tab_eval.open:
+    with tab_eval:
+        fin = final_results(int(final_rows), int(final_degrees), int(final_seed))
+        run = fin.example
+        n_train, n_val, n_test = fin.sizes
+        if fin.degrees[-1] < fin.max_degree:
+            lengths = len(set(fin.x[run.train]))
+            ui.notice(f"The {n_train} training rows of this split have {lengths} different "
+                      f"flipper lengths, so a degree above {fin.degrees[-1]} would have more "
+                      "coefficients than they can pin down: the choice here is among degrees "
+                      f"0 to {fin.degrees[-1]}.", "Take a bigger sample to try them all.",
+                      kind="info")
+        st.markdown(f"**One split** ({n_train} training, {n_val} validation, {n_test} test "
+                    "penguins)")
+        m1, m2, m3 = st.columns(3)
+        m1.metric("Degree chosen on validation", str(run.chosen))
+        m2.metric("Its validation error (RMSE)", f"{run.chosen_val:.0f} g")
+        m3.metric("Final model's test error, scored once", f"{run.test_rmse:.0f} g",
+                  delta=f"{run.test_rmse - run.chosen_val:+.0f} g vs. validation",
+                  delta_color="inverse")
+        left, right = st.columns(2, gap="large")
+        with left:
+            ui.chart(ui.built_chart(fc_final.example_chart, fin, height=ui.chart_height(340)),
+                     f"The {fin.rows} penguins of one random sample; the rest of the table's "
+                     f"{len(fin.x)} in grey. Blue circles: {n_train} training rows; orange "
+                     f"squares: {n_val} validation rows; red diamonds: {n_test} test rows. "
+                     f"Black: degree {run.chosen}, the one validation chose, refitted on "
+                     "training + validation rows.")
+        with right:
+            worse = "worse" if run.test_rmse > run.chosen_val else "better"
+            ui.chart(ui.built_chart(fc_final.choice_chart, fin, height=ui.chart_height(340)),
+                     f"Every degree from 0 to {fin.degrees[-1]}, fitted on the training rows "
+                     f"(log axis). Validation error is lowest at degree {run.chosen} "
+                     f"({run.chosen_val:.0f} g), so that degree is chosen. The red diamond is "
+                     f"the final model on the test rows: {run.test_rmse:.0f} g, {worse} than "
+                     "validation promised.")
+        gap, fixed_gap = final.median_gaps(fin)
+        st.markdown(f"**{len(fin.runs)} splits**, each on a fresh random sample of {fin.rows} "
+                    "penguins")
+        g1, g2, g3 = st.columns(3)
+        g1.metric("Median gap, chosen degree", f"{gap:+.0f} g",
+                  help="Test error minus validation error of the chosen degree, per split.")
+        g2.metric(f"Median gap, degree {final.FIXED_DEGREE} fixed",
+                  f"{fixed_gap:+.0f} g",
+                  help="The same protocol with no choice: a straight line every time.")
+        g3.metric("Test worse than validation promised", f"{fin.share_worse:.0%} of splits")
+        reach = fc_final.gap_axis(fin)
+        beyond = int((fc_final.gap_frame(fin)["gap"].abs() > reach).sum())
+        edge = (f" {beyond} dot{'s' if beyond != 1 else ''} beyond ±{reach:,.0f} g "
+                f"{'sit' if beyond != 1 else 'sits'} at the edge (the tooltip has the value)."
+                if beyond else "")
+        ui.chart(ui.built_chart(fc_final.gap_chart, fin, height=ui.chart_height(230)),
+                 f"One dot per split: test error minus validation error. Red: the degree "
+                 f"chosen on validation, median {gap:+.0f} g. Blue: degree "
+                 f"{final.FIXED_DEGREE} fixed in advance, median {fixed_gap:+.0f} g. Right of "
+                 f"the dashed line, validation promised too much.{edge} Medians, because a "
+                 "few splits can decide a mean on their own: the mean gaps are "
+                 f"{fin.mean_gap:+.0f} g and {fin.fixed_gap:+.0f} g.")
+        st.markdown(final.gap_words(fin))
+
+        st.markdown("**What is going on**")
+        ui.formula(r"\hat d = \arg\min_{d}\ \mathrm{RMSE}_{\text{validation}}(d)",
+                   "Each validation error is the degree's true error plus luck (which rows "
+                   "landed in validation). The smallest of several such numbers is the one "
+                   "with the most luck on its side, so it promises more than the degree "
+                   "delivers.")
+        st.markdown(
+            "- The more candidates and the fewer validation rows, the more the winner's "
+            "score flatters it: compare the two presets *Few rows, many degrees* and "
+            "*Whole table*.\n"
+            "- The test rows had no say in any choice, so their one score is an honest "
+            "estimate for new penguins. Look at it, go back and choose again, and it becomes "
+            "a second validation set with the same flattery.\n"
+            "- Refitting on training + validation rows gives the final model more data, "
+            "which usually helps a little; the fixed degree's gap shows that effect alone, "
+            "with no choice involved.\n"
+            "- Outside the flipper lengths it was fitted on, a model keeps its value at the "
+            "nearest edge: a high-degree polynomial continued past its data would predict "
+            "impossible masses.")
+
+ui.check_yourself(fit_quiz.QUESTIONS)
 ui.next_concept(URL)

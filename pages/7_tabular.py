@@ -1,5 +1,7 @@
 """Deep learning on tables: from rows with categories and gaps to a network that must beat
-honest baselines."""
+honest baselines. Parameters in explorer/tabular_spec.py; the data in explorer/tabular.py,
+the network in explorer/tabular_model.py, the page's tables and verdicts in
+explorer/tabular_report.py, charts in explorer/tabular_charts.py."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ import streamlit as st
 
 from explorer import tabular as tab
 from explorer import tabular_charts as tc
+from explorer import tabular_report as tr
 from explorer import ui
 from explorer.shared_results import SharedResults
+from explorer.tabular_spec import SPEC, UPLOAD
 
 URL = "tabular"
 
@@ -23,44 +27,10 @@ present = ui.page_setup(
     "table is turned into numbers step by step, a small network learns from it, and "
     "then it has to beat three simpler models on the same rows, or admit it does not.",
     icon=":material/table_chart:",
+    spec=SPEC,
 )
 
-LAYER_OPTIONS = ["50", "100,50", "200,100", "500,250", "1000,500"]
-LR_OPTIONS = [0.001, 0.003, 0.01, 0.03, 0.1]
-WD_OPTIONS = [0.0, 0.001, 0.01, 0.1]
-INPUT_OPTIONS = ["embeddings", "one-hot"]
-DATASET_OPTIONS = [*tab.DATASETS, "upload"]
-
-ui.preset_row([
-    ui.Preset("penguins", "penguins species",
-              {"dataset": "penguins", "inputs": "embeddings", "layers": "200,100",
-               "dropout": 0.1, "wd": 0.01, "epochs": 10, "lr": 0.01, "metric": "accuracy"},
-              note="Three species, three islands: look at the confusion matrix, then at "
-                   "where the network put each island in the embedding chart."),
-    ui.Preset("titanic_missing", "Titanic survival",
-              {"dataset": "titanic", "inputs": "embeddings", "layers": "200,100",
-               "dropout": 0.1, "wd": 0.01, "epochs": 10, "lr": 0.01, "metric": "F1"},
-              note="Titanic survival with missing ages: one age in five is missing. See the "
-                   "median fill and the age_na flag in the before/after table, and whether "
-                   "the network beats the trees."),
-    ui.Preset("diamonds", "diamond prices",
-              {"dataset": "diamonds", "inputs": "embeddings", "layers": "200,100",
-               "dropout": 0.0, "wd": 0.01, "epochs": 10, "lr": 0.03, "metric": "RMSE"},
-              note="A regression on 53,940 rows: the loss is squared error of the log price; "
-                   "check predicted against actual and how far the trees are ahead."),
-    ui.Preset("one_hot", "no embeddings",
-              {"dataset": "penguins", "inputs": "one-hot", "layers": "200,100",
-               "dropout": 0.1, "wd": 0.01, "epochs": 10, "lr": 0.01, "metric": "accuracy"},
-              note="No embeddings, one-hot instead: each category is a fixed column of 0s "
-                   "and a 1, nothing to learn, so there is no embedding to draw. Compare the "
-                   "accuracy with the penguins preset."),
-    ui.Preset("overfit", "overfit: big net",
-              {"dataset": "titanic", "inputs": "embeddings", "layers": "1000,500",
-               "dropout": 0.0, "wd": 0.0, "epochs": 40, "lr": 0.01, "metric": "accuracy"},
-              note="A big net with no dropout and no weight decay: the training loss keeps "
-                   "falling while the validation loss stalls well above it and wobbles. The "
-                   "gap is memorized detail that does not carry over to new passengers."),
-])
+ui.preset_row(SPEC)
 
 
 def current_value(key: str):
@@ -86,7 +56,7 @@ def parse_upload(raw: bytes) -> pd.DataFrame:
 
 
 def table_for(dataset: str, raw: bytes | None) -> pd.DataFrame:
-    return parse_upload(raw) if dataset == "upload" else load_table(dataset)
+    return parse_upload(raw) if dataset == UPLOAD else load_table(dataset)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -113,7 +83,7 @@ def experiment_store() -> SharedResults:
 
 
 def experiment_for(dataset: str, target: str, seed: int, raw: bytes | None,
-                   settings: tuple, show=None):
+                   settings: tab.NetSettings, show=None):
     """Train once per (data, split, settings), whichever session asks first; `show`
     follows the training's progress (0 to 1)."""
     digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
@@ -122,10 +92,7 @@ def experiment_for(dataset: str, target: str, seed: int, raw: bytes | None,
     def make(report):
         from explorer import tabular_model as tm
 
-        layers, dropout, wd, epochs, lr, one_hot = settings
-        net_settings = tm.NetSettings(tuple(int(x) for x in layers.split(",")), dropout,
-                                      wd, epochs, lr, one_hot)
-        return tm.run_network(prepared_for(dataset, target, seed, raw), net_settings, seed,
+        return tm.run_network(prepared_for(dataset, target, seed, raw), settings, seed,
                               lambda epoch, total: report(epoch / total))
 
     return experiment_store().get(key, make, show)
@@ -143,18 +110,12 @@ def importance_for(dataset, target, seed, raw, settings, metric) -> pd.DataFrame
 
 st.subheader("1 · The table and the question")
 c1, c2, c3 = st.columns([1.4, 1, 1])
-# Plain option names (no format_func): a bound selectbox writes the displayed text into
-# the URL, and ?dataset=titanic reads better than the long label.
-dataset = c1.selectbox("Dataset", DATASET_OPTIONS, key="dataset", bind="query-params",
-                       help="penguins: species (3 classes) · titanic: survived (yes/no) · "
-                            "diamonds: log price (regression) · upload: your own CSV file")
-seed = c3.slider("Split seed", 0, 4, 0, key="seed", bind="query-params",
-                 help="Which random 20% of the rows are held out for validation. Results "
-                      "move between seeds; the tests average five.")
+dataset = ui.widget(SPEC["dataset"], c1)
+seed = ui.widget(SPEC["tab_seed"], c3)
 
 raw: bytes | None = None
-target = tab.DATASETS[dataset].target if dataset != "upload" else None
-if dataset == "upload":
+target = tab.DATASETS[dataset].target if dataset != UPLOAD else None
+if dataset == UPLOAD:
     upload = st.file_uploader(
         "A CSV file with a header row (UTF-8, at most 5 MB, 40 columns, 60,000 rows)",
         type=["csv"], key="upload_csv", max_upload_size=5)
@@ -173,8 +134,7 @@ if dataset == "upload":
     columns = list(uploaded.columns)
     if current_value("target") not in columns:
         st.session_state["target"] = columns[-1]
-    target = c2.selectbox("Target column (what to predict)", columns, key="target",
-                          bind="query-params")
+    target = ui.widget(SPEC["target"], c2, options=columns)
     st.caption(f"Uploaded table: {len(uploaded):,} rows × {len(columns)} columns "
                f"(digest {hashlib.sha256(raw).hexdigest()[:8]}).")
 else:
@@ -191,11 +151,7 @@ problem = prepared.problem
 metric_choices = list(problem.metrics)
 if current_value("metric") not in metric_choices:
     st.session_state["metric"] = metric_choices[0]
-metric = c2.selectbox(
-    "Measure of success", metric_choices, key="metric",
-    bind="query-params",
-    help="Accuracy counts right answers; precision, recall and F1 look at one class; "
-         "RMSE and MAE measure the size of the errors of a regression.")
+metric = ui.widget(SPEC["metric"], c2, options=metric_choices)
 
 kind_words = {
     "binary": f"**binary classification** (2 classes: {', '.join(problem.classes)}; "
@@ -223,12 +179,6 @@ else:
 
 st.subheader("2 · From a table to numbers")
 prep = prepared.prep
-split = prepared.columns
-rule_rows = [{"column": c, "kind": "categorical", "why": split.reasons[c]}
-             for c in split.categorical]
-rule_rows += [{"column": c, "kind": "continuous", "why": split.reasons[c]}
-              for c in split.continuous]
-rule_rows += [{"column": c, "kind": "left out", "why": why} for c, why in split.dropped.items()]
 left, right = st.columns([1, 1.3])
 with left:
     st.markdown(
@@ -236,12 +186,9 @@ with left:
         f"with at most {tab.MAX_INT_CATEGORIES} different values is categorical too (like "
         "a year). Any other number is continuous. A text column with a different value in "
         "most rows is an identifier (a name) and is left out.")
-    st.dataframe(pd.DataFrame(rule_rows), hide_index=True, width="stretch")
+    st.dataframe(tr.column_rules(prepared), hide_index=True, width="stretch")
 with right:
-    stats_rows = [{"column": c, "training median": prep.medians[c],
-                   "training mean": prep.means[c], "training std": prep.stds[c],
-                   "gaps in training": int(prepared.train_df[c].isna().sum())}
-                  for c in prep.continuous]
+    stats = tr.continuous_stats(prepared)
     st.markdown(
         "**Continuous columns**: a gap is filled with the training median and a "
         "`<column>_na` flag records that it was missing (the gap itself can carry "
@@ -250,8 +197,8 @@ with right:
         "swamp the rest):")
     ui.formula(r"x' = \operatorname{clip}\left(\frac{x - \mu_{\text{train}}}"
                r"{\sigma_{\text{train}}},\ -5,\ 5\right)")
-    if stats_rows:
-        st.dataframe(pd.DataFrame(stats_rows).round(3), hide_index=True, width="stretch")
+    if len(stats):
+        st.dataframe(stats.round(3), hide_index=True, width="stretch")
     else:
         st.caption("This table has no continuous columns.")
 
@@ -279,31 +226,16 @@ st.dataframe(after, width="stretch")
 
 st.subheader("3 · The network")
 m1, m2, m3 = st.columns(3)
-inputs = m1.segmented_control("Categories enter as", INPUT_OPTIONS, default="embeddings",
-                              key="inputs", bind="query-params",
-                              help="Embeddings: a small learned vector per category. "
-                                   "One-hot: a fixed 0/1 column per category.")
-inputs = inputs or "embeddings"
-layers = m1.selectbox("Hidden layers (units)", LAYER_OPTIONS, index=2, key="layers",
-                      bind="query-params")
-dropout = m2.slider("Dropout", 0.0, 0.5, 0.1, 0.05, key="dropout", bind="query-params",
-                    help="Share of hidden units switched off at random in each training step.")
-wd = m2.select_slider("Weight decay", WD_OPTIONS, value=0.01, key="wd", bind="query-params",
-                      help="Pulls every weight a little toward zero at each step.")
-epochs = m3.slider("Epochs", 1, 50, 10, key="epochs", bind="query-params",
-                   help="Passes over the training rows.")
-lr = m3.select_slider("Peak learning rate", LR_OPTIONS, value=0.01, key="lr",
-                      bind="query-params",
-                      help="The schedule warms up to this value, then anneals toward zero.")
+inputs = ui.widget(SPEC["inputs"], m1) or SPEC["inputs"].default
+layers = ui.widget(SPEC["layers"], m1)
+dropout = ui.widget(SPEC["dropout"], m2)
+wd = ui.widget(SPEC["wd"], m2)
+epochs = ui.widget(SPEC["tab_epochs"], m3)
+lr = ui.widget(SPEC["tab_lr"], m3)
 
 one_hot = inputs == "one-hot"
-size_rows = []
-for c, n_codes in zip(prep.cat_inputs, prep.cardinalities, strict=True):
-    size_rows.append({"column": c, "codes": n_codes,
-                      "numbers per category": n_codes if one_hot else tab.embedding_size(
-                          n_codes)})
+sizes, width = tr.input_sizes(prep, one_hot)
 n_cont = len(prep.continuous)
-width = sum(r["numbers per category"] for r in size_rows) + n_cont
 e1, e2 = st.columns([1, 1.3])
 with e1:
     if one_hot:
@@ -315,7 +247,7 @@ with e1:
                     "table. The width follows a rule of thumb (fast.ai's):")
         ui.formula(r"\text{width}(n) = \min\left(600,\ \operatorname{round}(1.6\,n^{0.56})"
                    r"\right)", "n = number of codes, including the two reserved ones.")
-    st.dataframe(pd.DataFrame(size_rows), hide_index=True, width="stretch")
+    st.dataframe(sizes, hide_index=True, width="stretch")
 with e2:
     chain = " → ".join(f"Linear({u}) → ReLU → BatchNorm" + (
         f" → Dropout({dropout:g})" if dropout > 0 else "") for u in layers.split(","))
@@ -327,7 +259,8 @@ with e2:
         f"Trained with AdamW (weight decay {wd:g}) and a one-cycle learning rate peaking "
         f"at {lr:g}, in mini-batches.")
 
-settings_key = (layers, float(dropout), float(wd), int(epochs), float(lr), one_hot)
+settings = tab.NetSettings(tab.layer_sizes(layers), float(dropout), float(wd), int(epochs),
+                           float(lr), one_hot)
 bar = st.progress(0.0, text="Training…")
 
 
@@ -335,7 +268,7 @@ def show_progress(fraction: float) -> None:
     bar.progress(fraction, text=f"Training: epoch {round(fraction * epochs)} of {epochs}")
 
 
-experiment = experiment_for(dataset, target, seed, raw, settings_key, show_progress)
+experiment = experiment_for(dataset, target, seed, raw, settings, show_progress)
 bar.empty()
 net = experiment.net
 history = net.history
@@ -347,10 +280,8 @@ ui.chart(ui.built_chart(tc.loss_curves, history, problem.loss_name,
          "Training loss (mean over each epoch's batches, dropout on) and validation loss "
          "(after the epoch, dropout off). When validation turns up while training keeps "
          "falling, the network is memorizing.")
-last = history.groupby("split")["loss"].last()
-best_epoch = int(history[history.split == "validation"].sort_values("loss").iloc[0].epoch)
-if best_epoch < epochs * 0.6 and last["validation"] > 1.15 * history[
-        history.split == "validation"]["loss"].min() and last["training"] < last["validation"]:
+best_epoch = tr.overfit_epoch(history, epochs)
+if best_epoch is not None:
     ui.notice(f"Validation loss was lowest at epoch {best_epoch} and rose afterwards while "
               "training loss kept falling: overfitting.",
               "Fewer epochs, more dropout or weight decay, or a smaller network.", kind="info")
@@ -358,33 +289,21 @@ if best_epoch < epochs * 0.6 and last["validation"] > 1.15 * history[
 # ---- baselines ---------------------------------------------------------------------------------
 
 st.subheader("4 · Does the network beat simpler models?")
-base_table = baselines_for(dataset, target, seed, raw)
-comparison = pd.concat([base_table, pd.DataFrame([{"model": tc.NET_NAME,
-                                                   **experiment.metrics}])],
-                       ignore_index=True)
-higher = tab.higher_is_better(metric)
-trees = float(comparison.set_index("model").loc["gradient-boosted trees", metric])
-mine = float(experiment.metrics[metric])
-floor = float(comparison[metric].iloc[0])
+versus = tr.compare(baselines_for(dataset, target, seed, raw), tc.NET_NAME,
+                    experiment.metrics, metric)
 t1, t2 = st.columns([1, 1.2])
 with t1:
-    st.dataframe(comparison.set_index("model").round(4), width="stretch")
-    gap = (mine - trees) if higher else (trees - mine)
-    if abs(gap) < 0.005 * (1 if higher else max(trees, 1e-9) * 10):
-        verdict = "about level with the gradient-boosted trees"
-    elif gap > 0:
-        verdict = "ahead of the gradient-boosted trees"
-    else:
-        verdict = "behind the gradient-boosted trees"
+    st.dataframe(versus.table.set_index("model").round(4), width="stretch")
     st.markdown(
-        f"On this split the network's {metric} is **{mine:.3f}**: {verdict} "
-        f"({trees:.3f}), against {floor:.3f} for the do-nothing baseline. One split is "
-        "noisy; move the split seed to see how much these numbers wander.")
+        f"On this split the network's {metric} is **{versus.network:.3f}**: {versus.verdict} "
+        f"({versus.trees:.3f}), against {versus.floor:.3f} for the do-nothing baseline. One "
+        "split is noisy; move the split seed to see how much these numbers wander.")
 with t2:
-    ui.chart(ui.built_chart(tc.comparison_bars, comparison, metric,
+    ui.chart(ui.built_chart(tc.comparison_bars, versus.table, metric,
                             ui.chart_height(220)),
              f"Validation {metric} of each model on the same rows with the same "
-             f"preprocessing ({'higher' if higher else 'lower'} is better).")
+             f"preprocessing ({'higher' if tab.higher_is_better(metric) else 'lower'} is "
+             "better).")
 
 # ---- results -----------------------------------------------------------------------------------
 
@@ -405,7 +324,7 @@ with r1:
                  "Rows: the true class; columns: the network's answer. The diagonal is "
                  "right; everything else is a mistake, and which one.")
 with r2:
-    importance = importance_for(dataset, target, seed, raw, settings_key, metric)
+    importance = importance_for(dataset, target, seed, raw, settings, metric)
     ui.chart(ui.built_chart(tc.importance_bars, importance, metric,
                             ui.chart_height(260)),
              f"Shuffle one column among the validation rows (so it no longer matches its "
@@ -416,15 +335,11 @@ if one_hot:
     st.markdown("One-hot inputs are fixed, so there is no learned embedding to draw. Switch "
                 "*Categories enter as* back to embeddings to see one.")
 else:
-    emb_columns = [c for c in prep.categorical if len(prep.vocab[c]) > 3]
+    emb_columns, default_emb = tr.embedding_columns(prep)
     if emb_columns:
-        # The penguins' island by default, else the column with the most categories.
-        default_emb = ("island" if "island" in emb_columns
-                       else max(emb_columns, key=lambda c: len(prep.vocab[c])))
         if current_value("emb") not in emb_columns:
             st.session_state["emb"] = default_emb
-        emb_col = st.selectbox("Embedding to draw", emb_columns, key="emb",
-                               bind="query-params")
+        emb_col = ui.widget(SPEC["emb"], options=emb_columns)
         from explorer import tabular_model as tm
 
         emb_table = tm.embedding_table(net.model, prepared, emb_col)
@@ -439,12 +354,12 @@ else:
 st.subheader("6 · Predict one row")
 n_valid = len(prepared.valid_df)
 try:
-    requested_row = int(current_value("row") or 1)
+    requested_row = int(current_value("tab_row") or 1)
 except ValueError:
     requested_row = 0
 if not 1 <= requested_row <= n_valid:
-    st.session_state["row"] = 1
-row_number = st.slider("Validation row", 1, n_valid, 1, key="row", bind="query-params")
+    st.session_state["tab_row"] = 1
+row_number = ui.widget(SPEC["tab_row"], max_value=n_valid)
 original = prepared.valid_df.iloc[[row_number - 1]]
 # The edit boxes below are a scratch pad for "what if" and stay out of the URL on purpose
 # (keys start with '_'): the row slider above is what a shared link reproduces. The keys
@@ -452,20 +367,14 @@ original = prepared.valid_df.iloc[[row_number - 1]]
 edited = original.copy()
 form_cols = st.columns(4)
 features = list(prep.categorical + prep.continuous)
-missing_label, new_label = "(missing)", "(a new value)"
 for i, col in enumerate(features):
     box = form_cols[i % 4]
     key = f"_edit_{dataset}_{seed}_{row_number}_{col}"
     value = original[col].iloc[0]
     if col in prep.categorical:
-        options = [*prep.vocab[col][2:], missing_label, new_label]
-        current = missing_label if pd.isna(value) else tab._label(value)
-        if current not in options:
-            current = new_label
+        options, current = tr.category_choices(prep, col, value)
         choice = box.selectbox(col, options, index=options.index(current), key=key)
-        picked = (None if choice == missing_label else
-                  "a value never seen in training" if choice == new_label else choice)
-        edited[col] = pd.Series([picked], index=edited.index, dtype=object)
+        edited[col] = pd.Series([tr.category_value(choice)], index=edited.index, dtype=object)
     else:
         number = box.number_input(col, value=None if pd.isna(value) else float(value),
                                   key=key, placeholder="missing", format="%.4g")

@@ -1,5 +1,7 @@
 """Collaborative filtering: a short list of numbers per user and per movie, learned from
-ratings alone. Logic in explorer/collab.py, charts in explorer/collab_charts.py."""
+ratings alone. Parameters in explorer/collab_spec.py; the data in explorer/collab_data.py,
+the model in explorer/collab_model.py, what it learned in explorer/collab_analysis.py, the
+planted-data study in explorer/collab_planted.py, charts in explorer/collab_charts.py."""
 
 from __future__ import annotations
 
@@ -10,19 +12,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import collab, ui
+from explorer import collab_analysis as ca
 from explorer import collab_charts as cc
+from explorer import collab_data as cd
+from explorer import collab_model as cm
+from explorer import collab_planted as cp
+from explorer import ui
+from explorer.collab_spec import DEFAULTS, MOVIELENS, PLANTED, SPEC, UPLOAD
 from explorer.shared_results import SharedResults
 
 URL = "collaborative_filtering"
-MOVIELENS, PLANTED, UPLOAD = "MovieLens", "planted tastes", "your CSV"
-LR_CHOICES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
-WD_CHOICES = [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
-DEFAULTS = collab.Settings()
-CORE = {"dataset": MOVIELENS, "factors": DEFAULTS.factors, "epochs": DEFAULTS.epochs,
-        "lr": DEFAULTS.lr}
 N_MAP = 300  # movies on the map and in the "nearest" picker: the most rated ones
-
 
 
 def end_of_page() -> None:
@@ -36,7 +36,8 @@ present = ui.page_setup(
     "(**latent factors**) and learn them from the ratings alone. Nobody tells the model "
     "what the numbers mean; below you will see that they end up capturing taste and genre, "
     "and how much each ingredient (range, biases, weight decay) buys on real ratings.",
-    icon=":material/movie:")
+    icon=":material/movie:",
+    spec=SPEC)
 
 
 # ---- cached data and training (shared by every visitor) -----------------------------------
@@ -45,15 +46,15 @@ present = ui.page_setup(
 @st.cache_resource(max_entries=2, show_spinner="Loading ratings…")
 def builtin_data(source: str):
     if source == PLANTED:
-        return collab.planted_tastes()
-    return collab.load_movielens()
+        return cp.planted_tastes()
+    return cd.load_movielens()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def uploaded_data(data: bytes):
     try:
-        ratings, notes = collab.parse_ratings_csv(data)
-    except collab.UploadError as exc:
+        ratings, notes = cd.parse_ratings_csv(data)
+    except cd.UploadError as exc:
         return None, [str(exc)]
     return ratings, notes
 
@@ -65,26 +66,26 @@ def trained_store() -> SharedResults:
 
 @st.cache_resource(max_entries=8)
 def data_split(data_key: str, n: int):
-    return collab.split(n, 0.1, seed=42)
+    return cd.split(n, 0.1, seed=42)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def baselines(data_key: str, _ratings: collab.Ratings) -> dict[str, float]:
+def baselines(data_key: str, _ratings: cd.Ratings) -> dict[str, float]:
     train_idx, valid_idx = data_split(data_key, _ratings.n_ratings)
-    return {"global mean": collab.global_mean_rmse(_ratings, train_idx, valid_idx),
-            "biases only": collab.biases_only_rmse(_ratings, train_idx, valid_idx)}
+    return {"global mean": cm.global_mean_rmse(_ratings, train_idx, valid_idx),
+            "biases only": cm.biases_only_rmse(_ratings, train_idx, valid_idx)}
 
 
-def get_model(data_key: str, ratings: collab.Ratings, settings: collab.Settings,
-              label: str = "Training") -> collab.Model:
+def get_model(data_key: str, ratings: cd.Ratings, settings: cm.Settings,
+              label: str = "Training") -> cm.Model:
     """The model for these settings: from the shared store, or trained now with a bar."""
     store = trained_store()
     key = (data_key, settings)
     train_idx, valid_idx = data_split(data_key, ratings.n_ratings)
 
     def make(report):
-        return collab.train(ratings, settings, train_idx, valid_idx,
-                            lambda epoch, total: report(epoch / total))
+        return cm.train(ratings, settings, train_idx, valid_idx,
+                        lambda epoch, total: report(epoch / total))
 
     def text(fraction: float) -> str:
         if fraction == 0:
@@ -96,64 +97,31 @@ def get_model(data_key: str, ratings: collab.Ratings, settings: collab.Settings,
 
 # ---- controls --------------------------------------------------------------------------
 
-ui.preset_row([
-    ui.Preset("dot_product", "Dot product only",
-              CORE | {"bias": False, "y_range": False, "wd": 0.0},
-              note="Factors alone, unbounded, no penalty: validation error is far above the "
-                   "biases-only line and rises as training goes on."),
-    ui.Preset("with_biases", "With biases",
-              CORE | {"bias": True, "y_range": True, "wd": 0.0},
-              note="Range and biases help, but without weight decay the validation curve "
-                   "turns up after a few epochs: the factors memorise the training ratings."),
-    ui.Preset("with_wd", "With weight decay",
-              CORE | {"bias": True, "y_range": True, "wd": 0.1},
-              note="Weight decay keeps the factors small: validation error keeps falling and "
-                   "ends below both baselines."),
-    ui.Preset("overfit", "Too many factors overfit",
-              CORE | {"factors": 100, "epochs": 20, "bias": True, "y_range": True, "wd": 0.0},
-              note="100 factors and no weight decay: training error heads to zero while "
-                   "validation error climbs. Memorising is not learning."),
-    ui.Preset("planted", "Planted tastes recovered",
-              CORE | {"dataset": PLANTED, "epochs": 30, "wd": 0.05, "bias": True,
-                      "y_range": True},
-              note="Ratings made from two known tastes: scroll to 'Did it find the planted "
-                   "tastes?' to see the learned factors line up with them."),
-])
+ui.preset_row(SPEC)
 
 col_data, col_model, col_train = st.columns([1.1, 1, 1])
 with col_data:
-    dataset = st.selectbox("Ratings", [MOVIELENS, PLANTED, UPLOAD], key="dataset",
-                           bind="query-params",
-                           help="MovieLens: 100,004 real ratings. Planted tastes: ratings made "
-                                "from two known factors. Your CSV: columns user, item, rating.")
-    factors = st.slider("Factors per user and movie", 1, 100, DEFAULTS.factors, key="factors",
-                        bind="query-params",
-                        help="How many numbers describe each user and each movie.")
+    dataset = ui.widget(SPEC["cf_dataset"])
+    factors = ui.widget(SPEC["factors"])
 with col_model:
-    use_bias = st.toggle("Biases (one number per user and per movie)", DEFAULTS.bias,
-                         key="bias", bind="query-params")
-    use_range = st.toggle("Squeeze into the rating range (sigmoid)", DEFAULTS.y_range,
-                          key="y_range", bind="query-params")
-    wd = st.select_slider("Weight decay", WD_CHOICES, DEFAULTS.wd, key="wd",
-                          bind="query-params",
-                          help="Penalty on the size of the factors and biases.")
+    use_bias = ui.widget(SPEC["cf_bias"])
+    use_range = ui.widget(SPEC["y_range"])
+    wd = ui.widget(SPEC["cf_wd"])
 with col_train:
-    epochs = st.slider("Epochs", 1, 40, DEFAULTS.epochs, key="epochs", bind="query-params",
-                       help="Passes over the 90% training ratings.")
-    lr = st.select_slider("Learning rate (Adam)", LR_CHOICES, DEFAULTS.lr, key="lr",
-                          bind="query-params")
+    epochs = ui.widget(SPEC["cf_epochs"])
+    lr = ui.widget(SPEC["cf_lr"])
 
 settings = replace(DEFAULTS, factors=int(factors), epochs=int(epochs), lr=float(lr),
                    wd=float(wd), bias=bool(use_bias), y_range=bool(use_range))
 
 # ---- the data ---------------------------------------------------------------------------
 
-planted: collab.Planted | None = None
+planted: cp.Planted | None = None
 if dataset == UPLOAD:
     upload = st.file_uploader("A CSV with columns user, item, rating (title optional), "
-                              f"at most {collab.MAX_UPLOAD_BYTES // 2**20} MB", type=["csv", "txt"],
+                              f"at most {cd.MAX_UPLOAD_BYTES // 2**20} MB", type=["csv", "txt"],
                               key="_upload")  # an uploaded file cannot live in a URL
-    example = collab.ratings_to_csv(builtin_data(PLANTED).ratings, n=2000)
+    example = cd.ratings_to_csv(builtin_data(PLANTED).ratings, n=2000)
     st.download_button("Download an example CSV", example, "example_ratings.csv", "text/csv")
     if upload is None:
         ui.notice("No file uploaded yet.", "Upload a CSV above, or pick MovieLens or planted "
@@ -188,8 +156,8 @@ if model.diverged_epoch is not None:
 # ---- 1. the idea before the training -----------------------------------------------------
 
 st.header("1 · A table with holes")
-users, items = collab.crosstab_ids(ratings, n_users=10 if present else 12, n_items=8)
-grid = collab.crosstab(ratings, users, items, model)
+users, items = ca.crosstab_ids(ratings, n_users=10 if present else 12, n_items=8)
+grid = ca.crosstab(ratings, users, items, model)
 n_known = int(grid["rating"].notna().sum())
 left, right = st.columns([1.5, 1])
 with left:
@@ -208,7 +176,7 @@ with right:
         + "and that is the predicted rating. Here is one gap filled, number by number:")
     gaps = grid[grid["rating"].isna()]
     cell = (gaps if len(gaps) else grid).iloc[0]
-    worked = collab.worked_prediction(model, int(cell["uidx"]), int(cell["iidx"]))
+    worked = ca.worked_prediction(model, int(cell["uidx"]), int(cell["iidx"]))
     n_terms = min(2, len(worked.products))
     terms = r" \\ &+ ".join(f"({a:.2f})({b:.2f})" for a, b in zip(
         worked.user_factors[:n_terms], worked.item_factors[:n_terms], strict=True))
@@ -234,32 +202,22 @@ ui.formula(r"\hat r_{ui} = \mathrm{low} + (\mathrm{high}-\mathrm{low})\,"
            r"\sigma\!\left(\mathbf{p}_u\cdot\mathbf{q}_i + b_u + b_i\right)",
            f"p_u: the user's {settings.factors} factors, q_i: the {item_word}'s, b_u and b_i: "
            "their biases, σ: the sigmoid 1/(1+e^(−x)), which keeps every prediction inside "
-           f"the range; here low = {ratings.low:g}, high = {ratings.high + collab.RANGE_HEADROOM:g} "
+           f"the range; here low = {ratings.low:g}, high = {ratings.high + cm.RANGE_HEADROOM:g} "
            "(a little above the top rating, because a sigmoid never quite reaches its ends).")
 
 st.subheader("Move one user's tastes and watch their predictions")
 user_labels = [str(u) for u in ratings.user_ids]
 if st.session_state.get("user") not in user_labels:
     st.session_state.pop("user", None)  # e.g. after switching datasets
-map_frame, share = collab.movie_map(model, ratings, n=N_MAP)
-top_items = np.argsort(-collab.item_counts(ratings), kind="stable")[:N_MAP]
-_, axes, _ = collab.pca(model.item_factors[top_items].astype(np.float64), 2)
+# One SVD gives the map, its axes (for moving the user) and the picker's titles.
+movies = ca.movie_map(model, ratings, n=N_MAP)
 c1, c2, c3 = st.columns([1, 1, 1])
-with c1:
-    user_label = st.selectbox("User", user_labels,
-                              index=user_labels.index(str(ratings.user_ids[users[0]])),
-                              key="user", bind="query-params",
-                              help="Also the user for the recommendations further down.")
-with c2:
-    shift1 = st.slider("Move along main axis 1", -3.0, 3.0, 0.0, 0.1, key="shift1",
-                       bind="query-params")
-with c3:
-    shift2 = st.slider("Move along main axis 2", -3.0, 3.0, 0.0, 0.1, key="shift2",
-                       bind="query-params")
+user_label = ui.widget(SPEC["user"], c1, options=user_labels,
+                       index=user_labels.index(str(ratings.user_ids[users[0]])))
+shift1 = ui.widget(SPEC["shift1"], c2)
+shift2 = ui.widget(SPEC["shift2"], c3)
 user_idx = user_labels.index(user_label)
-edit_items = np.argsort(-collab.item_counts(ratings), kind="stable")[:10]
-edited = collab.edited_predictions(model, user_idx, edit_items, axes, (shift1, shift2))
-edited["movie"] = ratings.item_titles[edit_items].astype(str)
+edited = ca.user_edit(model, ratings, user_idx, movies.axes, (shift1, shift2))
 ui.chart(ui.built_chart(cc.edit_chart, edited, ratings.low, ratings.high, ui.chart_height(330)),
          f"User {user_label}'s predicted ratings for the 10 most rated {item_word}s. Black "
          "tick: with the learned factors; bar: after adding the moves above to the user's "
@@ -271,8 +229,8 @@ with st.expander("An embedding is a one-hot vector times a matrix", expanded=Fal
     n_show = min(4, settings.factors)
     matrix = model.item_factors[show_items, :n_show].astype(np.float64)
     pick = 2 if len(show_items) > 2 else 0
-    vec = collab.one_hot(pick, len(show_items))
-    row = collab.one_hot_lookup(matrix, pick)
+    vec = ca.one_hot(pick, len(show_items))
+    row = ca.one_hot_lookup(matrix, pick)
 
     def bmatrix(m: np.ndarray) -> str:
         m = np.atleast_2d(m)
@@ -321,7 +279,7 @@ st.subheader("The staged comparison")
 # shared by every visitor and every preset (its last row is the default model itself).
 stage_base = DEFAULTS
 stage_rows = []
-for name, words, stage in collab.stage_settings(stage_base):
+for name, words, stage in cm.stage_settings(stage_base):
     stage_model = get_model(data_key, ratings, stage, label=f"Staged comparison, {name}")
     stage_rows.append({"model": name, "what it adds": words,
                        "validation RMSE": stage_model.valid_rmse[-1],
@@ -347,7 +305,7 @@ st.caption(f"Each row adds one idea to the row above, all at the page defaults: 
 st.header("3 · What the model learned")
 left, right = st.columns([1, 1.2])
 with left:
-    extremes = collab.bias_extremes(model, ratings, n=6 if present else 8)
+    extremes = ca.bias_extremes(model, ratings, n=6 if present else 8)
     if settings.bias:
         ui.chart(ui.built_chart(cc.bias_chart, extremes, ui.chart_height(420)),
                  f"The {item_word}s with the lowest and highest learned bias (among those "
@@ -356,30 +314,30 @@ with left:
     else:
         ui.notice("Biases are off, so there are no learned biases to show.",
                   "Switch biases on above.", kind="info")
-titles_on_map = map_frame["title"].tolist()
+titles_on_map = movies.frame["title"].tolist()
 if st.session_state.get("movie") not in titles_on_map:
     st.session_state.pop("movie", None)
 with right:
-    movie = st.selectbox(f"A {item_word} (for the map and its nearest neighbours)",
-                         titles_on_map, key="movie", bind="query-params")
+    movie = ui.widget(SPEC["movie"], options=titles_on_map,
+                      label=f"A {item_word} (for the map and its nearest neighbours)")
     ui.chart(ui.built_chart(cc.movie_map_chart,
-                            map_frame, share, ui.chart_height(420), highlight=movie),
-             f"The {len(map_frame)} most rated {item_word}s, placed by the two directions in "
+                            movies.frame, movies.share, ui.chart_height(420), highlight=movie),
+             f"The {len(movies.frame)} most rated {item_word}s, placed by the two directions in "
              f"which their {settings.factors} factors vary most (PCA). Hover for titles; "
              "scroll to zoom. Nearby points were rated alike by the same people.")
 
 left, right = st.columns(2)
 with left:
     st.markdown(f"**Nearest to *{movie}*** (cosine similarity of factor vectors)")
-    movie_idx = int(top_items[titles_on_map.index(movie)])
-    st.dataframe(collab.cosine_neighbours(model, ratings, movie_idx, n=8), hide_index=True,
+    movie_idx = int(movies.items[titles_on_map.index(movie)])
+    st.dataframe(ca.cosine_neighbours(model, ratings, movie_idx, n=8), hide_index=True,
                  width="stretch", column_config={
                      "cosine similarity": st.column_config.NumberColumn(format="%.3f")})
 with right:
     n_rated = int(np.sum(ratings.user == user_idx))
     st.markdown(f"**Top picks for user {user_label}** ({n_rated} ratings, none of them "
                 "shown here)")
-    st.dataframe(collab.recommend(model, ratings, user_idx, n=8), hide_index=True,
+    st.dataframe(ca.recommend(model, ratings, user_idx, n=8), hide_index=True,
                  width="stretch", column_config={
                      "predicted rating": st.column_config.NumberColumn(format="%.2f")})
     st.caption(f"Among {item_word}s with at least 10 ratings. "
@@ -388,19 +346,14 @@ with right:
 
 if planted is not None:
     st.subheader("Did it find the planted tastes?")
-    learned_items, _, _ = collab.pca(model.item_factors.astype(np.float64), 2)
-    learned_users, _, _ = collab.pca(model.user_factors.astype(np.float64), 2)
-    corr_items = collab.canonical_correlations(learned_items, planted.item_traits)
-    corr_users = collab.canonical_correlations(learned_users, planted.user_tastes)
+    found = cp.recovery(model, planted)
     k1, k2, k3 = st.columns(3)
-    k1.metric("Movies: canonical correlations", " / ".join(f"{c:.3f}" for c in corr_items))
-    k2.metric("Users: canonical correlations", " / ".join(f"{c:.3f}" for c in corr_users))
+    k1.metric("Movies: canonical correlations",
+              " / ".join(f"{c:.3f}" for c in found.item_correlations))
+    k2.metric("Users: canonical correlations",
+              " / ".join(f"{c:.3f}" for c in found.user_correlations))
     k3.metric("Validation RMSE vs planted noise", f"{final:.3f} vs {planted.noise:.2f}")
-    recovered = collab.best_linear_match(learned_items, planted.item_traits)
-    frame = pd.concat([pd.DataFrame({"taste": name, "planted": planted.item_traits[:, j],
-                                     "recovered": recovered[:, j]})
-                       for j, name in enumerate(collab.PLANTED_TASTES)])
-    ui.chart(ui.built_chart(cc.planted_chart, frame, ui.chart_height(320)),
+    ui.chart(ui.built_chart(cc.planted_chart, found.items, ui.chart_height(320)),
              "Each dot is a movie: its planted trait (x) against the best straight-line "
              "read-out of its learned factors' two main directions (y). A diagonal line means "
              "the model found the hidden taste, up to a rotation and scale it cannot know.")
@@ -416,7 +369,7 @@ d2.metric(f"{item_word.capitalize()}s", f"{ratings.n_items:,}")
 d3.metric("Ratings", f"{ratings.n_ratings:,}")
 d4.metric("Cells filled", f"{ratings.density:.2%}",
           help="ratings / (users × items)")
-counts = collab.item_counts(ratings)
+counts = cd.item_counts(ratings)
 few = float(np.mean(counts <= 2))
 st.markdown(
     f"Only {ratings.density:.2%} of the user × {item_word} table is filled"
@@ -425,7 +378,7 @@ st.markdown(
     + ". A **new user** has no "
     "ratings at all: their factors stay at zero, the dot product is 0 for every title, and "
     "all the model can do is rank by the learned biases, the same list for everyone:")
-st.dataframe(collab.cold_start(model, ratings, n=5), hide_index=True, width="stretch",
+st.dataframe(ca.cold_start(model, ratings, n=5), hide_index=True, width="stretch",
              column_config={"predicted rating": st.column_config.NumberColumn(format="%.2f")})
 st.caption("Ask a new user to rate a few titles, and their factors can be fitted with the "
            f"{item_word} factors held fixed: that is how real services get past the cold start.")

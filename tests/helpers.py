@@ -82,16 +82,22 @@ def free_port() -> int:
 class AppServer:
     """`streamlit run app.py` on a free local port, for browser tests and benchmarks."""
 
-    def __init__(self, port: int | None = None, log: Path | None = None):
+    def __init__(self, port: int | None = None, log: Path | None = None,
+                 script: str = "app.py", warm_up: bool = False):
+        """script: app.py, or serve.py (the hosted entry, with its start-up warm-up).
+        warm_up: off by default, so a test measures its own work, not the warm-up's."""
+        self.script = script
+        self.warm_up = warm_up
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log or Path(f"/tmp/explorer-server-{self.port}.log")
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 90) -> AppServer:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1",
+                   EXPLORER_WARMUP="1" if self.warm_up else "0")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+            [sys.executable, "-m", "streamlit", "run", self.script, "--server.headless=true",
              f"--server.port={self.port}", "--server.address=127.0.0.1",
              "--browser.gatherUsageStats=false"],
             cwd=ROOT, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,

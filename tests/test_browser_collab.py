@@ -5,33 +5,33 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import slide_to, wait_idle
+from tests.helpers import (
+    CHART,
+    EXCEPTION,
+    open_page,
+    slide_to,
+    wait_charts_drawn,
+    wait_idle,
+    wait_url_param,
+)
 
 pytestmark = pytest.mark.browser
 
-EXCEPTION = '[data-testid="stException"]'
 URL = "/collaborative_filtering"
-CHART = '[data-testid="stVegaLiteChart"]'
+TIMEOUT_MS = 180_000  # a first visit trains the models
 
 
-def open_page(page, url):
-    page.goto(url)
-    wait_idle(page, timeout_ms=180_000)
-    assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()
+# The 'move one user's tastes' chart: the chart in the element just before its caption.
+EDIT_CHART = ('[data-testid="stElementContainer"]:has(+ [data-testid="stElementContainer"]'
+              ':has-text("predicted ratings for the 10 most rated")) ' + CHART)
 
 
 def edit_chart(page):
-    """The 'move one user's tastes' chart: the one just above its caption."""
-    caption = page.get_by_text("predicted ratings for the 10 most rated")
-    charts = page.locator(CHART)
-    # On a fresh server the charts are laid out a moment after the run ends: retry.
-    for _ in range(60):
-        for k in range(charts.count()):
-            box, cap = charts.nth(k).bounding_box(), caption.bounding_box()
-            if box and cap and 0 <= cap["y"] - (box["y"] + box["height"]) < 120:
-                return charts.nth(k)
-        page.wait_for_timeout(500)
-    raise AssertionError("edit chart not found")
+    """The edit chart, once every chart has drawn."""
+    chart = page.locator(EDIT_CHART)
+    chart.scroll_into_view_if_needed()
+    wait_charts_drawn(page)
+    return chart
 
 
 def _distance(png_a: bytes, png_b: bytes) -> float:
@@ -55,30 +55,25 @@ def axis_slider(page):
 def test_moving_a_users_tastes_changes_url_and_picture_and_a_link_reproduces_it(
         app_server, browser_page):
     page = browser_page
-    open_page(page, app_server.url + URL)
+    open_page(page, app_server.url + URL, timeout_ms=TIMEOUT_MS)
     assert "A table with holes" in page.content()
-    chart = edit_chart(page)
-    chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(1000)  # let Vega finish drawing before each screenshot
-    before = chart.screenshot()
+    before = edit_chart(page).screenshot()
 
     slider = axis_slider(page)
     slide_to(page, slider, 1.0)
     # The URL changes through the history API, not a navigation: poll it.
-    page.wait_for_function("() => location.href.includes('shift1=1')", timeout=60_000)
+    wait_url_param(page, "shift1", "1")
     wait_idle(page)
     assert slider.input_value() == "1"
-    page.wait_for_timeout(1000)
     after = edit_chart(page).screenshot()
     assert after != before, "the predictions did not move"
 
     shared = page.url
     page.goto("about:blank")
-    open_page(page, shared)
+    open_page(page, shared, timeout_ms=TIMEOUT_MS)
     assert axis_slider(page).input_value() == "1"
     # A fresh load may differ in a few anti-aliased pixels, so not byte equality: the
     # shared link's picture must be far closer to the moved one than to the default one.
-    page.wait_for_timeout(1000)
     reloaded = edit_chart(page).screenshot()
     assert _distance(reloaded, after) < 0.5 * _distance(reloaded, before)
     assert page.console_errors == []
@@ -87,24 +82,24 @@ def test_moving_a_users_tastes_changes_url_and_picture_and_a_link_reproduces_it(
 def test_a_preset_link_applies_it_and_a_preset_button_writes_the_url(app_server,
                                                                      browser_page):
     page = browser_page
-    open_page(page, app_server.url + URL + "?preset=dot_product")
+    open_page(page, app_server.url + URL + "?preset=dot_product", timeout_ms=TIMEOUT_MS)
     # The link keeps naming its preset until a control moves (explorer.ui.preset_row).
     assert "preset=dot_product" in page.url
     assert "Factors alone, unbounded" in page.content()
-    assert page.locator(".st-key-bias input").is_checked() is False
+    assert page.locator(".st-key-cf_bias input").is_checked() is False
     # Known kit limitation (reported): after ?preset=..., the URL does not receive the
     # preset's control values, so only the button path is checked for the URL here.
     page.get_by_role("button", name="With biases").click()
-    page.wait_for_url("**wd=0.0**")
-    wait_idle(page, timeout_ms=180_000)
+    wait_url_param(page, "cf_wd", "0.0")
+    wait_idle(page, timeout_ms=TIMEOUT_MS)
     assert "without weight decay the validation" in page.content()
-    assert page.locator(".st-key-bias input").is_checked() is True
+    assert page.locator(".st-key-cf_bias input").is_checked() is True
     assert page.console_errors == []
 
 
 def test_uploads_get_clear_messages(app_server, browser_page, tmp_path):
     page = browser_page
-    open_page(page, app_server.url + URL + "?dataset=your+CSV")
+    open_page(page, app_server.url + URL + "?cf_dataset=your+CSV", timeout_ms=TIMEOUT_MS)
     assert "No file uploaded yet" in page.content()
     upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
 
@@ -120,7 +115,7 @@ def test_uploads_get_clear_messages(app_server, browser_page, tmp_path):
     good.write_text("\n".join(rows))
     upload.set_input_files(str(good))
     page.get_by_text("A table with holes").wait_for(timeout=120_000)
-    wait_idle(page, timeout_ms=180_000)
+    wait_idle(page, timeout_ms=TIMEOUT_MS)
     assert page.locator(EXCEPTION).count() == 0
     assert "not a text file" not in page.content()
     assert page.console_errors == []

@@ -41,6 +41,16 @@ def wait_metric(page, text: str, timeout_ms: int = 120_000) -> None:
                   .some(m => m.innerText.includes(t))""", arg=text, timeout=timeout_ms)
 
 
+def wait_metric_value(page, label: str, value: str, timeout_ms: int = 120_000) -> None:
+    """Wait until the metric labelled `label` shows exactly `value`."""
+    page.wait_for_function(
+        """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+              .some(m => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim()
+                           === label
+                         && m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim()
+                           === value)""", arg=[label, value], timeout=timeout_ms)
+
+
 def wait_picture_changes(page, chart, before: bytes, timeout_s: float = 60) -> None:
     """Wait until the chart's pixels differ from `before` (Vega redraws after the rerun)."""
     deadline = time.monotonic() + timeout_s
@@ -125,5 +135,31 @@ def test_preset_link_applies_the_preset(app_server, browser_page):
     assert page.get_by_role("tab", name="Evaluation protocol").get_attribute(
         "aria-selected") == "true"
     assert slider(page, "rows").input_value() == "60"
-    assert page.locator(CHART).count() == 3
+    assert page.locator(CHART).count() == 6  # three of the protocols, three of the final model
+    assert page.console_errors == []
+
+
+def test_final_model_preset_and_a_slider_move_the_scored_once_section(app_server,
+                                                                      browser_page):
+    from explorer import fitting_final
+
+    page = browser_page
+    open_page(page, PAGE_URL.format(app_server.url) + "?tab=Evaluation%20protocol")
+    page.get_by_role("button", name="Few rows, many degrees", exact=True).click()
+    wait_url_param(page, "final_rows", "20")
+    wait_url_param(page, "final_degrees", "10")
+    gap, _ = fitting_final.median_gaps(fitting_final.evaluate(20, 10, seed=0))
+    wait_metric_value(page, "Median gap, chosen degree", f"{gap:+.0f} g")
+    wait_idle(page)
+    wait_charts_drawn(page)
+    gap_chart = page.locator(CHART).nth(5)
+    before = gap_chart.screenshot()
+    slide_to(page, slider(page, "final_rows"), 60)
+    wait_url_param(page, "final_rows", "60")
+    gap, _ = fitting_final.median_gaps(fitting_final.evaluate(60, 10, seed=0))
+    wait_metric_value(page, "Median gap, chosen degree", f"{gap:+.0f} g")
+    wait_idle(page)
+    wait_charts_drawn(page)
+    wait_picture_changes(page, gap_chart, before)
+    assert page.locator(EXCEPTION).count() == 0
     assert page.console_errors == []

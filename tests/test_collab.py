@@ -1,4 +1,5 @@
-"""explorer.collab against independent references: torch, scikit-learn, closed forms."""
+"""explorer.collab_data, collab_model, collab_analysis and collab_planted against independent
+references: torch, scikit-learn, closed forms."""
 
 from __future__ import annotations
 
@@ -6,29 +7,32 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explorer import collab
+from explorer import collab_analysis as ca
+from explorer import collab_data as cd
+from explorer import collab_model as cm
+from explorer import collab_planted as cp
 
 # ---- shared trained models (trained once for the whole module) -------------------------
 
 
 @pytest.fixture(scope="module")
 def movielens():
-    return collab.load_movielens()
+    return cd.load_movielens()
 
 
 @pytest.fixture(scope="module")
 def movielens_split(movielens):
-    return collab.split(movielens.n_ratings, 0.1, seed=42)
+    return cd.split(movielens.n_ratings, 0.1, seed=42)
 
 
 @pytest.fixture(scope="module")
 def movielens_model(movielens, movielens_split):
-    return collab.train(movielens, collab.Settings(), *movielens_split)
+    return cm.train(movielens, cm.Settings(), *movielens_split)
 
 
 @pytest.fixture(scope="module")
 def planted():
-    return collab.planted_tastes()
+    return cp.planted_tastes()
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +41,10 @@ def tiny():
     frame = pd.DataFrame({"user": [1, 1, 2, 2, 3, 4, 4, 4], "item": list("abcadbce"),
                           "rating": [5, 3, 4, 2, 1, 5, 4, 3],
                           "title": ["A", "B", "C", "A", "D", "B", "C", "E"]})
-    ratings = collab.ratings_from_frame(frame, title_col="title", low=1, high=5)
+    ratings = cd.ratings_from_frame(frame, title_col="title", low=1, high=5)
     rng = np.random.default_rng(3)
-    model = collab.Model(rng.normal(0, 1, (4, 3)), rng.normal(0, 1, (5, 3)),
-                         rng.normal(0, 0.3, 4), rng.normal(0, 0.3, 5), 1.0, 5.5)
+    model = cm.Model(rng.normal(0, 1, (4, 3)), rng.normal(0, 1, (5, 3)),
+                     rng.normal(0, 0.3, 4), rng.normal(0, 0.3, 5), 1.0, 5.5)
     return ratings, model
 
 
@@ -65,8 +69,8 @@ def test_indices_map_back_to_the_original_labels(tiny):
 
 
 def test_split_is_deterministic_disjoint_and_complete():
-    a_train, a_valid = collab.split(1000, 0.1, seed=42)
-    b_train, b_valid = collab.split(1000, 0.1, seed=42)
+    a_train, a_valid = cd.split(1000, 0.1, seed=42)
+    b_train, b_valid = cd.split(1000, 0.1, seed=42)
     assert np.array_equal(a_train, b_train) and np.array_equal(a_valid, b_valid)
     assert len(a_valid) == 100
     assert not set(a_train) & set(a_valid)
@@ -91,8 +95,8 @@ def test_prediction_matches_torch_embeddings_and_sigmoid(tiny):
 
 def test_squeeze_without_range_is_the_raw_score():
     score = np.array([-3.0, 0.0, 7.5])
-    assert np.array_equal(collab.squeeze(score, None, None), score)
-    assert collab.squeeze(np.array([0.0]), 0.5, 5.5)[0] == pytest.approx(3.0)
+    assert np.array_equal(cm.squeeze(score, None, None), score)
+    assert cm.squeeze(np.array([0.0]), 0.5, 5.5)[0] == pytest.approx(3.0)
 
 
 def test_one_hot_times_matrix_is_an_embedding_lookup():
@@ -102,14 +106,14 @@ def test_one_hot_times_matrix_is_an_embedding_lookup():
     for index in range(6):
         expected = torch.nn.functional.embedding(torch.tensor([index]),
                                                  torch.tensor(matrix))[0].numpy()
-        assert np.allclose(collab.one_hot_lookup(matrix, index), expected)
-        assert collab.one_hot(index, 6).sum() == 1.0
+        assert np.allclose(ca.one_hot_lookup(matrix, index), expected)
+        assert ca.one_hot(index, 6).sum() == 1.0
 
 
 def test_crosstab_shows_known_ratings_and_the_models_predictions(tiny):
     ratings, model = tiny
-    users, items = collab.crosstab_ids(ratings, n_users=4, n_items=5)
-    grid = collab.crosstab(ratings, users, items, model)
+    users, items = ca.crosstab_ids(ratings, n_users=4, n_items=5)
+    grid = ca.crosstab(ratings, users, items, model)
     assert len(grid) == 20
     known = grid.dropna(subset=["rating"])
     assert len(known) == ratings.n_ratings
@@ -122,7 +126,7 @@ def test_crosstab_shows_known_ratings_and_the_models_predictions(tiny):
 
 def test_crosstab_picks_the_most_active_users_and_most_rated_items(tiny):
     ratings, _ = tiny
-    users, items = collab.crosstab_ids(ratings, n_users=1, n_items=3)
+    users, items = ca.crosstab_ids(ratings, n_users=1, n_items=3)
     assert ratings.user_ids[users[0]] == 4  # three ratings
     assert set(ratings.item_ids[items]) == {"a", "b", "c"}  # two ratings each
 
@@ -131,10 +135,10 @@ def test_editing_a_user_moves_only_their_predictions_by_the_dot_product(tiny):
     ratings, model = tiny
     axes = np.linalg.qr(np.random.default_rng(1).normal(size=(3, 2)))[0].T
     items = np.arange(5)
-    unchanged = collab.edited_predictions(model, 2, items, axes, (0.0, 0.0))
+    unchanged = ca.edited_predictions(model, 2, items, axes, (0.0, 0.0))
     assert np.allclose(unchanged["after"], model.predict(np.full(5, 2), items))
     assert np.allclose(unchanged["before"], unchanged["after"])
-    moved = collab.edited_predictions(model, 2, items, axes, (1.5, -0.5))
+    moved = ca.edited_predictions(model, 2, items, axes, (1.5, -0.5))
     new_factors = model.user_factors[2] + 1.5 * axes[0] - 0.5 * axes[1]
     score = model.item_factors @ new_factors + model.user_bias[2] + model.item_bias
     assert np.allclose(moved["after"], 1.0 + 4.5 / (1 + np.exp(-score)))
@@ -148,9 +152,9 @@ def test_bias_fit_matches_ridge_regression_normal_equations():
     n_users, n_items, n = 7, 9, 40
     frame = pd.DataFrame({"user": rng.integers(0, n_users, n), "item": rng.integers(0, n_items, n),
                           "rating": rng.uniform(1, 5, n)})
-    ratings = collab.ratings_from_frame(frame)
+    ratings = cd.ratings_from_frame(frame)
     reg = 2.0
-    mean, bu, bi = collab.fit_biases(ratings, np.arange(n), reg=reg, sweeps=500)
+    mean, bu, bi = cm.fit_biases(ratings, np.arange(n), reg=reg, sweeps=500)
     design = np.zeros((n, ratings.n_users + ratings.n_items))
     design[np.arange(n), ratings.user] = 1
     design[np.arange(n), ratings.n_users + ratings.item] = 1
@@ -163,12 +167,12 @@ def test_bias_fit_matches_ridge_regression_normal_equations():
 
 
 def test_baselines_on_movielens(movielens, movielens_split):
-    mean_rmse = collab.global_mean_rmse(movielens, *movielens_split)
+    mean_rmse = cm.global_mean_rmse(movielens, *movielens_split)
     valid = movielens_split[1]
     expected = np.sqrt(np.mean((movielens.rating[valid]
                                 - movielens.rating[movielens_split[0]].mean()) ** 2))
     assert mean_rmse == pytest.approx(expected)
-    bias_rmse = collab.biases_only_rmse(movielens, *movielens_split)
+    bias_rmse = cm.biases_only_rmse(movielens, *movielens_split)
     assert 0.87 < bias_rmse < 0.91 < mean_rmse
 
 
@@ -180,22 +184,22 @@ def test_page_defaults_reach_the_target_on_movielens(movielens, movielens_split,
     """The issue's bar: validation RMSE at most 0.88 on a seeded random 90/10 split."""
     final = movielens_model.valid_rmse[-1]
     assert final <= 0.88
-    assert final < collab.biases_only_rmse(movielens, *movielens_split) - 0.01
+    assert final < cm.biases_only_rmse(movielens, *movielens_split) - 0.01
     # the numbers reported per epoch are the real ones
     valid = movielens_split[1]
     pred = movielens_model.predict(movielens.user[valid], movielens.item[valid])
-    assert collab.rmse(pred, movielens.rating[valid]) == pytest.approx(final, abs=1e-4)
-    assert len(movielens_model.train_loss) == collab.Settings().epochs
+    assert cm.rmse(pred, movielens.rating[valid]) == pytest.approx(final, abs=1e-4)
+    assert len(movielens_model.train_loss) == cm.Settings().epochs
 
 
 def test_the_target_is_reached_with_another_initialisation(movielens, movielens_split):
-    model = collab.train(movielens, collab.Settings(seed=1), *movielens_split)
+    model = cm.train(movielens, cm.Settings(seed=1), *movielens_split)
     assert model.valid_rmse[-1] <= 0.88
 
 
 def test_without_weight_decay_many_factors_overfit(movielens, movielens_split):
-    model = collab.train(movielens, collab.Settings(factors=100, epochs=12, wd=0.0),
-                         *movielens_split)
+    model = cm.train(movielens, cm.Settings(factors=100, epochs=12, wd=0.0),
+                     *movielens_split)
     train_rmse = np.sqrt(model.train_loss)
     assert train_rmse[-1] < 0.4  # memorised the training ratings
     assert model.valid_rmse[-1] > min(model.valid_rmse) + 0.05  # and got worse on new ones
@@ -204,20 +208,29 @@ def test_without_weight_decay_many_factors_overfit(movielens, movielens_split):
 
 def test_planted_tastes_are_recovered(planted):
     ratings = planted.ratings
-    model = collab.train(ratings, collab.Settings(epochs=30, wd=0.05),
-                         *collab.split(ratings.n_ratings))
-    learned_items, _, _ = collab.pca(model.item_factors.astype(float), 2)
-    learned_users, _, _ = collab.pca(model.user_factors.astype(float), 2)
-    assert collab.canonical_correlations(learned_items, planted.item_traits).min() > 0.97
-    assert collab.canonical_correlations(learned_users, planted.user_tastes).min() > 0.97
+    model = cm.train(ratings, cm.Settings(epochs=30, wd=0.05), *cd.split(ratings.n_ratings))
+    found = cp.recovery(model, planted)
+    assert found.item_correlations.min() > 0.97
+    assert found.user_correlations.min() > 0.97
     assert model.valid_rmse[-1] < planted.noise * 1.3
+    # The read-out is a least-squares fit of each planted trait on the learned factors'
+    # two main directions (scikit-learn's linear regression as the reference).
+    from sklearn.linear_model import LinearRegression
+
+    learned, _, _ = ca.pca(model.item_factors.astype(float), 2)
+    for j, taste in enumerate(cp.PLANTED_TASTES):
+        rows = found.items[found.items.taste == taste]
+        fit = LinearRegression().fit(learned, planted.item_traits[:, j])
+        assert np.allclose(rows["planted"], planted.item_traits[:, j])
+        assert np.allclose(rows["recovered"], fit.predict(learned), atol=1e-8)
+        assert np.corrcoef(rows["planted"], rows["recovered"])[0, 1] > 0.95
 
 
 def test_training_is_deterministic(planted):
     ratings = planted.ratings
-    parts = collab.split(ratings.n_ratings)
-    settings = collab.Settings(epochs=2)
-    a, b = collab.train(ratings, settings, *parts), collab.train(ratings, settings, *parts)
+    parts = cd.split(ratings.n_ratings)
+    settings = cm.Settings(epochs=2)
+    a, b = cm.train(ratings, settings, *parts), cm.train(ratings, settings, *parts)
     assert a.valid_rmse == b.valid_rmse
     assert np.array_equal(a.item_factors, b.item_factors)
 
@@ -225,20 +238,20 @@ def test_training_is_deterministic(planted):
 def test_progress_is_reported_per_epoch(planted):
     ratings = planted.ratings
     calls = []
-    collab.train(ratings, collab.Settings(epochs=3), *collab.split(ratings.n_ratings),
-                 progress=lambda e, n: calls.append((e, n)))
+    cm.train(ratings, cm.Settings(epochs=3), *cd.split(ratings.n_ratings),
+             progress=lambda e, n: calls.append((e, n)))
     assert calls == [(1, 3), (2, 3), (3, 3)]
 
 
 def test_a_huge_learning_rate_without_range_is_flagged_not_crashed(planted):
     ratings = planted.ratings
-    model = collab.train(ratings, collab.Settings(lr=1e6, y_range=False, epochs=5),
-                         *collab.split(ratings.n_ratings))
+    model = cm.train(ratings, cm.Settings(lr=1e6, y_range=False, epochs=5),
+                     *cd.split(ratings.n_ratings))
     assert model.diverged_epoch is not None or all(np.isfinite(model.valid_rmse))
 
 
 def test_staged_settings_add_one_idea_at_a_time():
-    stages = collab.stage_settings(collab.Settings(wd=0.2))
+    stages = cm.stage_settings(cm.Settings(wd=0.2))
     flags = [(s.y_range, s.bias, s.wd) for _, _, s in stages]
     assert flags == [(False, False, 0.0), (True, False, 0.0), (True, True, 0.0),
                      (True, True, 0.2)]
@@ -251,7 +264,7 @@ def test_pca_matches_scikit_learn():
     from sklearn.decomposition import PCA
 
     x = np.random.default_rng(2).normal(size=(50, 6)) @ np.diag([5, 3, 1, 1, 0.5, 0.1])
-    coords, axes, share = collab.pca(x, 2)
+    coords, axes, share = ca.pca(x, 2)
     reference = PCA(n_components=2).fit(x)
     assert np.allclose(share, reference.explained_variance_ratio_)
     assert np.allclose(np.abs(coords), np.abs(reference.transform(x)))
@@ -261,11 +274,11 @@ def test_pca_matches_scikit_learn():
 def test_cosine_neighbours_match_scikit_learn(movielens, movielens_model):
     from sklearn.metrics.pairwise import cosine_similarity
 
-    item = int(np.argmax(collab.item_counts(movielens)))
-    near = collab.cosine_neighbours(movielens_model, movielens, item, n=5, min_count=20)
+    item = int(np.argmax(cd.item_counts(movielens)))
+    near = ca.cosine_neighbours(movielens_model, movielens, item, n=5, min_count=20)
     sims = cosine_similarity(movielens_model.item_factors[[item]],
                              movielens_model.item_factors)[0]
-    counts = collab.item_counts(movielens)
+    counts = cd.item_counts(movielens)
     sims[(counts < 20) | (np.arange(len(sims)) == item)] = -np.inf
     best = np.argsort(-sims)[:5]
     assert list(near["title"]) == list(movielens.item_titles[best])
@@ -274,12 +287,12 @@ def test_cosine_neighbours_match_scikit_learn(movielens, movielens_model):
 
 def test_recommendations_leave_out_what_the_user_rated(movielens, movielens_model):
     user = 0
-    recs = collab.recommend(movielens_model, movielens, user, n=10)
+    recs = ca.recommend(movielens_model, movielens, user, n=10)
     rated = set(movielens.item_titles[movielens.item[movielens.user == user]])
     assert not set(recs["title"]) & rated
     assert list(recs["predicted rating"]) == sorted(recs["predicted rating"], reverse=True)
     # nothing unrated (with enough ratings) scores higher than the last pick
-    counts = collab.item_counts(movielens)
+    counts = cd.item_counts(movielens)
     seen = np.isin(np.arange(movielens.n_items), movielens.item[movielens.user == user])
     pool = np.flatnonzero(~seen & (counts >= 10))
     assert movielens_model.predict(np.full(len(pool), user), pool).max() == pytest.approx(
@@ -288,14 +301,14 @@ def test_recommendations_leave_out_what_the_user_rated(movielens, movielens_mode
 
 def test_cold_start_ranks_by_item_bias_alone(tiny):
     ratings, model = tiny
-    cold = collab.cold_start(model, ratings, n=5, min_count=1)
+    cold = ca.cold_start(model, ratings, n=5, min_count=1)
     expected = 1.0 + 4.5 / (1 + np.exp(-model.item_bias))
     assert np.allclose(cold["predicted rating"], np.sort(expected)[::-1])
 
 
 def test_bias_extremes_are_the_lowest_and_highest(movielens, movielens_model):
-    table = collab.bias_extremes(movielens_model, movielens, n=3, min_count=20)
-    counts = collab.item_counts(movielens)
+    table = ca.bias_extremes(movielens_model, movielens, n=3, min_count=20)
+    counts = cd.item_counts(movielens)
     keep = np.flatnonzero(counts >= 20)
     ordered = keep[np.argsort(movielens_model.item_bias[keep])]
     assert list(table[table.side == "lowest"]["title"]) == list(
@@ -305,11 +318,54 @@ def test_bias_extremes_are_the_lowest_and_highest(movielens, movielens_model):
 
 
 def test_movie_map_has_finite_coordinates_and_genres(movielens, movielens_model):
-    frame, share = collab.movie_map(movielens_model, movielens, n=300)
+    movies = ca.movie_map(movielens_model, movielens, n=300)
+    frame, share = movies.frame, movies.share
     assert len(frame) == 300 and frame["title"].is_unique
     assert np.isfinite(frame[["pc1", "pc2"]].to_numpy()).all()
     assert 0 < share[1] <= share[0] < 1
     assert frame["genre"].nunique() <= 8
+
+
+def test_movie_map_items_and_axes_are_the_most_rated_and_their_principal_axes(
+        movielens, movielens_model):
+    from sklearn.decomposition import PCA
+
+    movies = ca.movie_map(movielens_model, movielens, n=300)
+    counts = cd.item_counts(movielens)
+    # the 300 most rated, most rated first (ties by index)
+    order = sorted(range(movielens.n_items), key=lambda i: (-counts[i], i))[:300]
+    assert list(movies.items) == order
+    assert list(movies.frame["title"]) == list(movielens.item_titles[order])
+    reference = PCA(n_components=2).fit(movielens_model.item_factors[order].astype(float))
+    assert np.allclose(np.abs(movies.axes), np.abs(reference.components_), atol=1e-6)
+    # the map's coordinates are the factors projected on those same axes
+    centred = movielens_model.item_factors[order] - movielens_model.item_factors[order].mean(0)
+    assert np.allclose(movies.frame[["pc1", "pc2"]].to_numpy(), centred @ movies.axes.T,
+                       atol=1e-5)
+
+
+def test_movie_map_of_one_factor_has_a_zero_second_axis(tiny):
+    ratings, model = tiny
+    one = cm.Model(model.user_factors[:, :1], model.item_factors[:, :1], model.user_bias,
+                   model.item_bias, model.low, model.high)
+    movies = ca.movie_map(one, ratings, n=5)
+    assert movies.axes.shape == (2, 1)
+    assert abs(movies.axes[0, 0]) == pytest.approx(1.0) and movies.axes[1, 0] == 0.0
+    assert (movies.frame["pc2"] == 0).all()
+    # moving along the missing second axis changes nothing
+    moved = ca.edited_predictions(one, 0, np.arange(5), movies.axes, (0.0, 2.0))
+    assert np.allclose(moved["after"], moved["before"])
+
+
+def test_user_edit_is_edited_predictions_for_the_most_rated_with_titles(tiny):
+    ratings, model = tiny
+    axes = np.linalg.qr(np.random.default_rng(1).normal(size=(3, 2)))[0].T
+    frame = ca.user_edit(model, ratings, 1, axes, (0.5, 1.0), n_items=3)
+    items = cd.most_rated_items(ratings, 3)
+    expected = ca.edited_predictions(model, 1, items, axes, (0.5, 1.0))
+    assert np.allclose(frame["after"], expected["after"])
+    assert list(frame["movie"]) == list(ratings.item_titles[items])
+    assert set(ratings.item_ids[items]) == {"a", "b", "c"}  # two ratings each, the most
 
 
 # ---- canonical correlation ---------------------------------------------------------------------
@@ -323,13 +379,13 @@ def test_canonical_correlations_match_the_eigenvalue_definition():
     sxx, syy, sxy = xc.T @ xc, yc.T @ yc, xc.T @ yc
     m = np.linalg.solve(syy, sxy.T) @ np.linalg.solve(sxx, sxy)
     expected = np.sqrt(np.sort(np.linalg.eigvals(m).real)[::-1])
-    assert np.allclose(collab.canonical_correlations(x, y), expected)
+    assert np.allclose(cp.canonical_correlations(x, y), expected)
 
 
 def test_canonical_correlation_ignores_rotation_and_scale():
     x = np.random.default_rng(6).normal(size=(100, 2))
     mixed = x @ np.array([[2.0, -1.0], [0.5, 3.0]]) + 7.0
-    assert np.allclose(collab.canonical_correlations(x, mixed), [1.0, 1.0])
+    assert np.allclose(cp.canonical_correlations(x, mixed), [1.0, 1.0])
 
 
 # ---- the uploaded CSV ---------------------------------------------------------------------------
@@ -341,7 +397,7 @@ def _csv(rows: int = 60, header: str = "user,item,rating") -> bytes:
 
 
 def test_a_good_csv_is_read(planted):
-    ratings, notes = collab.parse_ratings_csv(collab.ratings_to_csv(planted.ratings).encode())
+    ratings, notes = cd.parse_ratings_csv(cd.ratings_to_csv(planted.ratings).encode())
     assert ratings.n_ratings == planted.ratings.n_ratings
     assert notes == []
     assert ratings.item_titles[0].startswith("Movie")
@@ -350,7 +406,7 @@ def test_a_good_csv_is_read(planted):
 
 def test_duplicates_are_averaged_with_a_note():
     data = _csv(60) + b"\nu0,i0,5\nu0,i0,1"
-    ratings, notes = collab.parse_ratings_csv(data)
+    ratings, notes = cd.parse_ratings_csv(data)
     assert any("averaged" in n for n in notes)
     assert len(set(zip(ratings.user, ratings.item, strict=True))) == ratings.n_ratings
 
@@ -366,28 +422,28 @@ def test_duplicates_are_averaged_with_a_note():
      "nothing to learn"),
     (_csv(60) + b"\nu1,i1,5000", "span"),
     (_csv(10), "at least 50"),
-    (b"user,item,rating\n" + b"1,1,1\n" * (collab.MAX_UPLOAD_BYTES // 6 + 10), "limit"),
+    (b"user,item,rating\n" + b"1,1,1\n" * (cd.MAX_UPLOAD_BYTES // 6 + 10), "limit"),
     (_csv(60) + b"\nu1,i1,inf", "infinite"),
     (b"user,item,rating\n" + b"\n".join(f"u,i{k},{k % 5}".encode() for k in range(60)),
      "two users"),
 ])
 def test_each_bad_csv_gets_its_message(data, message):
-    with pytest.raises(collab.UploadError, match=None) as caught:
-        collab.parse_ratings_csv(data)
+    with pytest.raises(cd.UploadError, match=None) as caught:
+        cd.parse_ratings_csv(data)
     assert message.lower() in str(caught.value).lower(), str(caught.value)
 
 
 def test_too_many_rows_are_refused(monkeypatch):
-    monkeypatch.setattr(collab, "MAX_ROWS", 100)
-    with pytest.raises(collab.UploadError, match="more than 100 rows"):
-        collab.parse_ratings_csv(_csv(150))
+    monkeypatch.setattr(cd, "MAX_ROWS", 100)
+    with pytest.raises(cd.UploadError, match="more than 100 rows"):
+        cd.parse_ratings_csv(_csv(150))
 
 
 def test_worked_prediction_adds_up_to_the_models_prediction(tiny):
     ratings, model = tiny
     for user in range(4):
         for item in range(5):
-            worked = collab.worked_prediction(model, user, item)
+            worked = ca.worked_prediction(model, user, item)
             assert worked.dot == pytest.approx(float(model.user_factors[user]
                                                      @ model.item_factors[item]))
             assert worked.score == pytest.approx(worked.dot + worked.user_bias
@@ -397,15 +453,15 @@ def test_worked_prediction_adds_up_to_the_models_prediction(tiny):
 
 
 def test_main_genre_prefers_the_telling_one():
-    assert collab.main_genre("Adventure|Animation|Children|Comedy") == "Animation"
-    assert collab.main_genre("Action|Drama") == "Action"
-    assert collab.main_genre("Film-Noir") == "Film-Noir"
-    assert collab.main_genre("(no genres listed)") == "unknown"
-    assert collab.main_genre("action, light") == "action, light"
+    assert cd.main_genre("Adventure|Animation|Children|Comedy") == "Animation"
+    assert cd.main_genre("Action|Drama") == "Action"
+    assert cd.main_genre("Film-Noir") == "Film-Noir"
+    assert cd.main_genre("(no genres listed)") == "unknown"
+    assert cd.main_genre("action, light") == "action, light"
 
 
 def test_repeated_titles_are_made_unique():
     frame = pd.DataFrame({"user": [1, 2, 3], "item": [10, 11, 12],
                           "rating": [1.0, 2.0, 3.0], "title": ["Heat", "Heat", "Up"]})
-    ratings = collab.ratings_from_frame(frame, title_col="title")
+    ratings = cd.ratings_from_frame(frame, title_col="title")
     assert list(ratings.item_titles) == ["Heat [10]", "Heat [11]", "Up"]

@@ -29,7 +29,8 @@ def test_dockerfile_builds_the_readme_environment():
     assert "pip install -r requirements.txt" in text
     assert re.search(r"^USER (?!root)\w+", text, re.M), "runs as a non-root user"
     assert "HEALTHCHECK" in text and "/_stcore/health" in text
-    assert '"streamlit", "run", "app.py"' in text
+    assert '"streamlit", "run", "serve.py"' in text
+    assert "COPY --chown=explorer:explorer app.py serve.py ./" in text
     for folder in ("pages/", "explorer/", ".streamlit/"):
         assert f"COPY --chown=explorer:explorer {folder}" in text
 

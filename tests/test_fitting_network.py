@@ -47,6 +47,18 @@ def test_parse_hidden():
             net.parse_hidden(bad)
 
 
+@pytest.mark.parametrize("text", ["²", "16,²", "１６", "٣", "①", "1" * 5000])
+def test_finding_9_hidden_layers_refused_in_our_words(text):
+    """Issue 20, finding 9: '²' passed str.isdigit() and int() then raised Python's own
+    "invalid literal for int() with base 10: '²'", which the page showed."""
+    with pytest.raises(ValueError) as err:
+        net.parse_hidden(text)
+    message = str(err.value)
+    assert message in ("Hidden layers must be whole numbers separated by commas, like 16,16.",
+                       f"Each hidden layer needs between 1 and {net.MAX_WIDTH} units.")
+    assert "invalid literal" not in message and "int()" not in message
+
+
 def test_penalty_is_the_sum_over_weight_matrices_only():
     import torch
 

@@ -110,12 +110,24 @@ def test_bad_hidden_layer_text_gets_a_message_and_keeps_working():
     assert len(chart_specs(at)) == 2
 
 
+def test_finding_9_hidden_layers_text_is_answered_in_our_words():
+    """Issue 20, finding 9: the hidden-layers box showed Python's own message
+    (`invalid literal for int() with base 10: '²'`)."""
+    at = open_page(tab="Network", hidden="²", fit_epochs=50)
+    assert not at.exception
+    warning = " ".join(el.value for el in at.warning)
+    assert "Hidden layers must be whole numbers separated by commas, like 16,16." in warning
+    assert "Using 16,16 until the text is fixed." in warning
+    assert "invalid literal" not in visible_text(at) and "base 10" not in visible_text(at)
+    assert len(chart_specs(at)) == 2
+
+
 def test_evaluation_tab_draws_folds_and_comparison():
     at = open_page(tab="Evaluation protocol", k=4, repeats=2)
     assert not at.exception
     specs = chart_specs(at)
     data = chart_rows(at)
-    assert len(specs) == 3
+    assert len(specs) == 6  # three of the protocols, three of the final model
     lines = {r["line"] for r in data[0] if "line" in r}
     assert len(lines) == 1 + 4 * 2
     estimates = {r["estimate"] for r in data[2] if "estimate" in r}
@@ -127,7 +139,7 @@ def test_hold_out_preset_opens_the_protocol_tab():
     at = open_page(preset="holdout_noisy")
     assert at.session_state["tab"] == "Evaluation protocol"
     assert at.slider(key="rows").value == 60
-    assert len(chart_specs(at)) == 3
+    assert len(chart_specs(at)) == 6
 
 
 def test_oversized_training_is_capped_with_a_note(monkeypatch):
@@ -175,3 +187,43 @@ def test_a_link_with_values_the_controls_cannot_take_is_cleaned_with_a_note():
     assert "fit_lr: is not one of the options" in note
     for key in ("fit_n", "tab", "fit_lr", "lr", "early_stop", "hidden"):
         assert key not in at.query_params, key
+
+
+def test_final_model_section_chooses_retrains_and_scores_once():
+    from explorer import fitting_final
+
+    at = open_page(tab="Evaluation protocol", final_rows=60, final_degrees=4, final_seed=2)
+    assert not at.exception
+    result = fitting_final.evaluate(60, 4, seed=2)
+    run = result.example
+    assert metric(at, "Degree chosen on validation") == str(run.chosen)
+    assert metric(at, "Its validation error") == f"{run.chosen_val:.0f} g"
+    assert metric(at, "Final model's test error") == f"{run.test_rmse:.0f} g"
+    gap, fixed = fitting_final.median_gaps(result)
+    assert metric(at, "Median gap, chosen degree") == f"{gap:+.0f} g"
+    assert metric(at, "Median gap, degree 1") == f"{fixed:+.0f} g"
+    data = chart_rows(at)
+    roles = [r["role"] for r in data[3] if "role" in r]
+    assert roles.count("test") == 15 and roles.count("validation") == 15
+    gaps = [r for r in data[5] if "split" in r and "how" in r]
+    assert len(gaps) == 2 * fitting_final.SPLITS
+
+
+def test_final_model_presets_mark_themselves_and_show_their_notes():
+    at = open_page()
+    at.button(key="preset_btn_few_rows").click().run()
+    assert at.session_state["tab"] == "Evaluation protocol"
+    assert (at.slider(key="final_rows").value, at.slider(key="final_degrees").value) == (20, 10)
+    assert any("Twenty penguins" in el.value for el in at.info)
+    assert at.button(key="preset_btn_few_rows").proto.type == "primary"
+    # the "different flipper lengths" notice: ten training rows cannot pin down degree 10
+    assert "different flipper lengths" in visible_text(at)
+    # Hold-out after it: its own note, not the final-model preset's (it resets those controls)
+    at.button(key="preset_btn_holdout_noisy").click().run()
+    assert at.slider(key="final_rows").value == 40
+    assert any("With 60 rows" in el.value for el in at.info)
+    assert not any("Twenty penguins" in el.value for el in at.info)
+    assert at.button(key="preset_btn_few_rows").proto.type != "primary"
+    at.button(key="preset_btn_whole_table").click().run()
+    assert at.slider(key="final_rows").value == 340
+    assert any("85 of them validating" in el.value for el in at.info)

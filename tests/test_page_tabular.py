@@ -6,49 +6,35 @@ reuse one training run.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.helpers import app_test, visible_text
+from tests.helpers import app_test, chart_named_datasets, metric, open_app, visible_text
 
 PAGE = "pages/7_tabular.py"
 pytestmark = pytest.mark.slow
 
 
-def _charts(at):
-    """(spec, rows) of every chart: rows from the spec's inline datasets and from the Arrow
-    datasets Streamlit sends beside a single-view chart."""
-    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
-
-    out = []
-    for el in at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart"):
-        spec = json.loads(el.proto.spec)
-        rows = [row for rows in (spec.get("datasets") or {}).values() for row in rows]
-        for named in getattr(el.proto, "datasets", []):
-            rows += convert_arrow_bytes_to_pandas_df(named.data.data).to_dict("records")
-        if el.proto.HasField("data") and el.proto.data.data:
-            rows += convert_arrow_bytes_to_pandas_df(el.proto.data.data).to_dict("records")
-        out.append((spec, rows))
-    return out
-
-
 def chart_titled(at, fragment: str) -> list[dict] | None:
     """The data rows of the chart whose title contains `fragment`, or None."""
-    for spec, rows in _charts(at):
+    n_charts = len(at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart"))
+    for index in range(n_charts):
+        spec, frames = chart_named_datasets(at, index)
         title = spec.get("title")
         title = title.get("text") if isinstance(title, dict) else title
         if title and fragment in title:
-            return rows
+            return [row for frame in frames.values() for row in frame.to_dict("records")]
     return None
-
-
-def chart_rows(rows):
-    return rows
 
 
 def run(at):
     at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def opened(**query):
+    """The page opened on a URL with these parameters, checked for exceptions."""
+    at = open_app(PAGE, **query)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -65,16 +51,16 @@ def test_defaults_show_penguins_end_to_end(default_page):
     assert at.selectbox(key="metric").options == ["accuracy"]
     text = visible_text(at)
     assert "multiclass classification" in text and "cross-entropy" in text
-    losses = chart_rows(chart_titled(at, "Loss per epoch"))
+    losses = chart_titled(at, "Loss per epoch")
     assert len(losses) == 2 * 10
-    confusion = chart_rows(chart_titled(at, "Confusion matrix"))
+    confusion = chart_titled(at, "Confusion matrix")
     assert len(confusion) == 9 and sum(r["rows"] for r in confusion) == 69
     diagonal = sum(r["rows"] for r in confusion if r["actual"] == r["predicted"])
     assert diagonal / 69 >= 0.9
-    models = {r["model"] for r in chart_rows(chart_titled(at, "Validation accuracy"))}
+    models = {r["model"] for r in chart_titled(at, "Validation accuracy")}
     assert models == {"predict the majority class", "logistic regression",
                       "gradient-boosted trees", "neural network"}
-    emb = chart_rows(chart_titled(at, "Learned embedding of 'island'"))
+    emb = chart_titled(at, "Learned embedding of 'island'")
     assert {r["category"] for r in emb} == {"Biscoe", "Dream", "Torgersen"}
     assert chart_titled(at, "Permutation importance") is not None
     assert chart_titled(at, "Predicted probabilities") is not None
@@ -111,9 +97,7 @@ def test_titanic_preset_is_binary_with_age_flag():
 
 
 def test_one_hot_preset_has_no_embedding_to_draw():
-    at = app_test(PAGE, timeout=180)
-    at.query_params["preset"] = "one_hot"
-    run(at)
+    at = opened(preset="one_hot")
     assert at.segmented_control(key="inputs").value == "one-hot"
     assert chart_titled(at, "Learned embedding") is None
     assert "no learned embedding" in visible_text(at)
@@ -121,41 +105,53 @@ def test_one_hot_preset_has_no_embedding_to_draw():
 
 def test_fewer_epochs_change_the_loss_chart(default_page):
     at = default_page
-    at.slider(key="epochs").set_value(3)
+    at.slider(key="tab_epochs").set_value(3)
     run(at)
-    assert len(chart_rows(chart_titled(at, "Loss per epoch"))) == 2 * 3
-    at.slider(key="epochs").set_value(10)
+    assert len(chart_titled(at, "Loss per epoch")) == 2 * 3
+    at.slider(key="tab_epochs").set_value(10)
     run(at)
 
 
 def test_a_shared_url_reproduces_the_state():
-    at = app_test(PAGE, timeout=180)
-    at.query_params["dataset"] = "titanic"
-    at.query_params["seed"] = "2"
-    at.query_params["metric"] = "precision"
-    at.query_params["emb"] = "sex"
-    at.query_params["row"] = "5"
-    run(at)
+    at = opened(dataset="titanic", tab_seed=2, metric="precision", emb="sex", tab_row=5)
     assert at.selectbox(key="emb").value == "sex"
-    assert at.slider(key="row").value == 5
+    assert at.slider(key="tab_row").value == 5
     assert at.selectbox(key="dataset").value == "titanic"
-    assert at.slider(key="seed").value == 2
+    assert at.slider(key="tab_seed").value == 2
     assert at.selectbox(key="metric").value == "precision"
     assert chart_titled(at, "Validation precision") is not None
 
 
+def test_an_old_link_with_the_names_before_the_renames_still_sets_the_controls():
+    """seed, row, epochs and lr were renamed tab_seed, tab_row, tab_epochs and tab_lr (they
+    meant other ranges on other pages); a link with the old names keeps working."""
+    at = opened(dataset="titanic", seed=2, row=5, epochs=12, lr="0.003")
+    assert at.slider(key="tab_seed").value == 2
+    assert at.slider(key="tab_row").value == 5
+    assert at.slider(key="tab_epochs").value == 12
+    assert at.select_slider(key="tab_lr").value == 0.003
+    assert len(chart_titled(at, "Loss per epoch")) == 2 * 12
+    assert at.query_params.get("tab_seed") == "2" and "seed" not in at.query_params
+
+
+def test_a_row_past_the_end_of_the_validation_rows_falls_back_to_the_first():
+    at = opened(tab_row=5000)  # penguins have 69 validation rows
+    assert at.slider(key="tab_row").value == 1
+    assert at.slider(key="tab_row").max == 69
+
+
 def test_row_editor_accepts_unseen_and_missing_values(default_page):
     at = default_page
-    before = [m.value for m in at.metric]
+    before = metric(at, "Predicted class")
     island = next(s for s in at.selectbox if s.key and s.key.endswith("_island"))
     island.set_value("(a new value)")
     mass = next(n for n in at.number_input if n.key.endswith("_body_mass_g"))
     mass.set_value(None)
     run(at)
-    assert at.metric[0].value in ("Adelie", "Chinstrap", "Gentoo")
-    probs = chart_rows(chart_titled(at, "Predicted probabilities"))
+    assert metric(at, "Predicted class") in ("Adelie", "Chinstrap", "Gentoo")
+    probs = chart_titled(at, "Predicted probabilities")
     assert sum(r["probability"] for r in probs) == pytest.approx(1, abs=1e-4)
-    assert before  # a prediction was shown before the edit too
+    assert before in ("Adelie", "Chinstrap", "Gentoo")  # a prediction before the edit too
 
 
 def test_diamonds_preset_is_a_regression_with_predicted_against_actual():
@@ -167,7 +163,7 @@ def test_diamonds_preset_is_a_regression_with_predicted_against_actual():
     assert "regression" in text and "mean squared error" in text
     points = [r for r in chart_titled(at, "Predicted against actual") if "actual" in r]
     assert len(points) >= 2000
-    bars = {r["model"]: r["value"] for r in chart_rows(chart_titled(at, "Validation RMSE"))}
+    bars = {r["model"]: r["value"] for r in chart_titled(at, "Validation RMSE")}
     assert bars["neural network"] < 0.2 * bars["predict the mean"]
 
 

@@ -74,3 +74,30 @@ def test_every_control_is_bound_to_the_url(script):
             if not key or bound != key:
                 unbound.append(f"{kind} {getattr(widget, 'label', '')!r} key={key!r}")
     assert not unbound, unbound
+
+
+@pytest.mark.parametrize("script", PAGE_FILES)
+def test_every_bound_control_is_declared(script):
+    """The page's declaration (explorer/<concept>_spec.py) lists every control in its URL,
+    with the same default the widget shows."""
+    from explorer import course
+    from tests.helpers import url_path_of
+
+    spec = course.page_spec(url_path_of(script))
+    at = app_test(script).run()
+    undeclared = []
+    for kind in BINDABLE:
+        for widget in at.get(kind):
+            key = getattr(widget, "key", None)
+            if not key or key.startswith("_") or key == "present":
+                continue
+            if key not in spec:
+                undeclared.append(key)
+            elif not spec[key].dynamic and not widget.disabled:
+                shown = widget.value
+                shown = list(shown) if isinstance(shown, tuple) else shown
+                default = spec[key].default
+                default = list(default) if isinstance(default, tuple) else default
+                assert shown == (pytest.approx(default) if isinstance(default, float)
+                                 else default), f"{key}: shows {shown!r}, declared {default!r}"
+    assert not undeclared, f"bound but not declared: {undeclared}"

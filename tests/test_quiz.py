@@ -77,7 +77,7 @@ def test_one_gradient_step_matches_torch(seed):
     y = torch.tensor(given["y"], dtype=torch.float64)
     params = torch.tensor(given["start"], dtype=torch.float64, requires_grad=True)
     ((params[0] * x + params[1] - y) ** 2).mean().backward()
-    expected = float(params[0] - given["lr"] * params.grad[0])
+    expected = params[0].item() - given["lr"] * params.grad[0].item()
     assert expected == pytest.approx(question.answer, abs=1e-9)
     assert f"{given['lr']:g}" in question.prompt
 

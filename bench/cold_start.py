@@ -1,0 +1,91 @@
+"""Cold start: seconds from opening a page in Chromium to the page idle with its charts drawn,
+on a freshly started server (one server per page), for the first visit and a second visit
+in a new browser context.
+
+Three ways a visitor can meet a fresh server:
+- `now`: the visitor arrives the moment the server answers, with `streamlit run serve.py`
+  (its warm-up has just begun and competes with the visit);
+- `warm`: the same server, the visitor arrives once the warm-up has finished (a server that
+  woke up a minute before the class);
+- `app.py`: `streamlit run app.py` with the warm-up off, the visitor arrives at once.
+
+    .venv/bin/python bench/cold_start.py [--pages gradient_descent tabular ...]
+                                         [--modes now warm app.py]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from explorer import course  # noqa: E402
+from tests.helpers import (  # noqa: E402
+    AppServer,
+    launch_chromium,
+    wait_charts_drawn,
+    wait_idle,
+)
+
+
+def visit(browser, url: str) -> float:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    t0 = time.perf_counter()
+    page.goto(url)
+    wait_idle(page, timeout_ms=300_000)
+    wait_charts_drawn(page, timeout_ms=300_000)
+    seconds = time.perf_counter() - t0
+    context.close()
+    return seconds
+
+
+def wait_for_warm_up(server: AppServer, timeout: float = 300) -> float:
+    t0 = time.monotonic()
+    while "warm-up: done" not in server.log_path.read_text():
+        if time.monotonic() - t0 > timeout:
+            raise TimeoutError("warm-up did not finish")
+        time.sleep(0.5)
+    return time.monotonic() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", nargs="*",
+                        default=["", *(p.url_path for p in course.LEARNING_PATH)])
+    parser.add_argument("--modes", nargs="*", default=["now", "warm", "app.py"])
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        for path in args.pages:
+            row = {"page": "/" + path}
+            for mode in args.modes:
+                script = "app.py" if mode == "app.py" else "serve.py"
+                server = AppServer(script=script, warm_up=script == "serve.py").start()
+                try:
+                    if mode == "warm":
+                        row["warm-up s"] = wait_for_warm_up(server)
+                    url = f"{server.url}/{path}"
+                    row[f"{mode} 1st"] = visit(browser, url)
+                    row[f"{mode} 2nd"] = visit(browser, url)
+                finally:
+                    server.stop()
+            rows.append(row)
+            print(row, flush=True)
+        browser.close()
+    columns = list(rows[0])
+    print("\n| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for row in rows:
+        print("| " + " | ".join(f"{row[c]:.1f}" if isinstance(row[c], float) else row[c]
+                                 for c in columns) + " |")
+
+
+if __name__ == "__main__":
+    main()
