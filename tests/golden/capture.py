@@ -53,7 +53,9 @@ TEXT_NUMBERS: dict[str, dict[str, str]] = {
         "output": r"\*\*Output\*\*: [^,]+, values from \S+ to \S+",
         "unit_sum": r"The sum of the products plus the bias is .*?\(\S+\)",
         "pooled": r"After \w+ pooling \(.*",
-        "tiny_cnn": r"trained on [\d,]+ of the .* gets \*\*[\d.]+%\*\* of the [\d,]+",
+        "tiny_cnn": r"trained on [\d,]+ MNIST digits .* gets \*\*[\d.]+%\*\* of the [\d,]+ "
+                    r"held-out digits right \([\d,]+\)",
+        "cnn_says": r"The CNN says \*\*\d\*\*.*",
     },
     "tabular": {
         "verdict": r"On this split the network's .*",

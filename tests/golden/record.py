@@ -58,6 +58,7 @@ STATES: dict[str, list[dict[str, str]]] = {
         {"image": "checkerboard", "flip": "true", "bias": "50.0", "show": "absolute value, clipped"},
         {"pool": "average", "pool_size": "3", "pool_stride": "3"},
         {"W": "32", "F": "5", "D": "1", "K": "16"},
+        {"image": "digit (28×28, MNIST, held out)", "digit": "42", "kernel": "Sobel left"},
     ],
     "over_underfitting": [
         {"truth": "cubic", "noise": "0.5", "n": "50", "degree": "9"},
