@@ -257,7 +257,9 @@ def replay_datasets(result, replay) -> dict[str, pd.DataFrame]:
     best_row = stats.iloc[replay.best_frame]
     best = pd.DataFrame({"epoch": [int(best_row["epoch"])],
                          "loss": [float(min(best_row["val_loss"], top))],
-                         "label": [f"best epoch {int(best_row['epoch'])}"]})
+                         "label": [f"best epoch {int(best_row['epoch'])}"],
+                         # late in training the label goes left of its line, inside the plot
+                         "late": [bool(best_row["epoch"] > 0.6 * last_epoch)]})
     # the network: nodes, their pictures, the edges
     config = result.config
     nodes, labels = diagram_layout(config.features, config.hidden)
@@ -470,7 +472,7 @@ def replay_chart(regression: bool, width: int = 680, stacked: bool = False) -> a
     loss_title = "mean squared error" if regression else "cross-entropy loss"
     ly = alt.Scale(domain={"expr": "loss_top"}, nice=False)
     lines = named("hist").mark_line().encode(
-        x=alt.X("epoch:Q", title="epoch"),
+        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickCount=6, labelOverlap=True)),
         y=alt.Y("loss:Q", title=loss_title, scale=ly),
         color=alt.Color("set:N", title=None,
                         scale=alt.Scale(domain=["training loss", "validation loss"],
@@ -480,9 +482,11 @@ def replay_chart(regression: bool, width: int = 680, stacked: bool = False) -> a
                  alt.Tooltip("loss:Q", format=".3f")])
     best_rule = named("best").mark_rule(strokeDash=[5, 4], color="#555").encode(
         x=alt.X("epoch:Q"))
-    best_text = named("best").mark_text(align="left", dx=5, dy=-8, fontSize=12,
-                                        color=SUBTLE_TEXT).encode(
-        x=alt.X("epoch:Q"), y=alt.Y("loss:Q", scale=ly), text="label:N")
+    best_text = [named("best").transform_filter(f"{'' if late else '!'}datum.late").mark_text(
+        align="right" if late else "left", dx=-5 if late else 5, dy=-8, fontSize=12,
+        color=SUBTLE_TEXT).encode(x=alt.X("epoch:Q"), y=alt.Y("loss:Q", scale=ly),
+                                  text="label:N")
+        for late in (False, True)]
     now_rule = named("frames").transform_filter(now).mark_rule(
         color=TEXT_COLOUR, strokeWidth=2).encode(x=alt.X("epoch:Q"))
     now_dots = named("frames").transform_filter(now).transform_fold(
@@ -492,7 +496,7 @@ def replay_chart(regression: bool, width: int = 680, stacked: bool = False) -> a
         color=alt.Color("which:N", scale=alt.Scale(domain=["train_loss", "val_loss"],
                                                    range=[PALETTE[0], PALETTE[3]]),
                         legend=None))
-    losses = alt.layer(lines, best_rule, best_text, now_rule, now_dots).resolve_scale(
+    losses = alt.layer(lines, best_rule, *best_text, now_rule, now_dots).resolve_scale(
         color="independent").properties(width=size["loss_w"], height=size["loss_h"])
 
     if stacked:

@@ -231,7 +231,7 @@ ui.static_css("""
 .st-key-net_replay_mid_narrow .vega-bind input[type="range"] { width: 190px; }
 """)
 # The replay's three layouts, by presentation mode: side by side, and stacked at two sizes.
-REPLAY_WIDTHS = {False: (700, 420, 300), True: (900, 520, 320)}
+REPLAY_WIDTHS = {False: (700, 420, 300), True: (900, 520, 270)}
 # Room the chart needs beyond its panels' width (the plane's axis, padding).
 CHART_MARGIN = 60
 
