@@ -866,8 +866,8 @@ def next_concept(current_url_path: str) -> None:
 # A chart that binds a "Play" checkbox next to a range slider (a Vega-Lite param each) is
 # played here: while the box is ticked the slider moves one step every STEP_MS, as if
 # dragged, and at its end the box is unticked. Everything happens in the visitor's browser:
-# no rerun, no message to the server. Written here, run in the app's own page (a same-origin
-# component frame); no user text.
+# no rerun, no message to the server. Written here, run in the app's own page; no user text.
+# Installed once per browser tab, however often the page draws it.
 _PLAYER_JS = """
 <script>
 const win = window.parent;
@@ -911,6 +911,4 @@ if (!win.__explorerPlayer) {
 def browser_player() -> None:
     """Make every chart's "Play" checkbox (a Vega-Lite param bound to a checkbox named
     "Play") play its range slider in the browser. Call once on a page that has one."""
-    import streamlit.components.v1 as components
-
-    components.html(_PLAYER_JS, height=0)
+    st.html(_PLAYER_JS, unsafe_allow_javascript=True)
