@@ -197,7 +197,7 @@ def test_finding_9_hidden_layers_text_is_answered_in_our_words():
     assert "Hidden layers must be whole numbers separated by commas, like 16,16." in warning
     assert "Using 16,16 until the text is fixed." in warning
     assert "invalid literal" not in visible_text(at) and "base 10" not in visible_text(at)
-    assert len(chart_specs(at)) == 2
+    assert len(chart_specs(at)) == 3  # the replay, in its three layouts
 
 
 def test_evaluation_tab_draws_folds_and_comparison():
