@@ -1,7 +1,9 @@
-"""Figures for the over/underfitting page (issue 8's Speed section):
+"""Figures for the over/underfitting page (issue 8's Speed section, issue 18's replay):
 - polynomial tab: script time per control change (AppTest, warm), budget 150 ms;
 - network tab: training time of the defaults (budget 3 s) and of the presets' nets, and the
   script time of a rerun once the result is cached;
+- the replay: CPU of the default training with its snapshots and chart data (budget 1.5 s),
+  and the size of the replay chart with all its frames (budget 3 MB);
 - evaluation tab: time of the protocol computation (all splits fitted in one batch).
 
     .venv/bin/python bench/fitting.py [--runs N]
@@ -38,6 +40,53 @@ def run_ms(at) -> float:
     if at.exception:
         raise RuntimeError(at.exception[0].value)
     return dt
+
+
+def replay_figures(runs: int) -> None:
+    """Issue 18: the default training with its replay, in CPU seconds of the thread that
+    does it (training, every frame's pictures, the chart's datasets converted to Arrow: all
+    a server does once per setting), budget 1.5 s; and the size of the replay chart as sent
+    (spec JSON plus Arrow datasets), budget 3 MB per chart."""
+    import json
+
+    from explorer import fitting_network_charts as fnc
+    from explorer import ui
+
+    def once(config):
+        t0 = time.thread_time()
+        result, replay = net.train_replay(config)
+        data = fnc.replay_datasets(result, replay)
+        arrow = ui.arrow_datasets(data)
+        cpu = time.thread_time() - t0
+        return cpu, result, replay, data, arrow
+
+    once(net.NetConfig(epochs=5))
+    default = net.NetConfig()
+    cpus = [once(default)[0] for _ in range(runs)]
+    _, result, replay, data, arrow = once(default)
+    print(f"network defaults with replay ({replay.frames} frames): CPU median "
+          f"{statistics.median(cpus):.2f} s, max {max(cpus):.2f} s   budget 1.5 s")
+    t0 = time.thread_time()
+    net.train(default)
+    print(f"  (the same training without snapshots: {time.thread_time() - t0:.2f} s CPU)")
+
+    def sent(result, replay, data, arrow, width, stacked):
+        template = fnc.replay_chart(result.regression, width, stacked).to_dict()
+        spec = fnc.fill_spec(template, {}, fnc.replay_params(result, replay, data))
+        return len(json.dumps(spec)) + sum(len(b) for b in arrow.values())
+
+    layouts = ((700, False), (420, True), (300, True))
+    sizes = [sent(result, replay, data, arrow, w, st) for w, st in layouts]
+    print(f"replay chart, defaults: {sizes[0] / 1e6:.2f} MB per layout, "
+          f"{sum(sizes) / 1e6:.2f} MB for the three the page sends   budget 3 MB a chart")
+    biggest = net.within_step_budget(net.NetConfig(
+        dataset="hills", n_points=1000, hidden=(128, 128, 128, 128),
+        features=net.FEATURE_NAMES, epochs=1000))
+    cpu, *rest = once(biggest)
+    size = sent(*rest, 700, False)
+    print(f"replay chart, largest drawing (7 features, 4 x 128 units, 1,000 points, "
+          f"{biggest.epochs} epochs): {size / 1e6:.2f} MB, {rest[1].frames} frames, "
+          f"{cpu:.2f} s CPU")
 
 
 def main() -> int:
@@ -83,6 +132,7 @@ def main() -> int:
     times = [timed(lambda: net.train(default)) for _ in range(args.runs)]
     print(f"network defaults (moons, 16,16, 300 full-batch epochs): median "
           f"{statistics.median(times):.2f} s, max {max(times):.2f} s   budget 3 s")
+    replay_figures(args.runs)
     big = net.NetConfig(noise=0.3, n_points=100, hidden=(64, 64), epochs=300)
     for name, cfg in (("big net", big), ("+ dropout 0.5", replace(big, dropout=0.5)),
                       ("+ weight decay 0.003", replace(big, wd=0.003)),

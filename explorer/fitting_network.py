@@ -2,6 +2,12 @@
 the regularizers that fight overfitting: L2 weight decay, L1, dropout, data augmentation by
 jittered copies, more data, and early stopping (keeping the weights of the best epoch).
 
+Playground's other ideas are here too: input features computed from the two coordinates
+(x1², x1·x2, sin πx1, ...), a regression dataset beside the classification ones, and a
+replay of training (`train_replay`): the weights kept at about fifty epochs, denser early,
+and from each one's weights the output over the plane and every drawn hidden neuron's
+activation, so the browser can scrub through training without asking the server again.
+
 Data is made in numpy with a seed; torch is imported inside the functions that need it so
 the page starts fast. The charts are in fitting_network_charts.py.
 """
@@ -15,7 +21,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-DATASETS = ("moons", "circles", "xor", "spiral")
+CLASSIFICATION_SETS = ("moons", "circles", "xor", "spiral")
+# A surface over the plane: two hills, one up and one down; the net predicts its height.
+REGRESSION_SETS = ("hills",)
+DATASETS = CLASSIFICATION_SETS + REGRESSION_SETS
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 OPTIMIZERS = ("adam", "sgd")
 MAX_WIDTH = 128
@@ -28,9 +37,57 @@ DIVERGENCE_FACTOR = 10.0
 AUGMENT_JITTER = 0.15
 
 
+# The input features a net may see, each computed from the point's coordinates (x1, x2).
+# sin takes π·x: the data lives within about ±1.5, where sin x would be almost a straight
+# line; sin πx makes one and a half waves across it.
+FEATURES = {
+    "x1": lambda x1, x2: x1,
+    "x2": lambda x1, x2: x2,
+    "x1²": lambda x1, x2: x1 * x1,
+    "x2²": lambda x1, x2: x2 * x2,
+    "x1·x2": lambda x1, x2: x1 * x2,
+    "sin πx1": lambda x1, x2: np.sin(np.pi * x1),
+    "sin πx2": lambda x1, x2: np.sin(np.pi * x2),
+}
+FEATURE_NAMES = tuple(FEATURES)
+PLAIN_FEATURES = ("x1", "x2")
+# Hidden neurons drawn per layer in the replay (all layers are drawn; MAX_LAYERS is 4).
+MAX_DRAWN_UNITS = 8
+# The replay keeps the weights at about this many epochs (plus epoch 0 and the best one).
+REPLAY_FRAMES = 50
+# Each hidden neuron's picture is this many cells on a side.
+NEURON_GRID = 16
+
+
+def features(xy: np.ndarray, names: tuple[str, ...] = PLAIN_FEATURES) -> np.ndarray:
+    """The chosen input features of points (n, 2), as float32 columns in the given order."""
+    if tuple(names) == PLAIN_FEATURES:
+        return np.ascontiguousarray(xy, dtype=np.float32)
+    x1, x2 = xy[:, 0].astype(np.float64), xy[:, 1].astype(np.float64)
+    return np.stack([FEATURES[name](x1, x2) for name in names], axis=1).astype(np.float32)
+
+
+def is_regression(dataset: str) -> bool:
+    return dataset in REGRESSION_SETS
+
+
+def hills(xy: np.ndarray) -> np.ndarray:
+    """The regression surface: a hill of height 1 at (0.6, 0.4), a pit of depth 1 at
+    (-0.6, -0.4)."""
+    up = np.exp(-((xy[:, 0] - 0.6) ** 2 + (xy[:, 1] - 0.4) ** 2) / 0.35)
+    down = np.exp(-((xy[:, 0] + 0.6) ** 2 + (xy[:, 1] + 0.4) ** 2) / 0.35)
+    return up - down
+
+
 def make_dataset(name: str, n: int, noise: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """n points in 2D with labels 0/1. Noise is Gaussian jitter on the coordinates."""
+    """n points in 2D with labels 0/1 (or, for a regression set, the height of the surface).
+    Noise is Gaussian jitter on the coordinates; for a regression set it is added to the
+    height instead."""
     rng = np.random.default_rng(seed)
+    if name in REGRESSION_SETS:
+        xy = rng.uniform(-1.5, 1.5, (n, 2))
+        target = hills(xy) + noise * rng.standard_normal(n)
+        return xy.astype(np.float32), target.astype(np.float32)
     half = n // 2
     labels = np.r_[np.zeros(half), np.ones(n - half)]
     if name == "moons":
@@ -101,6 +158,11 @@ class NetConfig:
     dropout: float = 0.0
     augment: int = 0
     seed: int = 0
+    features: tuple[str, ...] = PLAIN_FEATURES
+
+    @property
+    def regression(self) -> bool:
+        return is_regression(self.dataset)
 
     def unregularized(self) -> NetConfig:
         """The same run without any regularizer: the 'before' of a before/after."""
@@ -114,18 +176,27 @@ class NetConfig:
 @dataclass
 class NetResult:
     config: NetConfig
-    history: pd.DataFrame  # epoch, train_loss, val_loss, train_acc, val_acc
+    # epoch, train_loss, val_loss, train_acc, val_acc (for a regression set the loss is the
+    # mean squared error and the "accuracy" columns hold R², 1 - MSE / variance)
+    history: pd.DataFrame
     best_epoch: int  # 1-based epoch with the lowest validation loss
     grid_x: np.ndarray
     grid_y: np.ndarray
-    grid_final: np.ndarray  # P(class 1) on the grid, final weights
-    grid_best: np.ndarray  # P(class 1) on the grid, weights of the best epoch
+    # P(class 1) (or the predicted height) on the grid, final weights / best epoch's
+    grid_final: np.ndarray
+    grid_best: np.ndarray
     x_train: np.ndarray
     y_train: np.ndarray
     x_val: np.ndarray
     y_val: np.ndarray
     diverged_at: int | None = None  # epoch where training was stopped
     extra: dict = field(default_factory=dict)
+    # The weights after the last epoch: per Linear layer, (weight (out, in), bias (out,)).
+    weights: list = field(default_factory=list)
+
+    @property
+    def regression(self) -> bool:
+        return self.config.regression
 
     @property
     def final(self) -> dict:
@@ -176,12 +247,12 @@ def augment_copies(x: np.ndarray, y: np.ndarray, copies: int, seed: int):
     return np.concatenate([x, jittered]), np.concatenate([y] * (copies + 1))
 
 
-def build_mlp(hidden: tuple[int, ...], activation: str, dropout: float):
+def build_mlp(hidden: tuple[int, ...], activation: str, dropout: float, inputs: int = 2):
     import torch.nn as nn
 
     act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}[activation]
     layers: list = []
-    width = 2
+    width = inputs
     for units in hidden:
         layers += [nn.Linear(width, units), act()]
         if dropout > 0:
@@ -209,8 +280,51 @@ def grid_for(x: np.ndarray, size: int = GRID_SIZE) -> tuple[np.ndarray, np.ndarr
     return np.linspace(lo[0], hi[0], size), np.linspace(lo[1], hi[1], size)
 
 
+def snapshot_epochs(epochs: int, frames: int = REPLAY_FRAMES) -> list[int]:
+    """The epochs whose weights the replay keeps: 0 (before training) to `epochs`, about
+    `frames` of them, spaced along a square curve so the early epochs, where the boundary
+    moves most, get more of them. Every epoch when there are not more than `frames`."""
+    if epochs + 1 <= frames:
+        return list(range(epochs + 1))
+    kept = [0]
+    for k in range(1, frames):
+        kept.append(max(kept[-1] + 1, round(epochs * (k / (frames - 1)) ** 2)))
+    kept[-1] = epochs
+    return sorted(set(min(e, epochs) for e in kept))
+
+
+def _state(model) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The weights of every Linear layer of the model, copied out as numpy arrays."""
+    import torch.nn as nn
+
+    return [(m.weight.detach().numpy().copy(), m.bias.detach().numpy().copy())
+            for m in model if isinstance(m, nn.Linear)]
+
+
+def _scores(config: NetConfig, out, y) -> tuple[float, float]:
+    """(loss, accuracy) of raw outputs against targets: cross-entropy and the share of
+    points on the right side, or for a regression set mean squared error and R²."""
+    import torch.nn.functional as F
+
+    if config.regression:
+        loss = F.mse_loss(out, y).item()
+        variance = float(y.var(unbiased=False))
+        return loss, (1.0 - loss / variance) if variance > 0 else 0.0
+    loss = F.binary_cross_entropy_with_logits(out, y).item()
+    return loss, float(((out > 0).float() == y).float().mean())
+
+
 def train(config: NetConfig, progress: Callable[[float], None] | None = None) -> NetResult:
-    """Train the MLP with Adam (or SGD with momentum 0.9) on binary cross-entropy; evaluate every epoch (dropout off)."""
+    """Train the MLP with Adam (or SGD with momentum 0.9) on binary cross-entropy (mean
+    squared error for a regression set); evaluate every epoch (dropout off)."""
+    return _fit(config, progress)[0]
+
+
+def _fit(config: NetConfig, progress: Callable[[float], None] | None = None,
+         keep: frozenset[int] = frozenset()):
+    """The training; `keep`: epochs whose weights to copy out as they are reached (0 is
+    before the first step). Returns (result, {epoch: weights}). Copying the weights changes
+    nothing in the training: same steps, same random numbers."""
     import torch
     import torch.nn.functional as F
 
@@ -218,25 +332,27 @@ def train(config: NetConfig, progress: Callable[[float], None] | None = None) ->
     x, y = make_dataset(config.dataset, config.n_points, config.noise, config.seed)
     x_tr, y_tr, x_val, y_val = split(x, y, config.val_fraction)
     x_fit, y_fit = augment_copies(x_tr, y_tr, config.augment, config.seed)
+    names = config.features
 
     torch.manual_seed(config.seed)
-    model = build_mlp(config.hidden, config.activation, config.dropout)
+    model = build_mlp(config.hidden, config.activation, config.dropout, len(names))
     if config.optimizer == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9)
     else:
         opt = torch.optim.Adam(model.parameters(), lr=config.lr)
-    xf, yf = torch.from_numpy(x_fit), torch.from_numpy(y_fit)
-    xt, yt = torch.from_numpy(x_tr), torch.from_numpy(y_tr)
-    xv, yv = torch.from_numpy(x_val), torch.from_numpy(y_val)
+    xf, yf = torch.from_numpy(features(x_fit, names)), torch.from_numpy(y_fit)
+    xt, yt = torch.from_numpy(features(x_tr, names)), torch.from_numpy(y_tr)
+    xv, yv = torch.from_numpy(features(x_val, names)), torch.from_numpy(y_val)
     gx, gy = grid_for(x)
     mesh = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2).astype(np.float32)
-    grid_t = torch.from_numpy(mesh)
+    grid_t = torch.from_numpy(features(mesh, names))
     generator = torch.Generator().manual_seed(config.seed)
     batch = config.batch_size if 0 < config.batch_size < len(xf) else len(xf)
+    loss_fn = F.mse_loss if config.regression else F.binary_cross_entropy_with_logits
 
     with torch.no_grad():
-        start_loss = max(F.binary_cross_entropy_with_logits(model(xt).squeeze(-1), yt).item(),
-                         0.1)
+        start_loss = max(loss_fn(model(xt).squeeze(-1), yt).item(), 0.1)
+    states = {0: _state(model)} if 0 in keep else {}
     rows = []
     best_val, best_epoch, best_state = math.inf, 1, None
     diverged_at = None
@@ -246,8 +362,8 @@ def train(config: NetConfig, progress: Callable[[float], None] | None = None) ->
         order = torch.randperm(len(xf), generator=generator) if batch < len(xf) else None
         for start in range(0, len(xf), batch):
             idx = order[start:start + batch] if order is not None else slice(None)
-            logits = model(xf[idx]).squeeze(-1)
-            loss = F.binary_cross_entropy_with_logits(logits, yf[idx])
+            out = model(xf[idx]).squeeze(-1)
+            loss = loss_fn(out, yf[idx])
             loss = loss + penalty(model, config.wd, config.l1)
             opt.zero_grad()
             loss.backward()
@@ -255,18 +371,17 @@ def train(config: NetConfig, progress: Callable[[float], None] | None = None) ->
         model.eval()
         with torch.no_grad():
             lt, lv = model(xt).squeeze(-1), model(xv).squeeze(-1)
-            train_loss = F.binary_cross_entropy_with_logits(lt, yt).item()
-            val_loss = F.binary_cross_entropy_with_logits(lv, yv).item()
+            train_loss, train_acc = _scores(config, lt, yt)
+            val_loss, val_acc = _scores(config, lv, yv)
         params_ok = all(torch.isfinite(p).all() for p in model.parameters())
         if (not (math.isfinite(train_loss) and math.isfinite(val_loss)) or not params_ok
                 or train_loss > DIVERGENCE_FACTOR * start_loss):
             diverged_at = epoch
             break
-        rows.append({
-            "epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
-            "train_acc": float(((lt > 0).float() == yt).float().mean()),
-            "val_acc": float(((lv > 0).float() == yv).float().mean()),
-        })
+        rows.append({"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
+                     "train_acc": train_acc, "val_acc": val_acc})
+        if epoch in keep:
+            states[epoch] = _state(model)
         if val_loss < best_val:
             best_val, best_epoch = val_loss, epoch
             best_state = {k: v.clone() for k, v in model.state_dict().items()}
@@ -275,21 +390,31 @@ def train(config: NetConfig, progress: Callable[[float], None] | None = None) ->
 
     history = pd.DataFrame(rows, columns=["epoch", "train_loss", "val_loss", "train_acc",
                                           "val_acc"])
+
+    def on_grid():
+        out = model(grid_t).squeeze(-1)
+        return (out if config.regression else torch.sigmoid(out)).numpy()
+
     with torch.no_grad():
+        weights = _state(model) if diverged_at is None else []
         if diverged_at is None:
-            grid_final = torch.sigmoid(model(grid_t)).squeeze(-1).numpy()
+            grid_final = on_grid()
         else:
-            grid_final = np.full(len(mesh), 0.5, dtype=np.float32)
+            grid_final = np.full(len(mesh), 0.0 if config.regression else 0.5,
+                                 dtype=np.float32)
         if best_state is not None:
             model.load_state_dict(best_state)
-            grid_best = torch.sigmoid(model(grid_t)).squeeze(-1).numpy()
+            grid_best = on_grid()
+            if keep and best_epoch not in states:
+                states[best_epoch] = _state(model)
         else:
             grid_best = grid_final
     if progress is not None:
         progress(1.0)
-    return NetResult(config, history, best_epoch, gx, gy, grid_final.reshape(len(gy), len(gx)),
-                     grid_best.reshape(len(gy), len(gx)), x_tr, y_tr, x_val, y_val,
-                     diverged_at)
+    result = NetResult(config, history, best_epoch, gx, gy,
+                       grid_final.reshape(len(gy), len(gx)), grid_best.reshape(len(gy), len(gx)),
+                       x_tr, y_tr, x_val, y_val, diverged_at, weights=weights)
+    return result, states
 
 
 def gap(result: NetResult, at_best: bool = False) -> float:
@@ -306,3 +431,114 @@ def parameter_count(hidden: tuple[int, ...], inputs: int = 2, outputs: int = 1) 
         total += width * units + units
         width = units
     return total
+
+
+# ---- the replay ------------------------------------------------------------------------
+
+
+@dataclass
+class Replay:
+    """Training as a film: the weights at each kept epoch, and what they compute.
+
+    Every picture here comes from that frame's own weights (a forward pass on a grid), none
+    is interpolated between frames."""
+
+    epochs: np.ndarray  # (F,) the epoch of each frame; 0 is before training
+    best_frame: int  # the frame of the epoch with the lowest validation loss
+    weights: list  # per frame: per Linear layer, (weight (out, in), bias (out,))
+    stats: pd.DataFrame  # frame, epoch, train_loss, val_loss, train_acc, val_acc
+    outputs: np.ndarray  # (F, GRID_SIZE, GRID_SIZE): P(class 1) or the height, on the grid
+    small_x: np.ndarray  # the neurons' grid: NEURON_GRID points across the same plane
+    small_y: np.ndarray
+    inputs: np.ndarray  # (features, g, g): each input feature over the plane
+    hidden: list  # per hidden layer: (F, drawn units, g, g) activations
+    small_outputs: np.ndarray  # (F, g, g): the output on the neurons' grid
+
+    @property
+    def frames(self) -> int:
+        return len(self.epochs)
+
+
+def small_grid(grid_x: np.ndarray, grid_y: np.ndarray, size: int = NEURON_GRID):
+    """Cell centres of a coarser grid over the same rectangle as (grid_x, grid_y)."""
+    def axis(g):
+        half = (g[1] - g[0]) / 2
+        lo, hi = g[0] - half, g[-1] + half
+        step = (hi - lo) / size
+        return lo + step / 2 + step * np.arange(size)
+    return axis(grid_x), axis(grid_y)
+
+
+def forward_layers(weights: list, x: np.ndarray, activation: str) -> list[np.ndarray]:
+    """Every layer's output for inputs x (n, features), in float32 as torch computes it:
+    the hidden layers after their activation, then the raw output (n,)."""
+    import torch
+
+    act = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}[activation]
+    h = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+    outs = []
+    with torch.no_grad():
+        for k, (w, b) in enumerate(weights):
+            h = torch.nn.functional.linear(h, torch.from_numpy(w), torch.from_numpy(b))
+            if k < len(weights) - 1:
+                h = act(h)
+            outs.append(h.numpy())
+    outs[-1] = outs[-1][:, 0]
+    return outs
+
+
+def train_replay(config: NetConfig, progress: Callable[[float], None] | None = None,
+                 frames: int = REPLAY_FRAMES) -> tuple[NetResult, Replay]:
+    """Train as `train` does, keeping the weights at `snapshot_epochs` (and at the best
+    epoch), then compute each frame's pictures from its weights."""
+    import torch
+
+    planned = snapshot_epochs(config.epochs, frames)
+    result, states = _fit(config, progress, frozenset(planned))
+    epochs = np.array(sorted(states), dtype=int)
+    weights = [states[int(e)] for e in epochs]
+    names = config.features
+    x_tr, x_val = features(result.x_train, names), features(result.x_val, names)
+    y_tr, y_val = torch.from_numpy(result.y_train), torch.from_numpy(result.y_val)
+    gx, gy = result.grid_x, result.grid_y
+    mesh = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
+    sx, sy = small_grid(gx, gy)
+    small = np.stack(np.meshgrid(sx, sy), axis=-1).reshape(-1, 2)
+    big_in, small_in = features(mesh, names), features(small, names)
+    g = NEURON_GRID
+    history = result.history.set_index("epoch")
+    rows, outputs, small_outputs = [], [], []
+    hidden: list[list[np.ndarray]] = [[] for _ in config.hidden]
+    for frame, (epoch, w) in enumerate(zip(epochs, weights, strict=True)):
+        if epoch in history.index:
+            row = history.loc[epoch]
+            numbers = (row["train_loss"], row["val_loss"], row["train_acc"], row["val_acc"])
+        else:  # epoch 0: measured here, as the training measures every other epoch
+            tr = _scores(config, torch.from_numpy(
+                forward_layers(w, x_tr, config.activation)[-1]), y_tr)
+            va = _scores(config, torch.from_numpy(
+                forward_layers(w, x_val, config.activation)[-1]), y_val)
+            numbers = (tr[0], va[0], tr[1], va[1])
+        rows.append({"frame": frame, "epoch": int(epoch), "train_loss": float(numbers[0]),
+                     "val_loss": float(numbers[1]), "train_acc": float(numbers[2]),
+                     "val_acc": float(numbers[3])})
+        big = forward_layers(w, big_in, config.activation)[-1]
+        layers = forward_layers(w, small_in, config.activation)
+        if not config.regression:
+            big = 1.0 / (1.0 + np.exp(-big.astype(np.float64)))
+            layers[-1] = 1.0 / (1.0 + np.exp(-layers[-1].astype(np.float64)))
+        outputs.append(big.reshape(len(gy), len(gx)))
+        small_outputs.append(layers[-1].reshape(g, g))
+        for k, acts in enumerate(layers[:-1]):
+            drawn = acts[:, :MAX_DRAWN_UNITS]
+            hidden[k].append(drawn.T.reshape(drawn.shape[1], g, g))
+    best = int(np.flatnonzero(epochs == result.best_epoch)[0]) if len(result.history) else 0
+    replay = Replay(
+        epochs=epochs, best_frame=best, weights=weights, stats=pd.DataFrame(rows),
+        outputs=np.array(outputs, dtype=np.float32), small_x=sx, small_y=sy,
+        inputs=small_in.T.reshape(len(names), g, g),
+        hidden=[np.array(h, dtype=np.float32) for h in hidden],
+        small_outputs=np.array(small_outputs, dtype=np.float32))
+    if progress is not None:
+        progress(1.0)
+    return result, replay

@@ -73,12 +73,26 @@ PARAMS = (
           hi=final.MAX_DEGREE, step=1,
           help="More candidates give validation more chances to crown a lucky one."),
     Param("final_seed", "Random seed of the splits", "slider", 0, lo=0, hi=20, step=1),
+    # network tab: input features (issue 18, watch it learn)
+    Param("fit_features", "Input features", "multiselect", net.PLAIN_FEATURES,
+          options=net.FEATURE_NAMES,
+          help="What the network is given for each point: its coordinates x1 and x2, or "
+               "numbers computed from them, as in TensorFlow Playground. sin πx1 is "
+               "sin(π · x1)."),
 )
 
 BIG_NET = {"tab": TAB_NET, "fit_dataset": "moons", "net_noise": 0.3, "points": 100,
            "hidden": "64,64", "activation": "relu", "optimizer": "Adam", "fit_lr": 0.01,
            "fit_epochs": 300, "fit_batch": FULL_BATCH, "fit_seed": 0, "fit_wd": 0.0,
-           "l1": 0.0, "fit_dropout": 0.0, "augment": 0}
+           "l1": 0.0, "fit_dropout": 0.0, "augment": 0, "fit_features": ["x1", "x2"]}
+
+# The feature and depth presets: every network setting given, so the note holds whatever
+# was on screen before.
+FEATURE_NET = {**BIG_NET, "points": 200, "net_noise": 0.1, "fit_lr": 0.03}
+CIRCLE_SQUARES = {"fit_dataset": "circles", "hidden": "", "fit_features": ["x1²", "x2²"]}
+XOR_PRODUCT = {"fit_dataset": "xor", "hidden": "", "fit_features": ["x1·x2"]}
+SPIRAL_DEPTH = {"fit_dataset": "spiral", "hidden": "8,8", "net_noise": 0.0, "points": 400,
+                "fit_epochs": 500}
 
 # The final-model controls at their defaults: a preset of the evaluation tab that leaves them
 # elsewhere would also match (and be marked) after one of the final-model presets.
@@ -122,6 +136,45 @@ PRESETS = (
            note="340 penguins, 85 of them validating, and degrees 0 to 10: each validation "
                 "score is steady, so picking the lowest flatters it little; both gaps are a "
                 "few grams."),
+    # network tab: input features and depth (issue 18). Each note's numbers are checked by
+    # tests/test_fitting_replay.py::test_feature_presets_say_what_their_runs_show.
+    Preset("circle_squares", "Circle: x1², x2²", {**FEATURE_NET, **CIRCLE_SQUARES},
+           note="No hidden layer draws a straight boundary, and a circle is not straight in "
+                "x1 and x2; but x1² + x2² = r² is a straight line in x1² and x2². Given those "
+                "two inputs, the net without a hidden layer gets over 95% of the validation "
+                "points right. Give it x1 and x2 instead and it does no better than a coin "
+                "toss."),
+    Preset("xor_product", "XOR: x1·x2", {**FEATURE_NET, **XOR_PRODUCT},
+           note="x1·x2 is positive in two opposite quarters of the plane and negative in the "
+                "other two, which is exactly the XOR pattern: with it as the only input, the "
+                "net without a hidden layer gets over 90% of the validation points right. "
+                "With x1 and x2 instead it does no better than a coin toss."),
+    Preset("spiral_depth", "Spiral: depth", {**FEATURE_NET, **SPIRAL_DEPTH},
+           note="Given only x1 and x2, one hidden layer of 8 ReLU units gets at most 90% of "
+                "the spiral's validation points right: its boundary is a few straight cuts. "
+                "A second layer of 8 combines those cuts into curves that follow the arms, "
+                "and gets over 97% right. (One wider layer of 16 does too: depth is one way "
+                "to get enough bends.)"),
 )
 
 SPEC = PageSpec("over_underfitting", PARAMS, PRESETS)
+
+
+def network_config(values: dict) -> net.NetConfig:
+    """The network tab's training settings from its control values (key -> value; missing
+    keys take their defaults), as the page trains them. Raises ValueError on hidden-layer
+    text that cannot be read. Input features go in one fixed order, whatever order they
+    were picked in; none picked means x1 and x2."""
+    def get(key):
+        return values.get(key, SPEC[key].default)
+
+    chosen = get("fit_features")
+    features = tuple(f for f in net.FEATURE_NAMES if f in chosen) or net.PLAIN_FEATURES
+    batch = get("fit_batch")
+    return net.NetConfig(
+        dataset=get("fit_dataset"), noise=float(get("net_noise")), n_points=int(get("points")),
+        hidden=net.parse_hidden(get("hidden")), activation=get("activation"),
+        optimizer=OPTIMIZERS[get("optimizer")], lr=float(get("fit_lr")),
+        epochs=int(get("fit_epochs")), batch_size=0 if batch == FULL_BATCH else int(batch),
+        wd=float(get("fit_wd")), l1=float(get("l1")), dropout=float(get("fit_dropout")),
+        augment=int(get("augment")), seed=int(get("fit_seed")), features=features)

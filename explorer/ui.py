@@ -669,8 +669,10 @@ def _matches(preset: Preset) -> bool:
     return all(st.session_state.get(k) == v for k, v in preset.values.items())
 
 
-def preset_row(presets: Sequence[Preset] | PageSpec, label: str = "Try:") -> Preset | None:
-    """One button per preset; call it before the controls it sets.
+def preset_row(presets: Sequence[Preset] | PageSpec, label: str = "Try:",
+               per_row: int | None = None) -> Preset | None:
+    """One button per preset; call it before the controls it sets. per_row: at most this
+    many buttons on a row (more presets go on further rows), so labels are not cut off.
 
     presets: the page's PageSpec (its declared presets, already checked against its
     parameters), or a plain list of presets (checked by nothing: for tests of the kit).
@@ -708,19 +710,26 @@ def preset_row(presets: Sequence[Preset] | PageSpec, label: str = "Try:") -> Pre
     matching = [p for p in presets if p.values and _matches(p)]
     active = max(matching, key=lambda p: len(p.values), default=None)
     # Columns as wide as their labels, so a long label is not cut off.
-    cols = st.columns([5] + [max(9, len(p.label)) for p in presets],
-                      vertical_alignment="center")
-    cols[0].markdown(f"**{label}**")
-    for col, preset in zip(cols[1:], presets, strict=True):
-        col.button(
-            preset.label,
-            key=f"preset_btn_{preset.name}",
-            on_click=_apply_preset,
-            args=(preset,),
-            type="primary" if preset is active else "secondary",
-            help=preset.note or None,
-            width="stretch",
-        )
+    per_row = per_row or len(presets)
+    rows = [list(presets[k:k + per_row]) for k in range(0, len(presets), per_row)]
+    if len(rows) == 1:
+        widths = [max(9, len(p.label)) for p in presets]
+    else:  # one width for every button, so the rows line up
+        widths = [max(9, *(len(p.label) for p in presets))] * per_row
+    for number, row in enumerate(rows):
+        cols = st.columns([5] + widths, vertical_alignment="center")
+        if number == 0:
+            cols[0].markdown(f"**{label}**")
+        for col, preset in zip(cols[1:], row, strict=False):
+            col.button(
+                preset.label,
+                key=f"preset_btn_{preset.name}",
+                on_click=_apply_preset,
+                args=(preset,),
+                type="primary" if preset is active else "secondary",
+                help=preset.note or None,
+                width="stretch",
+            )
     if active is not None and active.note:
         st.info(active.note, icon=":material/visibility:")
     return active
@@ -850,3 +859,56 @@ def next_concept(current_url_path: str) -> None:
         page_link(following.file, f"Next: {following.title}", following.icon)
     else:
         st.caption(f"Next on the path: {following.title} (coming soon).")
+
+
+# ---- playing a chart's frames in the browser ----------------------------------------------
+
+# A chart that binds a "Play" checkbox next to a range slider (a Vega-Lite param each) is
+# played here: while the box is ticked the slider moves one step every STEP_MS, as if
+# dragged, and at its end the box is unticked. Everything happens in the visitor's browser:
+# no rerun, no message to the server. Written here, run in the app's own page; no user text.
+# Installed once per browser tab, however often the page draws it.
+_PLAYER_JS = """
+<script>
+const win = window.parent;
+if (!win.__explorerPlayer) {
+  win.__explorerPlayer = true;
+  const STEP_MS = 180;
+  const doc = win.document;
+  const fire = (el, type) => el.dispatchEvent(new win.Event(type, {bubbles: true}));
+  doc.addEventListener('change', (event) => {
+    const box = event.target;
+    if (!box || box.tagName !== 'INPUT' || box.type !== 'checkbox' || !box.checked) return;
+    const bind = box.closest('.vega-bind');
+    const name = bind && bind.querySelector('.vega-bind-name');
+    if (!name || name.textContent.trim() !== 'Play') return;
+    const bindings = bind.parentElement;
+    const range = bindings && bindings.querySelector('input[type="range"]');
+    if (!range) return;
+    const step = Number(range.step) || 1;
+    const move = (value) => { range.value = String(value); fire(range, 'input');
+                              fire(range, 'change'); };
+    if (Number(range.value) >= Number(range.max)) move(Number(range.min));
+    const timer = win.setInterval(() => {
+      if (!box.isConnected || !range.isConnected || !box.checked) {
+        win.clearInterval(timer);
+        return;
+      }
+      const next = Math.min(Number(range.value) + step, Number(range.max));
+      move(next);
+      if (next >= Number(range.max)) {
+        win.clearInterval(timer);
+        box.checked = false;
+        fire(box, 'change');
+      }
+    }, STEP_MS);
+  }, true);
+}
+</script>
+"""
+
+
+def browser_player() -> None:
+    """Make every chart's "Play" checkbox (a Vega-Lite param bound to a checkbox named
+    "Play") play its range slider in the browser. Call once on a page that has one."""
+    st.html(_PLAYER_JS, unsafe_allow_javascript=True)

@@ -1,5 +1,7 @@
 """Over- and underfitting, and how to evaluate a model honestly."""
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from explorer import fitting, ui
@@ -11,7 +13,13 @@ from explorer import fitting_network_charts as fnc
 from explorer import fitting_protocol as protocol
 from explorer import fitting_protocol_charts as fpc
 from explorer import fitting_quiz as fit_quiz
-from explorer.fitting_spec import FULL_BATCH, OPTIMIZERS, SPEC, TAB_EVAL, TAB_NET, TAB_POLY
+from explorer.fitting_spec import (
+    SPEC,
+    TAB_EVAL,
+    TAB_NET,
+    TAB_POLY,
+    network_config,
+)
 from explorer.shared_results import SharedResults
 
 URL = SPEC.url_path
@@ -26,7 +34,7 @@ present = ui.page_setup(
     icon=":material/balance:",
     spec=SPEC,
 )
-ui.preset_row(SPEC)
+ui.preset_row(SPEC, per_row=5)
 
 
 def workflow_strip() -> None:
@@ -134,18 +142,31 @@ def training_cache() -> SharedResults:
     return SharedResults(max_entries=24)
 
 
-def run_with_progress(config: net.NetConfig, label: str) -> net.NetResult:
+@dataclass(frozen=True)
+class Trained:
+    """One training as the page shows it: the result, its replay, and the replay chart's
+    data converted to Arrow once (shared by every session that opens the same settings)."""
+
+    result: net.NetResult
+    replay: net.Replay
+    data: dict
+    params: dict
+
+
+def run_with_progress(config: net.NetConfig, label: str) -> Trained:
     cache = training_cache()
 
     def make(report):
-        return net.train(config, progress=lambda f: report(min(f, 1.0)))
+        result, replay = net.train_replay(config, progress=lambda f: report(min(f, 0.99)))
+        frames = fnc.replay_datasets(result, replay)
+        return Trained(result, replay, ui.arrow_datasets(frames),
+                       fnc.replay_params(result, replay, frames))
 
     return ui.shared_result(cache, config, make, lambda fraction: f"Training {label}…")
 
 
-def show_network_results(result: net.NetResult, baseline: net.NetResult | None,
-                          early_stop: bool) -> None:
-    """Metrics, boundary and loss curves; before/after when regularization is on."""
+def show_metrics(result: net.NetResult, baseline: net.NetResult | None,
+                 early_stop: bool) -> None:
     shown = result.best if early_stop else result.final
     m1, m2, m3, m4, m5 = st.columns(5)
     m1.metric("Training loss", f"{shown['train_loss']:.3f}")
@@ -157,51 +178,127 @@ def show_network_results(result: net.NetResult, baseline: net.NetResult | None,
     m3.metric("Gap", f"{gap_now:.3f}", delta=gap_change, delta_color="inverse",
               help="Validation loss minus training loss: how much worse the net does on "
                    "points it never trained on.")
-    m4.metric("Validation accuracy", f"{shown['val_acc']:.0%}")
+    if result.regression:
+        m4.metric("Validation R²", f"{shown['val_acc']:.2f}",
+                  help="1 − (mean squared error) / (variance of the heights): 1 is perfect, "
+                       "0 is no better than always predicting the mean height.")
+    else:
+        m4.metric("Validation accuracy", f"{shown['val_acc']:.0%}")
     m5.metric("Best epoch", str(result.best_epoch),
               help="The epoch with the lowest validation loss.")
-    which = (f"the weights of epoch {result.best_epoch}" if early_stop
-             else f"the weights after the last epoch ({len(result.history)})")
+
+
+def replay_caption(result: net.NetResult, replay: net.Replay) -> str:
+    config = result.config
+    wide = [u for u in config.hidden if u > net.MAX_DRAWN_UNITS]
+    drawn = (f" Layers wider than {net.MAX_DRAWN_UNITS} units show their first "
+             f"{net.MAX_DRAWN_UNITS}." if wide else "")
+    what = ("the predicted height (orange high, blue low)" if result.regression
+            else "the probability of orange")
+    return (f"Training replayed from {replay.frames} snapshots of the weights, from epoch 0 "
+            f"(random weights) to epoch {int(replay.epochs[-1])}, closer together early on "
+            "where most happens. Drag the snapshot slider or tick Play: the numbers, "
+            f"{what} over the plane, the network and the marker on the loss curves follow, "
+            "all computed from that snapshot's weights. In the network, each input and "
+            "each neuron is a small picture of its value over the same plane (orange "
+            "positive, blue negative, each scaled to its own largest value); lines are "
+            "weights, thicker for larger ones, orange positive, blue negative." + drawn)
+
+
+def replay_description(result: net.NetResult, replay: net.Replay) -> str:
+    last = replay.stats.iloc[-1]
+    score = (f"validation R² {last['val_acc']:.2f}" if result.regression
+             else f"validation accuracy {last['val_acc']:.0%}")
+    layers = ", ".join(str(u) for u in result.config.hidden) or "no hidden layer"
+    return (f"Replay of training with {replay.frames} snapshots. Left: "
+            f"{'the predicted height' if result.regression else 'the probability of orange'} "
+            f"over the plane with the training and validation points. Right: the network "
+            f"({', '.join(result.config.features)} in; hidden layers {layers}; one output), "
+            f"each neuron drawn as its activation over the plane. Below: training and "
+            f"validation loss per epoch. At the last snapshot, epoch {int(last['epoch'])}: "
+            f"training loss {last['train_loss']:.3f}, validation loss {last['val_loss']:.3f}, "
+            f"{score}; the lowest validation loss is at epoch {result.best_epoch}.")
+
+
+# Static CSS (no user text): the replay's slider and Play box above the chart, the slider
+# long enough to grab.
+ui.static_css("""
+[class*="st-key-net_replay"] .vega-embed { display: flex; flex-direction: column-reverse; }
+[class*="st-key-net_replay"] .vega-bindings {
+  display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; align-items: center;
+  font-size: 1.05rem; margin-bottom: 0.5rem; }
+[class*="st-key-net_replay"] .vega-bind input[type="range"] { width: 320px; }
+.st-key-net_replay_mid_narrow .vega-bind input[type="range"] { width: 190px; }
+""")
+# The replay's three layouts, by presentation mode: side by side, and stacked at two sizes.
+REPLAY_WIDTHS = {False: (700, 420, 300), True: (900, 520, 270)}
+# Room the chart needs beyond its panels' width (the plane's axis, padding).
+CHART_MARGIN = 60
+
+
+def main_width_for(column_px: int) -> int:
+    """The page's main width at which the network tab's right column (2.7 of 3.7 parts,
+    beside the controls) is column_px wide."""
+    return int(column_px * 3.7 / 2.7) + 70
+
+
+def show_replay(trained: Trained, early_stop: bool) -> None:
+    """The replay chart: side by side on a wide screen, stacked on narrower ones (the
+    browser shows the one that fits, ui.by_width)."""
+    result, replay = trained.result, trained.replay
+    params = dict(trained.params)
+    if early_stop:
+        params[fnc.FRAME_PARAM] = {**params[fnc.FRAME_PARAM], "value": replay.best_frame}
+    caption = replay_caption(result, replay)
+    description = replay_description(result, replay)
+    side_px, mid_px, small_px = REPLAY_WIDTHS[present]
+    side, rest = ui.by_width("net_replay", main_width_for(side_px + CHART_MARGIN))
+    with rest:
+        mid, small = ui.by_width("net_replay_mid", main_width_for(mid_px + CHART_MARGIN))
+    for where, width, stacked, key in ((side, side_px, False, "replay_chart"),
+                                       (mid, mid_px, True, "replay_chart_mid"),
+                                       (small, small_px, True, "replay_chart_small")):
+        template = ui.built_chart(fnc.replay_chart, result.regression, width, stacked)
+        with where:
+            ui.chart(fnc.fill_spec(template, trained.data, params), caption, key=key,
+                     width="content", description=description)
+    ui.browser_player()
+
+
+def show_before_after(result: net.NetResult, baseline: net.NetResult,
+                      early_stop: bool) -> None:
+    """The same net without regularization beside yours: boundaries and losses."""
+    st.markdown("**Before and after, same data, same seed, same start weights**")
+    top = fnc.shared_loss_top((baseline, result))
     height = ui.chart_height(400)
-    if baseline is None or len(baseline.history) == 0:
-        left, right = st.columns(2, gap="medium")
-        with left:
-            ui.chart(ui.built_chart(fnc.boundary_chart, result, early_stop, height=height),
-                     f"The network's probability for orange over the plane, with {which}. "
-                     "Circles: training points; triangles: validation points.")
-        with right:
-            ui.chart(ui.built_chart(fnc.loss_chart, result, height=height),
-                     "Loss per epoch on the training points and on the validation points "
-                     "(dropout off while measuring). The dot marks the epoch with the "
-                     "lowest validation loss: early stopping would keep that one.")
-    else:
-        st.markdown("**Before and after, same data, same seed, same start weights**")
-        top = fnc.shared_loss_top((baseline, result))
-        cols = st.columns(2, gap="medium")
-        for col, res, name in ((cols[0], baseline, "without regularization"),
-                               (cols[1], result, "with your regularization")):
-            with col:
-                row = res.best if early_stop else res.final
-                ui.chart(ui.built_chart(fnc.boundary_chart, res, early_stop, height=height,
-                                        title=name),
-                         f"Boundary {name}: training loss {row['train_loss']:.3f}, "
-                         f"validation loss {row['val_loss']:.3f}, gap "
-                         f"{row['val_loss'] - row['train_loss']:.3f}.")
-                ui.chart(ui.built_chart(fnc.loss_chart, res, height=ui.chart_height(260),
-                                        title=name, y_max=top),
-                         "Training and validation loss per epoch; the dot is the best "
-                         "validation epoch.")
+    cols = st.columns(2, gap="medium")
+    for col, res, name in ((cols[0], baseline, "without regularization"),
+                           (cols[1], result, "with your regularization")):
+        with col:
+            row = res.best if early_stop else res.final
+            ui.chart(ui.built_chart(fnc.boundary_chart, res, early_stop, height=height,
+                                    title=name),
+                     f"Boundary {name}: training loss {row['train_loss']:.3f}, "
+                     f"validation loss {row['val_loss']:.3f}, gap "
+                     f"{row['val_loss'] - row['train_loss']:.3f}.")
+            ui.chart(ui.built_chart(fnc.loss_chart, res, height=ui.chart_height(260),
+                                    title=name, y_max=top),
+                     "Training and validation loss per epoch; the dot is the best "
+                     "validation epoch.")
 
 
 with tab_net:
     ctrl, main = st.columns([1, 2.7], gap="large")
     with ctrl:
         st.markdown("**Data**")
-        dataset = ui.widget(SPEC["fit_dataset"])
+        dataset = ui.widget(SPEC["fit_dataset"],
+                            help="moons, circles, xor, spiral: two classes to tell apart. "
+                                 "hills: a height to predict at every point (regression).")
         net_noise = ui.widget(SPEC["net_noise"])
         points = ui.widget(SPEC["points"])
         seed = ui.widget(SPEC["fit_seed"])
         st.markdown("**Model and training**")
+        chosen_features = ui.widget(SPEC["fit_features"])
         hidden_text = ui.widget(SPEC["hidden"])
         activation = ui.widget(SPEC["activation"])
         optimizer_label = ui.widget(SPEC["optimizer"])
@@ -217,18 +314,20 @@ with tab_net:
 
 if tab_net.open:
     with main:
+        values = {"fit_dataset": dataset, "net_noise": net_noise, "points": points,
+                  "fit_seed": seed, "fit_features": chosen_features, "hidden": hidden_text,
+                  "activation": activation, "optimizer": optimizer_label, "fit_lr": lr,
+                  "fit_epochs": epochs, "fit_batch": batch, "fit_wd": wd, "l1": l1,
+                  "fit_dropout": dropout, "augment": augment}
         try:
-            hidden = net.parse_hidden(hidden_text)
+            net.parse_hidden(hidden_text)
         except ValueError as err:
-            fallback = SPEC["hidden"].default
-            ui.notice(str(err), f"Using {fallback} until the text is fixed.")
-            hidden = net.parse_hidden(fallback)
-        config = net.NetConfig(
-            dataset=dataset, noise=float(net_noise), n_points=int(points), hidden=hidden,
-            activation=activation, optimizer=OPTIMIZERS[optimizer_label], lr=float(lr),
-            epochs=int(epochs), batch_size=0 if batch == FULL_BATCH else int(batch),
-            wd=float(wd), l1=float(l1), dropout=float(dropout), augment=int(augment),
-            seed=int(seed))
+            values["hidden"] = SPEC["hidden"].default
+            ui.notice(str(err), f"Using {values['hidden']} until the text is fixed.")
+        if not chosen_features:
+            ui.notice("A network needs at least one input feature.",
+                      "Using x1 and x2 until you pick some.", kind="info")
+        config = network_config(values)
         capped = net.within_step_budget(config)
         if capped.epochs < config.epochs:
             ui.notice(f"{config.epochs} epochs of {net.steps_per_epoch(config)} mini-batch "
@@ -236,15 +335,20 @@ if tab_net.open:
                       f"{capped.epochs} epochs.", "Use a bigger batch or fewer points or "
                       "copies to train longer.", kind="info")
             config = capped
-        result = run_with_progress(config, "the network")
+        trained = run_with_progress(config, "the network")
+        result = trained.result
         baseline = (run_with_progress(config.unregularized(), "the same net without "
-                                      "regularization") if config.regularized else None)
+                                      "regularization").result
+                    if config.regularized else None)
 
         if result.diverged_at is not None:
             ui.diverged(result.diverged_at, "Lower the learning rate (0.01 works for Adam, "
                                             "0.1 for SGD) and train again.")
         if len(result.history):
-            show_network_results(result, baseline, early_stop)
+            show_metrics(result, baseline, early_stop)
+            show_replay(trained, early_stop)
+            if baseline is not None and len(baseline.history):
+                show_before_after(result, baseline, early_stop)
 
     with tab_net:
         st.subheader("What is going on")
@@ -269,7 +373,19 @@ if tab_net.open:
             "labels: it says \"a point nearby has the same class\", which is a smoothness "
             "assumption, not new information. **More data** is the real thing.\n"
             "- **Early stopping** keeps the weights of the epoch with the lowest validation "
-            "loss. Switch it on above to see that boundary.")
+            "loss. Switch it on above to see that boundary; the replay then opens on that "
+            "epoch.\n"
+            "- **Input features**: without a hidden layer a net can only draw a straight "
+            "boundary, straight in whatever inputs it is given. In x1² and x2² a circle is "
+            "straight (x1² + x2² = r²), and the sign of x1·x2 is the XOR pattern. A hidden "
+            "layer learns such features itself: its neurons' pictures in the replay show "
+            "what each one learned, and the next layer combines them. Feeding features in "
+            "by hand, and drawing each neuron as a picture, are ideas from TensorFlow "
+            "Playground (Daniel Smilkov and Shan Carter).\n"
+            "- **Hills** is a regression task: each point has a height (a hill at upper "
+            "right, a pit at lower left, plus noise), the net predicts a number instead of "
+            "a class, and the loss is the mean squared error. It overfits the same way: "
+            "the surface bends to reach single noisy heights.")
 
 
 # ---- evaluation protocol tab -----------------------------------------------------------

@@ -163,3 +163,83 @@ def test_final_model_preset_and_a_slider_move_the_scored_once_section(app_server
     wait_picture_changes(page, gap_chart, before)
     assert page.locator(EXCEPTION).count() == 0
     assert page.console_errors == []
+
+
+# ---- the Network tab's replay (issue 18) ----------------------------------------------------
+
+# The replay chart is drawn in three layouts and the browser shows the one that fits
+# (ui.by_width): only the visible one counts.
+REPLAY = '[class*="st-key-net_replay"] [data-testid="stVegaLiteChart"]'
+VISIBLE_REPLAY = (f"[...document.querySelectorAll('{REPLAY}')]"
+                  ".find(el => el.checkVisibility())")
+# Records every value the app's script-state attribute takes (a rerun flips it).
+WATCH_RUNS_JS = """() => {
+  window.__states = [];
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => window.__states.push(app.getAttribute('data-test-script-state')))
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def replay_png(page) -> bytes:
+    return page.locator(f"{REPLAY} >> visible=true").first.screenshot()
+
+
+def wait_replay_changes(page, before: bytes, tries: int = 60) -> bytes:
+    for _ in range(tries):
+        now = replay_png(page)
+        if now != before:
+            return now
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                      "requestAnimationFrame(r)))")
+    raise AssertionError("the replay chart did not change")
+
+
+def test_replay_scrubs_and_plays_without_asking_the_server(app_server, browser_page):
+    """Dragging the snapshot slider and pressing Play move the picture and the numbers,
+    with no script run and not one WebSocket message from the browser."""
+    page = browser_page
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    open_page(page, PAGE_URL.format(app_server.url) + "?tab=Network")
+    wait_metric(page, "Best epoch")
+    wait_idle(page)
+    wait_charts_drawn(page)
+    page.evaluate(WATCH_RUNS_JS)
+    sent.clear()
+
+    chart = page.locator(f"{REPLAY} >> visible=true").first
+    scrubber = chart.locator('.vega-bind input[type="range"]')
+    last = int(scrubber.get_attribute("max"))
+    assert 40 <= last + 1 <= 60 and scrubber.input_value() == str(last)
+    before = replay_png(page)
+    for value in (30, 5, 0):
+        scrubber.evaluate(
+            "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true}));"
+            " el.dispatchEvent(new Event('change', {bubbles: true})); }", str(value))
+        before = wait_replay_changes(page, before)
+    assert scrubber.input_value() == "0"
+    # the numbers above the pictures follow: snapshot 0 is epoch 0, before any step
+    # (the chart is drawn as SVG, so its text is in the page)
+    assert "Epoch 0 of 300" in chart.locator("svg").first.text_content()
+    assert page.evaluate("window.__states") == [], "no script run while scrubbing"
+    assert sent == [], "the browser sent the server nothing while scrubbing"
+
+    # Play: the slider runs to the end by itself, then Play is unticked again
+    play = chart.locator('.vega-bind input[type="checkbox"]')
+    play.check()
+    page.wait_for_function(
+        f"() => {{ const c = {VISIBLE_REPLAY};"
+        " const r = c.querySelector('.vega-bind input[type=range]');"
+        " return Number(r.value) > 3 && Number(r.value) < Number(r.max); }", timeout=30_000)
+    moving = replay_png(page)
+    page.wait_for_function(
+        f"() => {{ const c = {VISIBLE_REPLAY};"
+        " const r = c.querySelector('.vega-bind input[type=range]');"
+        " const b = c.querySelector('.vega-bind input[type=checkbox]');"
+        " return r.value === r.max && !b.checked; }", timeout=60_000)
+    assert replay_png(page) != moving
+    assert page.evaluate("window.__states") == [], "no script run while playing"
+    assert sent == [], "the browser sent the server nothing while playing"
+    assert page.locator(EXCEPTION).count() == 0
+    assert page.console_errors == []

@@ -27,7 +27,7 @@ def big_runs():
     }
 
 
-@pytest.mark.parametrize("name", net.DATASETS)
+@pytest.mark.parametrize("name", net.CLASSIFICATION_SETS)
 def test_datasets_are_balanced_deterministic_and_2d(name):
     x, y = net.make_dataset(name, 101, 0.2, seed=5)
     x2, _ = net.make_dataset(name, 101, 0.2, seed=5)

@@ -3,6 +3,8 @@ bad input and divergence, and the chart data."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.helpers import chart_named_datasets, chart_specs, metric, open_app, visible_text
@@ -69,17 +71,93 @@ def network_page():
     return open_page(tab="Network")
 
 
-def test_network_tab_trains_and_draws_boundary_and_losses(network_page):
+def test_network_tab_trains_and_draws_the_replay(network_page):
+    """One replay chart in three layouts (side by side, stacked at two sizes; the browser
+    shows the one that fits): every frame's output over the plane, the loss curves, the
+    numbers of each frame, and the slider over the frames."""
+    from explorer import fitting_network as net
+
     at = network_page
     assert not at.exception
     specs = chart_specs(at)
-    data = chart_rows(at)
-    assert len(specs) == 2
-    cells = [r for r in data[0] if "p" in r]
-    assert len(cells) == 60 * 60 and all(0 <= r["p"] <= 1 for r in cells)
-    losses = [r for r in data[1] if "loss" in r and "set" in r]
-    assert len(losses) == 2 * 300
+    assert len(specs) == 3
+    for index, spec in enumerate(specs):
+        _, frames = chart_named_datasets(at, index)
+        cells = frames["cells"]
+        frame_cols = [c for c in cells if c.startswith("p")]
+        assert len(cells) == 60 * 60 and 40 <= len(frame_cols) <= 60
+        assert cells[frame_cols].to_numpy().max() <= 250
+        hist = frames["hist"]
+        assert len(hist) == 2 * (300 + 1)  # epoch 0 and 300 epochs, training and validation
+        numbers = frames["frames"]
+        assert len(numbers) == len(frame_cols)
+        assert numbers["epoch"].iloc[0] == 0 and numbers["epoch"].iloc[-1] == 300
+        params = {p["name"]: p for p in spec["params"]}
+        snap = params["snap"]
+        assert snap["value"] == snap["bind"]["max"] == len(frame_cols) - 1
+        assert len(frames["nodes"]) == 2 + 8 + 8 + 1
+    # the numbers the chart prints at the last frame are the metrics above it
+    last = chart_named_datasets(at, 0)[1]["frames"]["label"].iloc[-1]
+    assert f"{metric(at, 'Validation loss')} validation" in last
+    assert f"{metric(at, 'Validation accuracy')} validation" in last
+    assert net.snapshot_epochs(300) == [e for e in chart_named_datasets(at, 0)[1]["frames"]
+                                        ["epoch"] if e in net.snapshot_epochs(300)]
     assert float(metric(at, "Validation loss")) > 0
+
+
+def test_early_stopping_opens_the_replay_on_the_best_epoch():
+    at = open_page(tab="Network", early_stop="true")
+    spec, frames = chart_named_datasets(at, 0)
+    snap = next(p for p in spec["params"] if p["name"] == "snap")
+    best = int(metric(at, "Best epoch"))
+    assert frames["frames"]["epoch"].iloc[snap["value"]] == best
+    assert snap["value"] < snap["bind"]["max"]
+
+
+def test_feature_presets_open_their_teaching_moment():
+    at = open_page(preset="circle_squares")
+    assert not at.exception
+    assert at.session_state["tab"] == "Network"
+    assert at.multiselect(key="fit_features").value == ["x1²", "x2²"]
+    assert at.text_input(key="hidden").value == ""
+    assert float(metric(at, "Validation accuracy").rstrip("%")) > 95
+    assert "x1² + x2² = r²" in visible_text(at)
+    _, frames = chart_named_datasets(at, 0)
+    assert len(frames["nodes"]) == 2 + 1  # two inputs straight into the output
+    assert set(frames["labels"]["text"]) >= {"x1²", "x2²", "inputs", "output"}
+    at = open_page(preset="xor_product")
+    assert float(metric(at, "Validation accuracy").rstrip("%")) > 90
+
+
+def test_features_come_from_the_url_in_a_fixed_order():
+    at = open_page(tab="Network", fit_features=["x1·x2", "x1"], fit_epochs=50)
+    assert not at.exception
+    assert at.multiselect(key="fit_features").value == ["x1·x2", "x1"]
+    _, frames = chart_named_datasets(at, 0)
+    inputs = frames["labels"][frames["labels"]["align"] == "right"]["text"].tolist()
+    assert inputs == ["x1", "x1·x2"]
+    at = open_page(tab="Network", fit_features=["nope"], fit_epochs=50)
+    assert not at.exception
+    assert at.multiselect(key="fit_features").value == ["x1", "x2"]
+
+
+def test_no_feature_picked_trains_on_x1_and_x2_with_a_note():
+    at = open_page(tab="Network", fit_epochs=50)
+    at.multiselect(key="fit_features").set_value([]).run()
+    assert not at.exception
+    assert "at least one input feature" in visible_text(at)
+    assert len(chart_specs(at)) == 3
+
+
+def test_the_regression_set_predicts_a_height():
+    at = open_page(tab="Network", fit_dataset="hills", fit_epochs=100)
+    assert not at.exception
+    r2 = float(metric(at, "Validation R²"))
+    assert 0 < r2 <= 1
+    spec, frames = chart_named_datasets(at, 0)
+    assert "target" in frames["points"] and "label" not in frames["points"]
+    assert "mean squared error" in json.dumps(spec)
+    assert f"{metric(at, 'Validation R²')} validation" in frames["frames"]["label"].iloc[-1]
 
 
 def test_weight_decay_preset_shows_before_and_after():
@@ -88,7 +166,7 @@ def test_weight_decay_preset_shows_before_and_after():
     assert at.session_state["tab"] == "Network"
     text = visible_text(at)
     assert "Before and after" in text
-    assert len(chart_specs(at)) == 4
+    assert len(chart_specs(at)) == 3 + 4  # the replay (3 layouts), then before and after
     gap = next(m for m in at.metric if m.label == "Gap")
     assert float(gap.value) < 0.2
     assert "vs. no regularization" in str(gap.proto.delta)
@@ -107,7 +185,7 @@ def test_bad_hidden_layer_text_gets_a_message_and_keeps_working():
     at = open_page(tab="Network", hidden="sixteen", fit_epochs=50)
     assert not at.exception
     assert "whole numbers" in visible_text(at)
-    assert len(chart_specs(at)) == 2
+    assert len(chart_specs(at)) == 3
 
 
 def test_finding_9_hidden_layers_text_is_answered_in_our_words():
@@ -119,7 +197,7 @@ def test_finding_9_hidden_layers_text_is_answered_in_our_words():
     assert "Hidden layers must be whole numbers separated by commas, like 16,16." in warning
     assert "Using 16,16 until the text is fixed." in warning
     assert "invalid literal" not in visible_text(at) and "base 10" not in visible_text(at)
-    assert len(chart_specs(at)) == 2
+    assert len(chart_specs(at)) == 3  # the replay, in its three layouts
 
 
 def test_evaluation_tab_draws_folds_and_comparison():
