@@ -4,8 +4,8 @@ presentation mode off and on.
 
 One server and one browser, one context per screen size. The states sampled: for every page,
 the default at the four sizes with presentation mode off and on (72 states); every preset at
-390 px, off (the widest stacked content); every tab value at 390 and 768 px; and presentation
-mode at 1280×720 for every preset (the projector)."""
+390 px (the narrowest screen, where most overflows start); every tab value at 390 and 768 px;
+and presentation mode at 1280×720 for every third preset (the projector)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,10 @@ def states() -> dict[tuple[int, int], list[str]]:
         base = "/" + page.url_path
         for size in SIZES:
             by_size[size] += [base, base + "?present=true"]
-        for preset in spec.presets:
+        for number, preset in enumerate(spec.presets):
             by_size[(390, 844)].append(f"{base}?preset={preset.name}")
-            by_size[(1280, 720)].append(f"{base}?preset={preset.name}&present=true")
+            if number % 3 == 0:
+                by_size[(1280, 720)].append(f"{base}?preset={preset.name}&present=true")
         for param in spec.params:
             if param.widget == "tabs":
                 for label in param.options[1:]:
