@@ -203,8 +203,9 @@ TOURS: tuple[Tour, ...] = (
          "A 3×3 grid of weights slides over an image: it blurs, finds edges, embosses, and "
          "its size, stride and padding decide the output's shape.",
          (
-             Step(CONV, "The default: a sharpen kernel on a photo. Hover the output to see "
-                        "which input patch made it."),
+             Step(CONV, "The default: a sharpen kernel on a photo. Each output value is the "
+                        "weighted sum of one small patch of the input: pick a row and a "
+                        "column to see which."),
              Step(CONV, "Equal weights average each neighbourhood: a blur.", preset="blur"),
              Step(CONV, "Weights that sum to zero answer only where brightness changes: "
                         "edges.", preset="edges"),
