@@ -78,3 +78,19 @@ def test_a_link_with_every_parameter_hostile(script, category):
         target = slider.max if slider.value != slider.max else slider.min
         slider.set_value(target).run()
         assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize(("script", "query"), [
+    ("pages/1_pixels_to_matrix.py", {"digit_index": "inf"}),
+    ("pages/5_convolution_kernels.py", {"W": "-inf", "D": "-inf", "K": "-inf"}),
+    ("pages/2_gradient_descent.py", {"seed": "9" * 5000}),
+])
+def test_finding_1_infinite_whole_numbers_in_a_link(script, query):
+    """Issue 20, finding 1: Streamlit's URL seeding of a number input calls int(inf) and lets
+    the OverflowError through; the kit drops such values before any widget exists."""
+    at = open_app(script, **query)
+    assert not at.exception, [e.value for e in at.exception]
+    notes = " ".join(i.value for i in at.info)
+    for key in query:
+        assert f"{key}:" in notes, notes
+        assert key not in at.query_params
