@@ -117,8 +117,8 @@ TOURS: tuple[Tour, ...] = (
                       "digit?", ("Yes, the shape is the same", "Probably not"), 1,
                       "The network learned from dark strokes on white. Inverted, almost "
                       "every input number is different, so its scores change completely.")),
-             Step(PX, "Noise moves every number a little; compare the probabilities with the "
-                      "clean digit's.", preset="noisy"),
+             Step(PX, "Noise changes more than half of the numbers; compare the probabilities "
+                      "with the clean digit's.", preset="noisy"),
              Step(PX, "Shifted by a few pixels, the ink lands on inputs the network rarely "
                       "saw lit.", preset="shifted"),
              Step(PX, "Back to a clean digit: the baseline that compares with each class's "

@@ -158,3 +158,16 @@ def test_what_is_going_on_inverted_or_shifted_digits_fail():
     assert mm.evaluate_mlp(28).accuracy > 0.95
     assert accuracy(invert=True) < 0.2
     assert accuracy(shift_percent=20) < 0.2
+
+
+def test_the_first_tours_pixel_steps_say_what_their_presets_show():
+    from explorer import tours
+
+    steps = {step.preset: step for tour in tours.TOURS for step in tour.steps
+             if step.page == "pixels_to_matrix" and step.preset}
+    assert "more than half of the numbers" in steps["noisy"].look
+    raw, clean, _ = preset_input("noisy")
+    assert np.mean(raw != clean) > 0.5
+    inverted = steps["inverted"].predict
+    assert inverted.options[inverted.answer] == "Probably not"  # it does get it wrong
+    assert int(np.argmax(probabilities(preset_input("inverted")[0]))) != 8
