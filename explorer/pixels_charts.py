@@ -58,7 +58,8 @@ class MatrixLayout:
 
     @property
     def width(self) -> int:
-        """About how wide the whole chart is, in pixels."""
+        """About how wide the whole chart is, in pixels: the grid, and around it the axes
+        and the legend."""
         return self.side + (MATRIX_MARGIN if self.legend == "right" else 50)
 
 
@@ -69,8 +70,8 @@ def matrix_layouts(size: int, scale_name: str, domain: tuple[float, float],
     chars = label_chars(scale_name, domain)
     big = {28: 11, 14: 16, 8: 20, 7: 22}[size] + (3 if present else 0)
     choices = ((800 if present else 728, big, "right"),
-               (480, max(MIN_FONT, big - 4), "right"),
-               (300, MIN_FONT if size >= 14 else 14, "bottom"))
+               (620, max(MIN_FONT, big - 2), "bottom"),  # a laptop with the sidebar open
+               (300, MIN_FONT if size >= 14 else 14, "bottom"))  # a phone
     return tuple(MatrixLayout(side, font, legend, numbers_fit(side / size, font, chars))
                  for side, font, legend in choices)
 
@@ -156,8 +157,10 @@ def matrix_chart(*, size: int, domain: tuple[float, float], scale_name: str,
             text="label:N", color=alt.Color("text_colour:N", scale=None)))
     # The text layer's colours are literal (scale=None): keep its scale apart from the
     # cells' quantitative one, or Vega-Lite cannot merge them and draws nothing.
+    # autosize pad: the grid itself is side x side pixels, axes and legend come on top
+    # (Streamlit's default, fit, would squeeze them all into `side` and shrink the cells).
     return alt.layer(*layers).resolve_scale(color="independent").properties(
-        width=side, height=side)
+        width=side, height=side, autosize=alt.AutoSizeParams(type="pad", contains="padding"))
 
 
 # ---- the flattened vector --------------------------------------------------------------

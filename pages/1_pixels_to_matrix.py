@@ -127,7 +127,7 @@ with picture_col:
             note_about_source = (f"Digit #{index:,} of the {mnist.N_DIGITS:,} MNIST digits, "
                                  f"labelled **{label}** ({seen}).")
         else:
-            seen = ("held out: the network never trained on it" if model.held_out(index)
+            seen = ("held out: no model on this page trained on it" if model.held_out(index)
                     else f"one of the {model.n_train:,} training scans")
             note_about_source = (f"Scan #{index:,} of the {pixels.N_SCANS:,} 8×8 scans that "
                                  f"ship with scikit-learn, labelled **{label}** ({seen}). "
