@@ -789,7 +789,10 @@ def check_yourself(makers, title: str = "Check yourself") -> None:
         st.query_params[quiz.SEED_PARAM] = str(secrets.randbelow(quiz.MAX_SEED))
 
     questions = _questions(tuple((m.__module__, m.__qualname__) for m in makers), seed)
-    with st.expander(f"{title}: {len(questions)} questions", icon=":material/quiz:"):
+    # A key keeps the section open across reruns even when an element above it comes or
+    # goes (a preset note appearing would otherwise remount it, closed).
+    with st.expander(f"{title}: {len(questions)} questions", icon=":material/quiz:",
+                     key="_quiz_section"):
         st.caption(f"Variant {seed}. The answers are computed by this page's own code, so a "
                    "new variant has new numbers and new answers. Rounded answers are fine.")
         for index, question in enumerate(questions):

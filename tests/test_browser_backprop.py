@@ -126,3 +126,23 @@ def test_old_names_in_a_link_still_set_the_controls(app_server, browser_page):
     assert page.locator(".katex").filter(has_text="softmax").count() >= 1
     assert page.locator(EXCEPTION).count() == 0
     assert page.console_errors == []
+
+
+def test_check_yourself_stays_open_while_answering(app_server, browser_page):
+    """The first answer reruns the page, and on this page the rerun adds the shared preset's
+    note above (its settings are the defaults): the section must stay open all the same."""
+    from explorer import backprop_quiz, quiz
+
+    question = quiz.make_questions(backprop_quiz.QUESTIONS, 2)[0]
+    page = browser_page
+    open_page(page, app_server.url + "/backprop_graph?quiz_seed=2")
+    section = page.locator('[data-testid="stExpander"]').filter(has_text="Check yourself")
+    section.locator("summary").click()
+    box = section.locator('input[type="text"]').first
+    box.fill(question.shown_answer())
+    box.press("Enter")
+    wait_idle(page)
+    assert box.is_visible()
+    section.locator("button").filter(has_text="Check").first.click()
+    page.locator('[data-testid="stAlert"]').filter(has_text="Right.").wait_for()
+    assert page.locator(EXCEPTION).count() == 0
