@@ -34,7 +34,7 @@ present = ui.page_setup(
     icon=":material/balance:",
     spec=SPEC,
 )
-ui.preset_row(SPEC, per_row=5)
+ui.preset_row(SPEC, per_row=4)
 
 
 def workflow_strip() -> None:
