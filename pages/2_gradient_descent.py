@@ -98,7 +98,7 @@ height = ui.chart_height(360)
 # session, and filled with each setting's data (gradient_descent_charts.fill_spec).
 template = ui.built_chart(gdc.main_chart, loss, width, height, traj.batch < data.n)
 # Phones and tablets get the four panels stacked (ui.by_width picks one in the browser).
-narrow_template = ui.built_chart(gdc.main_chart, loss, 165 if present else 240, height,
+narrow_template = ui.built_chart(gdc.main_chart, loss, 165 if present else 215, height,
                                  traj.batch < data.n,
                                  stacked=True)
 param_values = gdc.main_param_values(view)

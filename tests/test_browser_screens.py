@@ -47,10 +47,6 @@ def test_the_sample_is_large_enough():
     assert sum(len(v) for v in states().values()) >= 30
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Issue 16 left open: the full sweep over every page was first run at the end of the "
-    "session and found overflows at 390 px it had no time to fix; the failure message lists "
-    "them (page, state, size, element). Remove this mark once it passes."))
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_nothing_sticks_out_of_the_screen(app_server, chromium, size):
     context = chromium.new_context(viewport={"width": size[0], "height": size[1]})
