@@ -62,6 +62,7 @@ _CONTAINER_CSS = """
 # by the browser in the app's own page (a same-origin component frame); no user text.
 _FOCUSABLE_FORMULAS_JS = """
 <script>
+(() => {  // a scope of its own: the script runs again on later runs
 const doc = window.parent.document;
 function mark() {
   for (const el of doc.querySelectorAll('.katex-display')) {
@@ -79,6 +80,7 @@ if (!window.__formulaObserver) {
   window.__formulaObserver.observe(doc.body, {childList: true, subtree: true});
   window.addEventListener('resize', mark);
 }
+})();
 </script>
 """
 
@@ -873,6 +875,7 @@ def next_concept(current_url_path: str) -> None:
 # Installed once per browser tab, however often the page draws it.
 _PLAYER_JS = """
 <script>
+(() => {  // a scope of its own: the script runs again on later runs
 const win = window.parent;
 if (!win.__explorerPlayer) {
   win.__explorerPlayer = true;
@@ -907,6 +910,7 @@ if (!win.__explorerPlayer) {
     }, STEP_MS);
   }, true);
 }
+})();
 </script>
 """
 
