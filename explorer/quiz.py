@@ -52,7 +52,9 @@ class Question:
         if value is None:
             return False
         target = float(self.answer)
-        allowed = max(self.tolerance, self.rel_tolerance * abs(target), 1e-9)
+        # The small slack lets an answer exactly at the tolerance pass despite floating point:
+        # 66/80 = 0.825 rounded to 0.82 is 0.005000000000000004 away.
+        allowed = max(self.tolerance, self.rel_tolerance * abs(target)) + 1e-9
         return abs(value - target) <= allowed
 
     def shown_answer(self) -> str:

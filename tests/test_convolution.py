@@ -296,16 +296,24 @@ def test_transparent_parts_of_an_upload_are_white_paper():
     assert grey[0, 0] == 255 and grey[20, 30] == 0
 
 
-# Peak memory of one upload, measured in a fresh process: ru_maxrss is the high-water mark
-# of the resident set, so the difference before and after is what the upload added.
+# Peak memory of one upload, measured in a fresh process: VmHWM is the high-water mark of
+# its resident set, so the difference before and after is what the upload added. (Not
+# getrusage's ru_maxrss: Linux carries that over the exec from pytest, whose own peak after
+# a long run hides the upload's.)
 _PEAK_RSS_SCRIPT = """
-import resource, sys
+import sys
 import numpy as np
 from explorer import convolution as cv
+
+def peak_kb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+
 data = open(sys.argv[1], "rb").read()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_kb()
 image = cv.load_upload(data, colour=sys.argv[2] == "colour")
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = peak_kb()
 print(after - before, *image.shape)
 """
 

@@ -39,6 +39,15 @@ def test_text_that_is_not_a_number(text):
     assert quiz.parse_number(text) is None
 
 
+@pytest.mark.parametrize("given_text", ["0.82", "0.83", "82.5%", "66/80"])
+def test_an_answer_rounded_half_away_passes(given_text):
+    """66/80 = 0.825; both roundings to two places are 0.005 away, which floating point makes
+    0.005000000000000004 (found by hypothesis on the tabular page's confusion matrix)."""
+    question = quiz.Question(prompt="?", answer=66 / 80, explanation="", tolerance=0.005)
+    assert question.check(given_text)
+    assert not question.check("0.81")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("module", "maker"), MAKERS,
                          ids=[f"{m}.{f.__name__}" for m, f in MAKERS])

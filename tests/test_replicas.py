@@ -35,7 +35,6 @@ from tests.helpers import (
     ROOT,
     AppServer,
     free_port,
-    launch_chromium,
     press_slider,
     wait_idle,
 )
@@ -465,7 +464,7 @@ class ChromiumWatch:
 
 MAIN = '[data-testid="stMain"]'
 UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
-PIXELS_VIEW = "pixels_to_matrix?source=upload&shift=10&invert=true&size=18%C3%9718"
+PIXELS_VIEW = "pixels_to_matrix?source=upload&shift=10&invert=true&size=14%C3%9714"
 
 
 def chromium_view(page) -> dict[str, str]:
@@ -480,7 +479,7 @@ def chromium_view(page) -> dict[str, str]:
 
 
 EXPECTED_VIEW = {"shift": "20", "invert": "True",
-                 "radios": "upload, 18×18, raw 0–255"}
+                 "radios": "upload, 14×14, raw 0–255, all ten digits, root mean square (L2)"}
 
 
 def upload_digit(page, path: Path, size: str) -> None:
@@ -531,9 +530,10 @@ N_NEW_VISITORS = 10
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_two_replicas_behind_nginx_keep_sessions_and_survive_losing_one(cluster, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_two_replicas_behind_nginx_keep_sessions_and_survive_losing_one(cluster, chromium,
+                                                                        tmp_path):
+    # The session's one Chromium: a second sync_playwright() in the same thread fails while
+    # the first is open ("using Playwright Sync API inside the asyncio loop").
     replicas, nginx = cluster
     addresses = {f"127.0.0.1:{r.port}" for r in replicas}
     png = tmp_path / "one.png"
@@ -541,148 +541,146 @@ def test_two_replicas_behind_nginx_keep_sessions_and_survive_losing_one(cluster,
     assert png.stat().st_size > 500_000
     t0 = time.monotonic()
 
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        page = context.new_page()
-        watch = ChromiumWatch(context, page)
-        loop = LoopThread()
-        # Each session's own view, in its URL as a browser's would be after moving two
-        # sliders (the frontend writes a bound widget's value into the URL itself).
-        visitors = [Visitor(nginx.url, "gradient_descent", f"epochs={20 + i}&batch={20 + 5 * i}")
-                    for i in range(N_VISITORS)]
-        newcomers = [Visitor(nginx.url, "gradient_descent", f"epochs={60 + i}")
-                     for i in range(N_NEW_VISITORS)]
-        try:
-            # -- 1. one Chromium page with its view in the URL, an upload, a change ------
-            page.goto(f"{nginx.url}/{PIXELS_VIEW}")
-            wait_idle(page)
-            assert chromium_view(page) == {**EXPECTED_VIEW, "shift": "10"}
-            upload_digit(page, png, "640×480")
-            assert press_slider(page, page.get_by_role("slider", name=re.compile(
-                "Shift right"))) == "20"
-            page.wait_for_url(re.compile(r"shift=20"))
-            wait_idle(page)
-            assert chromium_view(page) == EXPECTED_VIEW
-            assert "Your 640×480 image" in page.locator(MAIN).inner_text()
-            (home,) = set(watch.handshakes)
-            assert home in addresses
-            cookie_names = {c["name"] for c in context.cookies()}
-            assert {ROUTE_COOKIE, XSRF_COOKIE} <= cookie_names
-            puts = [r for r in watch.responses if r[0] == "PUT"]
-            assert puts and all(r[2] == home for r in puts), puts
-            # Every request of the page, HTML, scripts, probes, images, the upload, went
-            # to the replica that holds its session.
-            assert {r[2] for r in watch.responses} == {home}, watch.responses
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    watch = ChromiumWatch(context, page)
+    loop = LoopThread()
+    # Each session's own view, in its URL as a browser's would be after moving two
+    # sliders (the frontend writes a bound widget's value into the URL itself).
+    visitors = [Visitor(nginx.url, "gradient_descent", f"epochs={20 + i}&batch={20 + 5 * i}")
+                for i in range(N_VISITORS)]
+    newcomers = [Visitor(nginx.url, "gradient_descent", f"epochs={60 + i}")
+                 for i in range(N_NEW_VISITORS)]
+    try:
+        # -- 1. one Chromium page with its view in the URL, an upload, a change ------
+        page.goto(f"{nginx.url}/{PIXELS_VIEW}")
+        wait_idle(page)
+        assert chromium_view(page) == {**EXPECTED_VIEW, "shift": "10"}
+        upload_digit(page, png, "640×480")
+        assert press_slider(page, page.get_by_role("slider", name=re.compile(
+            "Shift right"))) == "20"
+        page.wait_for_url(re.compile(r"shift=20"))
+        wait_idle(page)
+        assert chromium_view(page) == EXPECTED_VIEW
+        assert "Your 640×480 image" in page.locator(MAIN).inner_text()
+        (home,) = set(watch.handshakes)
+        assert home in addresses
+        cookie_names = {c["name"] for c in context.cookies()}
+        assert {ROUTE_COOKIE, XSRF_COOKIE} <= cookie_names
+        puts = [r for r in watch.responses if r[0] == "PUT"]
+        assert puts and all(r[2] == home for r in puts), puts
+        # Every request of the page, HTML, scripts, probes, images, the upload, went
+        # to the replica that holds its session.
+        assert {r[2] for r in watch.responses} == {home}, watch.responses
 
-            # -- 2. 20 browser-less sessions, each with its own view ----------------------
-            async def arrive():
-                await asyncio.gather(*(v.load() for v in visitors))
+        # -- 2. 20 browser-less sessions, each with its own view ----------------------
+        async def arrive():
+            await asyncio.gather(*(v.load() for v in visitors))
 
-            loop.run(arrive())
-            for i, v in enumerate(visitors):
-                assert v.exceptions == []
-                # The page, both probes, the WebSocket: one replica for each session.
-                assert len(v.served_by) == 4 and len(set(v.served_by)) == 1, v.served_by
-                assert slider_values(v.widgets, "epochs", "batch") == {
-                    "epochs": 20 + i, "batch": 20 + 5 * i}
-                assert dict(parse_qsl(v.query)) == {"epochs": str(20 + i),
-                                                    "batch": str(20 + 5 * i)}
-            # XSRF protection holds through nginx: an upload without the token is
-            # refused, with it accepted, by the replica that holds the session.
-            first = visitors[0]
-            small = digit_png(40, 56)
-            assert first.put_file("no-token.png", small, xsrf_header=False) == 403
-            assert first.put_file("token.png", small, xsrf_header=True) == 204
-            assert len(set(first.served_by)) == 1
-            by_replica = {a: [v for v in visitors if v.served_by[0] == a] for a in addresses}
-            assert all(by_replica.values()), "the 20 sessions should spread over both"
+        loop.run(arrive())
+        for i, v in enumerate(visitors):
+            assert v.exceptions == []
+            # The page, both probes, the WebSocket: one replica for each session.
+            assert len(v.served_by) == 4 and len(set(v.served_by)) == 1, v.served_by
+            assert slider_values(v.widgets, "epochs", "batch") == {
+                "epochs": 20 + i, "batch": 20 + 5 * i}
+            assert dict(parse_qsl(v.query)) == {"epochs": str(20 + i),
+                                                "batch": str(20 + 5 * i)}
+        # XSRF protection holds through nginx: an upload without the token is
+        # refused, with it accepted, by the replica that holds the session.
+        first = visitors[0]
+        small = digit_png(40, 56)
+        assert first.put_file("no-token.png", small, xsrf_header=False) == 403
+        assert first.put_file("token.png", small, xsrf_header=True) == 204
+        assert len(set(first.served_by)) == 1
+        by_replica = {a: [v for v in visitors if v.served_by[0] == a] for a in addresses}
+        assert all(by_replica.values()), "the 20 sessions should spread over both"
 
-            # -- 3. the Chromium page's replica dies --------------------------------------
-            victim = next(r for r in replicas if f"127.0.0.1:{r.port}" == home)
-            survivor = (addresses - {home}).pop()
-            moved, stayed = by_replica[home], by_replica[survivor]
-            old_ids = {id(v): v.session_id for v in visitors}
-            handshakes_before = len(watch.handshakes)
-            kill(victim)
-            t_kill = time.monotonic()
+        # -- 3. the Chromium page's replica dies --------------------------------------
+        victim = next(r for r in replicas if f"127.0.0.1:{r.port}" == home)
+        survivor = (addresses - {home}).pop()
+        moved, stayed = by_replica[home], by_replica[survivor]
+        old_ids = {id(v): v.session_id for v in visitors}
+        handshakes_before = len(watch.handshakes)
+        kill(victim)
+        t_kill = time.monotonic()
 
-            async def failover():
-                # The sessions on the dead replica see their connection drop and
-                # reconnect through nginx with the same cookies and URL; the others
-                # keep their connection and go on working.
-                closed = await asyncio.gather(*(v.wait_closed(15) for v in moved))
-                assert all(closed)
-                await asyncio.gather(*(v.connect() for v in moved))
-                # The others: the connection still answers, a new request still lands
-                # on the same replica.
-                pongs = await asyncio.gather(*(v.ws.ping() for v in stayed))
-                await asyncio.gather(*(asyncio.wait_for(pong, 10) for pong in pongs))
-                await asyncio.gather(*(asyncio.to_thread(v.get, HEALTH) for v in stayed))
+        async def failover():
+            # The sessions on the dead replica see their connection drop and
+            # reconnect through nginx with the same cookies and URL; the others
+            # keep their connection and go on working.
+            closed = await asyncio.gather(*(v.wait_closed(15) for v in moved))
+            assert all(closed)
+            await asyncio.gather(*(v.connect() for v in moved))
+            # The others: the connection still answers, a new request still lands
+            # on the same replica.
+            pongs = await asyncio.gather(*(v.ws.ping() for v in stayed))
+            await asyncio.gather(*(asyncio.wait_for(pong, 10) for pong in pongs))
+            await asyncio.gather(*(asyncio.to_thread(v.get, HEALTH) for v in stayed))
 
-            loop.run(failover())
-            for v in moved:
-                i = visitors.index(v)
-                assert v.served_by[-1] == survivor
-                assert v.session_id != old_ids[id(v)]  # a new session on the survivor
-                assert slider_values(v.widgets, "epochs", "batch") == {
-                    "epochs": 20 + i, "batch": 20 + 5 * i}, "the same view, from the URL"
-            for v in stayed:
-                assert set(v.served_by) == {survivor}
-                assert v.session_id == old_ids[id(v)] and v.ws.state.name == "OPEN"
+        loop.run(failover())
+        for v in moved:
+            i = visitors.index(v)
+            assert v.served_by[-1] == survivor
+            assert v.session_id != old_ids[id(v)]  # a new session on the survivor
+            assert slider_values(v.widgets, "epochs", "batch") == {
+                "epochs": 20 + i, "batch": 20 + 5 * i}, "the same view, from the URL"
+        for v in stayed:
+            assert set(v.served_by) == {survivor}
+            assert v.session_id == old_ids[id(v)] and v.ws.state.name == "OPEN"
 
-            # Chromium reconnects by itself, to the survivor. Its frontend goes on showing
-            # the page it has (it asks for a run after a reconnect only if one was under
-            # way); the next change runs the page on the survivor with every value the
-            # page holds. Only the upload is gone: its bytes were in the dead process.
-            deadline = time.monotonic() + 60
-            while len(watch.handshakes) == handshakes_before:
-                assert time.monotonic() < deadline, "Chromium did not reconnect"
-                page.wait_for_timeout(200)
-            reconnect_s = time.monotonic() - t_kill
-            assert watch.handshakes[-1] == survivor
-            assert chromium_view(page) == EXPECTED_VIEW
-            shift = page.get_by_role("slider", name=re.compile("Shift right"))
-            assert press_slider(page, shift) == "30"
-            page.wait_for_url(re.compile(r"shift=30"))
-            wait_idle(page)
-            assert chromium_view(page) == {**EXPECTED_VIEW, "shift": "30"}
-            main_text = page.locator(MAIN).inner_text()
-            assert "Your 640×480 image" not in main_text, "the upload cannot have survived"
-            assert "Nothing uploaded yet" in main_text
-            # The student removes the stale file and uploads it again: that works on the
-            # survivor, whose XSRF check accepts the cookie the dead replica issued.
-            page.locator('[data-testid="stFileChipDeleteBtn"] button').click()
-            wait_idle(page)
-            again = tmp_path / "one-again.png"
-            again.write_bytes(digit_png(40, 56))
-            # (Another file name: Chromium does not report choosing the same file twice.)
-            upload_digit(page, again, "40×56")
-            assert [r[2] for r in watch.responses if r[0] == "PUT"][-1] == survivor
-            # A reload lands on the survivor too and rebuilds the view from the URL.
-            page.reload()
-            wait_idle(page)
-            assert chromium_view(page) == {**EXPECTED_VIEW, "shift": "30"}
-            assert watch.handshakes[-1] == survivor
+        # Chromium reconnects by itself, to the survivor. Its frontend goes on showing
+        # the page it has (it asks for a run after a reconnect only if one was under
+        # way); the next change runs the page on the survivor with every value the
+        # page holds. Only the upload is gone: its bytes were in the dead process.
+        deadline = time.monotonic() + 60
+        while len(watch.handshakes) == handshakes_before:
+            assert time.monotonic() < deadline, "Chromium did not reconnect"
+            page.wait_for_timeout(200)
+        reconnect_s = time.monotonic() - t_kill
+        assert watch.handshakes[-1] == survivor
+        assert chromium_view(page) == EXPECTED_VIEW
+        shift = page.get_by_role("slider", name=re.compile("Shift right"))
+        assert press_slider(page, shift) == "30"
+        page.wait_for_url(re.compile(r"shift=30"))
+        wait_idle(page)
+        assert chromium_view(page) == {**EXPECTED_VIEW, "shift": "30"}
+        main_text = page.locator(MAIN).inner_text()
+        assert "Your 640×480 image" not in main_text, "the upload cannot have survived"
+        assert "Nothing uploaded yet" in main_text
+        # The student removes the stale file and uploads it again: that works on the
+        # survivor, whose XSRF check accepts the cookie the dead replica issued.
+        page.locator('[data-testid="stFileChipDeleteBtn"] button').click()
+        wait_idle(page)
+        again = tmp_path / "one-again.png"
+        again.write_bytes(digit_png(40, 56))
+        # (Another file name: Chromium does not report choosing the same file twice.)
+        upload_digit(page, again, "40×56")
+        assert [r[2] for r in watch.responses if r[0] == "PUT"][-1] == survivor
+        # A reload lands on the survivor too and rebuilds the view from the URL.
+        page.reload()
+        wait_idle(page)
+        assert chromium_view(page) == {**EXPECTED_VIEW, "shift": "30"}
+        assert watch.handshakes[-1] == survivor
 
-            # -- 4. new visitors all reach the survivor -----------------------------------
-            async def newcomers_arrive():
-                await asyncio.gather(*(v.load() for v in newcomers))
+        # -- 4. new visitors all reach the survivor -----------------------------------
+        async def newcomers_arrive():
+            await asyncio.gather(*(v.load() for v in newcomers))
 
-            loop.run(newcomers_arrive())
-            for i, v in enumerate(newcomers):
-                assert set(v.served_by) == {survivor}, v.served_by
-                assert v.widgets["epochs"] == [60 + i] and v.exceptions == []
-            print(f"\nreplicas: {len(moved)} + 1 Chromium sessions failed over, "
-                  f"{len(stayed)} stayed; Chromium back in {reconnect_s:.1f} s; "
-                  f"whole scenario {time.monotonic() - t0:.0f} s")
-        finally:
-            async def close_all():
-                await asyncio.gather(*(v.close() for v in visitors + newcomers),
-                                     return_exceptions=True)
+        loop.run(newcomers_arrive())
+        for i, v in enumerate(newcomers):
+            assert set(v.served_by) == {survivor}, v.served_by
+            assert v.widgets["epochs"] == [60 + i] and v.exceptions == []
+        print(f"\nreplicas: {len(moved)} + 1 Chromium sessions failed over, "
+              f"{len(stayed)} stayed; Chromium back in {reconnect_s:.1f} s; "
+              f"whole scenario {time.monotonic() - t0:.0f} s")
+    finally:
+        async def close_all():
+            await asyncio.gather(*(v.close() for v in visitors + newcomers),
+                                 return_exceptions=True)
 
-            with contextlib.suppress(Exception):
-                loop.run(close_all(), timeout=20)
-            loop.close()
-            browser.close()
+        with contextlib.suppress(Exception):
+            loop.run(close_all(), timeout=20)
+        loop.close()
+        context.close()
 
