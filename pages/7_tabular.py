@@ -172,9 +172,10 @@ metric = ui.widget(SPEC["metric"], c2, options=metric_choices)
 
 st.markdown(tr.problem_words(prepared, metric))
 if problem.kind == "regression":
-    ui.formula(r"\text{loss} = \frac{1}{n}\sum_i (\hat y_i - y_i)^2 \qquad "
-               r"\text{RMSE} = \sqrt{\text{loss}}\qquad \text{MAE} = \frac{1}{n}\sum_i "
-               r"|\hat y_i - y_i|",
+    # One line each: side by side they are wider than a phone in presentation mode.
+    ui.formula(r"\begin{aligned}\text{loss} &= \frac{1}{n}\sum_i (\hat y_i - y_i)^2 \\ "
+               r"\text{RMSE} &= \sqrt{\text{loss}} \\ \text{MAE} &= \frac{1}{n}\sum_i "
+               r"|\hat y_i - y_i|\end{aligned}",
                "Squared error punishes a big miss much more than two half-size misses.")
 else:
     ui.formula(r"\text{loss} = -\frac{1}{n}\sum_i \log p_i(\text{true class of row } i)",
