@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from explorer import charts, course, tours
-from explorer.params import PageSpec, Param, Preset, clean_query
+from explorer.params import PageSpec, Param, Preset, clean_query, number_token
 from explorer.threads import limit_native_threads
 
 # Every page imports this kit before any numeric work: one native thread per call from
@@ -617,9 +617,13 @@ def shared_result(store, key, make, text):
     while this session or another one computes it; `text(fraction)` labels the bar. When
     the server is already training as much as it can at once, the bar says so and how
     many trainings are ahead."""
+    # One placeholder whether or not a bar is drawn in it, so the page has the same
+    # elements on the run that computes and on the runs that find the result (a shifted
+    # element is a new element: an open expander below it would close).
+    slot = st.empty()
     if key in store:
         return store.get(key, make)
-    bar = st.progress(0.0, text=text(0.0))
+    bar = slot.progress(0.0, text=text(0.0))
 
     def queued(ahead: int) -> None:
         slots = store.gate.slots if store.gate else 1
@@ -667,8 +671,32 @@ def _apply_preset(preset: Preset) -> None:
     st.session_state["_active_preset"] = preset.name
 
 
-def _matches(preset: Preset) -> bool:
-    return all(st.session_state.get(k) == v for k, v in preset.values.items())
+def _url_token(param: Param, value: Any) -> str:
+    """How Streamlit writes `value` of this parameter's widget into the URL."""
+    if param.kind in ("int", "float"):
+        return number_token(value)
+    if param.kind == "flag":
+        return "true" if value else "false"
+    return param.label_of(value) if param.kind == "choice" else str(value)
+
+
+def _matches(preset: Preset, spec: PageSpec | None = None) -> bool:
+    """Whether every value of the preset holds. A control not drawn yet in this session
+    (the page's first run) counts with the value its widget is about to take: the URL's,
+    else its declared default; so the first run marks the same preset as the next ones,
+    and the page's elements do not shift (which would close an open expander)."""
+    for key, value in preset.values.items():
+        if key in st.session_state or spec is None or key not in spec:
+            if st.session_state.get(key) != value:
+                return False
+            continue
+        param = spec[key]
+        token = st.query_params.get(key)
+        if token is None and param.default != value:
+            return False
+        if token is not None and token != _url_token(param, value):
+            return False
+    return True
 
 
 def preset_row(presets: Sequence[Preset] | PageSpec, label: str = "Try:",
@@ -686,8 +714,9 @@ def preset_row(presets: Sequence[Preset] | PageSpec, label: str = "Try:",
     names the control values. Explicit control values in the URL win over the preset's
     (?preset=too_big&lr=0.5). Returns the preset in force, if any.
     """
-    if isinstance(presets, PageSpec):
-        presets = presets.presets
+    spec = presets if isinstance(presets, PageSpec) else None
+    if spec is not None:
+        presets = spec.presets
     by_name = {p.name: p for p in presets}
     requested = st.query_params.get(PRESET_PARAM)
     # Which URL preset this session applied, so a rerun does not apply it again over a
@@ -709,7 +738,7 @@ def preset_row(presets: Sequence[Preset] | PageSpec, label: str = "Try:",
 
     # The most specific preset whose values all hold: a preset whose settings are a subset
     # of another's would otherwise be marked (and its note shown) for both.
-    matching = [p for p in presets if p.values and _matches(p)]
+    matching = [p for p in presets if p.values and _matches(p, spec)]
     active = max(matching, key=lambda p: len(p.values), default=None)
     # Columns as wide as their labels, so a long label is not cut off.
     per_row = per_row or len(presets)

@@ -181,3 +181,36 @@ def test_overfit_preset_trains_on_a_tenth_of_the_rows_and_says_it_overfits():
     assert any("That is overfitting." in el.value for el in at.info)
     # Titanic's default embedding to draw is the ticket class (3 categories, not 2).
     assert at.selectbox(key="emb").value == "passengerClass"
+
+
+def _elements(at) -> int:
+    def walk(node) -> int:
+        children = getattr(node, "children", None) or {}
+        return 1 + sum(walk(c) for c in children.values())
+
+    return walk(at.main)
+
+
+def test_the_page_keeps_the_same_elements_on_the_training_run_and_the_next():
+    """An element more on one run (a progress bar, a preset's note) shifts every element
+    after it: Streamlit takes them for new ones, and an open expander below (the questions)
+    closes as the learner answers."""
+    at = app_test(PAGE, timeout=180)
+    at.query_params["layers"] = "50"
+    at.query_params["tab_epochs"] = "2"  # trained by this run, found by the next
+    run(at)
+    trained = _elements(at)
+    run(at)
+    assert _elements(at) == trained
+
+
+def test_the_first_run_marks_the_preset_the_next_runs_mark():
+    at = app_test(PAGE, timeout=180)
+    run(at)
+    first = [el.value for el in at.info]
+    run(at)
+    assert first == [el.value for el in at.info] and first[0].startswith("Three species")
+    other = opened(layers="50")  # not a preset's values: no note on either run
+    assert not other.info
+    run(other)
+    assert not other.info
