@@ -484,7 +484,7 @@ EXPECTED_VIEW = {"shift": "20", "invert": "True",
 
 def upload_digit(page, path: Path, size: str) -> None:
     page.locator(UPLOAD_INPUT).set_input_files(str(path))
-    page.get_by_text(f"Your {size} image, cropped to its ink and centred.").wait_for(
+    page.get_by_text(f"Your {size} image, prepared like an MNIST digit.").wait_for(
         timeout=60_000)
     wait_idle(page)
 
