@@ -44,13 +44,13 @@ STATES: dict[str, list[dict[str, str]]] = {
     "activation_functions": [
         {"fn": "leaky ReLU", "slope": "0.3", "range": "10"},
         {"view": "Softmax", "logits": "3, 1, -2", "temperature": "5.0"},
-        {"view": "Why bend", "target": "|x|", "units": "4", "seed": "3"},
+        {"view": "Why bend", "act_target": "|x|", "units": "4", "act_seed": "3"},
         {"view": "Parameters vs activations", "x_in": "-2.0"},
     ],
     "backprop_graph": [
         {"expr": "x*y + sin(x)", "values": "x=1, y=2", "path": "y", "step": "1"},
-        {"mode": "Network", "layers": "3-4-2", "act": "relu", "loss": "cross-entropy",
-         "seed": "5"},
+        {"mode": "Network", "bp_layers": "3-4-2", "act": "relu", "bp_loss": "cross-entropy",
+         "bp_seed": "5"},
         {"mode": "Vanishing gradients", "deep_act": "tanh", "depth": "5", "init_scale": "2.0"},
     ],
     "convolution_kernels": [
@@ -61,20 +61,20 @@ STATES: dict[str, list[dict[str, str]]] = {
         {"image": "digit (28×28, MNIST, held out)", "digit": "42", "kernel": "Sobel left"},
     ],
     "over_underfitting": [
-        {"truth": "cubic", "noise": "0.5", "n": "50", "degree": "9"},
-        {"tab": "Network", "dataset": "circles", "hidden": "8", "dropout": "0.2",
-         "epochs": "200"},
+        {"truth": "cubic", "fit_noise": "0.5", "fit_n": "50", "degree": "9"},
+        {"tab": "Network", "fit_dataset": "circles", "hidden": "8", "fit_dropout": "0.2",
+         "fit_epochs": "200"},
         {"tab": "Evaluation protocol", "rows": "120", "k": "10", "repeats": "2"},
     ],
     "tabular": [
-        {"seed": "2", "epochs": "5"},
-        {"layers": "50", "dropout": "0.3", "row": "5"},
-        {"emb": "sex", "lr": "0.003"},
+        {"tab_seed": "2", "tab_epochs": "5"},
+        {"layers": "50", "dropout": "0.3", "tab_row": "5"},
+        {"emb": "sex", "tab_lr": "0.003"},
     ],
     "collaborative_filtering": [
-        {"factors": "10", "epochs": "5"},
-        {"lr": "0.3", "bias": "false", "y_range": "false"},
-        {"dataset": "planted tastes", "factors": "2", "shift1": "1.0"},
+        {"factors": "10", "cf_epochs": "5"},
+        {"cf_lr": "0.3", "cf_bias": "false", "y_range": "false"},
+        {"cf_dataset": "planted tastes", "factors": "2", "shift1": "1.0"},
     ],
 }
 
