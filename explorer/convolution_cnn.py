@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer import convolution as cv
-from explorer import mnist
+from explorer import heat_images, mnist
 from explorer import mnist_models as mm
 
 HISTORY_FILE = mnist.DATA_DIR / "mnist_cnn_history.npz"
@@ -126,42 +126,20 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 # ---- colours ---------------------------------------------------------------------------
 
-# Vega's colour schemes, as Vega defines them (evenly spaced stops, interpolated in RGB):
-# the page's charts use the same two, so a picture and a chart of the same numbers match.
-_VEGA_SCHEMES = {
-    "viridis": "440154470e61481a6c482575472f7d443a834144873d4e8a39568c35608d31688e2d708e2a78"
-               "8e27818e23888e21918d1f988b1fa08822a8842ab07f35b77943bf7154c56866cc5d7ad1518f"
-               "d744a5db36bcdf27d2e21be9e51afde725",
-    "blueorange": "134b852f78b35da2cb9dcae1d2e5eff2f0ebfce0bafbbf74e8932fc5690d994a07",
-}
-
-
-def _stops(name: str) -> np.ndarray:
-    text = _VEGA_SCHEMES[name]
-    return np.array([[int(text[i + j:i + j + 2], 16) for j in (0, 2, 4)]
-                     for i in range(0, len(text), 6)], dtype=np.float64)
-
-
 def colour(values: np.ndarray, kind: str, bound: float) -> np.ndarray:
     """Numbers -> uint8 RGB (..., 3): kind 'ink' grey (0 black, bound white), 'positive'
-    viridis (0 .. bound), 'signed' blue-orange (-bound .. bound, 0 light grey)."""
+    viridis (0 .. bound), 'signed' blue-orange (-bound .. bound, 0 light grey); Vega's own
+    schemes, so a picture and a chart of the same numbers match."""
     v = np.asarray(values, dtype=np.float64)
     bound = float(bound) if np.isfinite(bound) and bound > 0 else 1.0
     if kind == "ink":
         g = np.clip(v / bound, 0.0, 1.0) * 255.0
         return np.repeat(np.rint(g)[..., None], 3, axis=-1).astype(np.uint8)
     if kind == "positive":
-        t, stops = np.clip(v / bound, 0.0, 1.0), _stops("viridis")
-    elif kind == "signed":
-        t, stops = np.clip((v / bound + 1.0) / 2.0, 0.0, 1.0), _stops("blueorange")
-    else:
-        raise ValueError(f"unknown colouring {kind!r}")
-    t = np.nan_to_num(t, nan=0.0)
-    position = t * (len(stops) - 1)
-    low = np.minimum(np.floor(position).astype(int), len(stops) - 2)
-    frac = (position - low)[..., None]
-    rgb = stops[low] * (1.0 - frac) + stops[low + 1] * frac
-    return np.rint(rgb).astype(np.uint8)
+        return heat_images.interpolate("viridis", v / bound)
+    if kind == "signed":
+        return heat_images.interpolate("blueorange", (v / bound + 1.0) / 2.0)
+    raise ValueError(f"unknown colouring {kind!r}")
 
 
 def bound_of(values: np.ndarray, kind: str) -> float:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from explorer import gradient_descent as gd
 from explorer import gradient_descent_surfaces as gs
+from explorer import heat_images
 from explorer.charts import PALETTE, SEQUENTIAL
 
 STEP_PARAM = "step"
@@ -34,16 +35,38 @@ class LineView:
     points: pd.DataFrame     # x, y
     path: pd.DataFrame       # one row per drawn step: step, epoch, a1, a2, loss, gradients
     lines: pd.DataFrame      # step, x, yhat: two rows per drawn step (the fitted line)
-    grid: pd.DataFrame       # a1, a2 cell bounds and log10 loss
+    surface: pd.DataFrame    # one row: the log10 loss picture (url) and its extent
     minimum: np.ndarray      # where the loss is smallest
     true_params: tuple[float, float]
     stride: int              # steps between drawn frames
     last_step: int
 
 
+SURFACE_SHADES = 12  # bands of log10 loss on the surface picture
+RACE_SHADES = 10     # bands of the race surface's rank
+
+
+def surface_picture(values: np.ndarray, resolution: int, x_range: tuple[float, float],
+                    y_range: tuple[float, float], scheme: str, shades: int,
+                    names: tuple[str, str] = ("x", "y"), reverse: bool = False
+                    ) -> pd.DataFrame:
+    """A surface sampled on a resolution x resolution grid (flattened row by row from the
+    lowest y, as np.meshgrid lays it out) as one picture: a one-row table with its data:
+    URL and the extent it covers on the axes (each sample the centre of its pixel). One
+    image mark instead of a rect per cell (see explorer/heat_images.py)."""
+    picture = np.asarray(values, dtype=np.float64).reshape(resolution, resolution)[::-1]
+    half_x = (x_range[1] - x_range[0]) / (resolution - 1) / 2
+    half_y = (y_range[1] - y_range[0]) / (resolution - 1) / 2
+    x, y = names
+    return pd.DataFrame({
+        "url": [heat_images.quantized_image_url(picture, scheme, shades, reverse)],
+        x: [x_range[0] - half_x], f"{x}_end": [x_range[1] + half_x],
+        y: [y_range[0] - half_y], f"{y}_end": [y_range[1] + half_y]})
+
+
 def line_view(data: gd.LineData, traj: gd.Trajectory, loss: str,
               true_params: tuple[float, float], max_frames: int = 1000,
-              resolution: int = 60) -> LineView:
+              resolution: int = 160) -> LineView:
     X, y = data.X, data.y
     idx = gd.thin_steps(traj.steps, max_frames)
     params = traj.params[idx]
@@ -74,16 +97,12 @@ def line_view(data: gd.LineData, traj: gd.Trajectory, loss: str,
     minimum = gd.loss_minimum(X, y, loss)
     a1_range, a2_range = gd.view_window(path[["a1", "a2"]].to_numpy(), minimum,
                                         traj.params[0])
-    g1, g2, gl = gd.surface_grid(X, y, loss, a1_range, a2_range, resolution)
-    d1 = (a1_range[1] - a1_range[0]) / (resolution - 1)
-    d2 = (a2_range[1] - a2_range[0]) / (resolution - 1)
-    # Cells overlap a little so anti-aliasing leaves no hairline gaps between them.
-    grid = pd.DataFrame({"a1": g1 - d1 / 2, "a1_end": g1 + 0.6 * d1,
-                         "a2": g2 - d2 / 2, "a2_end": g2 + 0.6 * d2,
-                         "log_loss": np.log10(np.maximum(gl, 1e-12))})
+    _, _, gl = gd.surface_grid(X, y, loss, a1_range, a2_range, resolution)
+    surface = surface_picture(np.log10(np.maximum(gl, 1e-12)), resolution, a1_range, a2_range,
+                              SEQUENTIAL, SURFACE_SHADES, names=("a1", "a2"))
     stride = int(idx[1] - idx[0]) if len(idx) > 1 else 1
     return LineView(points=pd.DataFrame({"x": data.x, "y": data.y}), path=path, lines=lines,
-                    grid=grid, minimum=minimum, true_params=true_params, stride=stride,
+                    surface=surface, minimum=minimum, true_params=true_params, stride=stride,
                     last_step=int(path["step"].iloc[-1]))
 
 
@@ -128,13 +147,10 @@ def main_chart(loss: str, width: int = 520, height: int = 380,
     # (b) the loss surface with the path
     sx = alt.Scale(domain={"expr": "dom_a1"}, nice=False, zero=False)
     sy = alt.Scale(domain={"expr": "dom_a2"}, nice=False, zero=False)
-    surface = named("grid").mark_rect().encode(
+    # The log10 loss in SURFACE_SHADES bands of the sequential scheme, as one picture.
+    surface = named("surface").mark_image(aspect=False, clip=True).encode(
         x=alt.X("a1:Q", scale=sx, title="a1 (slope)"), x2="a1_end:Q",
-        y=alt.Y("a2:Q", scale=sy, title="a2 (intercept)"), y2="a2_end:Q",
-        color=alt.Color("log_loss:Q", title=["log10", "loss"],
-                        scale=alt.Scale(type="quantize", scheme={"name": SEQUENTIAL,
-                                                                 "count": 12}),
-                        legend=None))
+        y=alt.Y("a2:Q", scale=sy, title="a2 (intercept)"), y2="a2_end:Q", url="url:N")
     trail = named("path").mark_line(color=PATH_COLOUR, strokeWidth=2, clip=True,
                                     point=alt.OverlayMarkDef(size=14, color=PATH_COLOUR)
                                     ).encode(x=alt.X("a1:Q", scale=sx),
@@ -230,7 +246,8 @@ def main_datasets(view: LineView) -> dict[str, pd.DataFrame]:
     x_lo, x_hi = float(view.points["x"].min()), float(view.points["x"].max())
     a1t, a2t = view.true_params
     return {
-        "points": view.points, "path": view.path, "lines": view.lines, "grid": view.grid,
+        "points": view.points, "path": view.path, "lines": view.lines,
+        "surface": view.surface,
         "truth": pd.DataFrame({"x": [x_lo, x_hi], "y": [a1t * x_lo + a2t, a1t * x_hi + a2t]}),
         "best": pd.DataFrame({"a1": [float(view.minimum[0])], "a2": [float(view.minimum[1])],
                               "what": ["lowest loss"]}),
@@ -248,8 +265,8 @@ def main_param_values(view: LineView) -> dict[str, object]:
                                             "step": view.stride, "name": "Step (drag me) "}},
         "stride": {"value": view.stride},
         "dom_y": {"value": [float(y_all.min() - pad), float(y_all.max() + pad)]},
-        "dom_a1": {"value": [float(view.grid["a1"].min()), float(view.grid["a1_end"].max())]},
-        "dom_a2": {"value": [float(view.grid["a2"].min()), float(view.grid["a2_end"].max())]},
+        "dom_a1": {"value": [float(view.surface["a1"][0]), float(view.surface["a1_end"][0])]},
+        "dom_a2": {"value": [float(view.surface["a2"][0]), float(view.surface["a2_end"][0])]},
     }
 
 
@@ -277,15 +294,16 @@ def race_frames(surface: gs.Surface, races: list[gs.Race], max_points: int = 600
                                   "x": r.path[idx, 0], "y": r.path[idx, 1],
                                   "f": r.values[idx]}))
     paths = pd.concat(rows, ignore_index=True)
-    gx, gy, gf = gs.grid(surface)
-    res = int(round(np.sqrt(len(gx))))
-    dx = (surface.x_range[1] - surface.x_range[0]) / (res - 1)
-    dy = (surface.y_range[1] - surface.y_range[0]) / (res - 1)
-    # Rank-based colour (percentile of f) shows the valleys whatever the range of f.
+    return paths, race_picture(surface)
+
+
+def race_picture(surface: gs.Surface, resolution: int = 160) -> pd.DataFrame:
+    """The race surface as one picture (surface_picture's table): darker is lower."""
+    _, _, gf = gs.grid(surface, resolution)
+    # Rank-based shade (percentile of f) shows the valleys whatever the range of f.
     rank = np.argsort(np.argsort(gf)) / (len(gf) - 1)
-    grid = pd.DataFrame({"x": gx - dx / 2, "x_end": gx + 0.6 * dx, "y": gy - dy / 2,
-                         "y_end": gy + 0.6 * dy, "level": rank, "f": gf})
-    return paths, grid
+    return surface_picture(rank, resolution, surface.x_range, surface.y_range, "greys",
+                           RACE_SHADES, reverse=True)
 
 
 def race_chart(surface: gs.Surface, width: int = 620, height: int = 420) -> alt.LayerChart:
@@ -296,11 +314,10 @@ def race_chart(surface: gs.Surface, width: int = 620, height: int = 420) -> alt.
     def named(name):
         return alt.Chart(alt.Data(name=name))
 
-    heat = named("grid").mark_rect().encode(
+    # Dark valleys: the rank of f in RACE_SHADES greys, as one picture.
+    heat = named("grid").mark_image(aspect=False, clip=True).encode(
         x=alt.X("x:Q", scale=sx, title="x"), x2="x_end:Q",
-        y=alt.Y("y:Q", scale=sy, title="y"), y2="y_end:Q",
-        color=alt.Color("level:Q", scale=alt.Scale(type="quantize", scheme={
-            "name": "greys", "count": 10}, reverse=True), legend=None))
+        y=alt.Y("y:Q", scale=sy, title="y"), y2="y_end:Q", url="url:N")
     colours = alt.Scale(domain=list(gs.SURFACE_OPTIMIZERS), range=PALETTE[:3])
     lines = named("paths").mark_line(strokeWidth=3, clip=True, opacity=0.95).encode(
         x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy), order="step:Q",

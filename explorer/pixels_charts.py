@@ -15,6 +15,7 @@ import altair as alt
 import numpy as np
 import pyarrow as pa
 
+from explorer import heat_images
 from explorer.charts import PALETTE
 
 INK_RANGE = ["#FFFFFF", "#000000"]  # paper white, full ink black
@@ -267,27 +268,43 @@ def hidden_chart(*, units: int, height: int) -> alt.Chart:
 # ---- the baseline ----------------------------------------------------------------------
 
 
+MEAN_PICTURE_PX = 112  # each mean image's picture: enough pixels to stay sharp when shown
+
+
+def mean_picture_url(mean: np.ndarray) -> str:
+    """One mean image (values 0 = paper .. 1 = ink) as a grey PNG data: URL, 0 white and 1
+    black like the matrix charts, each pixel repeated into a block so the browser's
+    smoothing does not blur the pixels."""
+    ink = np.rint(np.clip(np.nan_to_num(np.asarray(mean, dtype=float)), 0, 1) * 255)
+    repeat = max(1, MEAN_PICTURE_PX // ink.shape[0])
+    blocks = np.kron(ink, np.ones((repeat, repeat))).astype(np.uint8)
+    greys = np.repeat(np.arange(255, -1, -1, dtype=np.uint8)[:, None], 3, axis=1)
+    return heat_images.palette_png_url(blocks, greys)
+
+
 def means_frame(means: np.ndarray, distances: np.ndarray,
                 classes: tuple[int, ...] = tuple(range(10))) -> pa.Table:
-    """All mean images in one long table, each titled with its digit and its distance."""
+    """The mean images, one row each: its digit, its title (digit and distance) and its
+    picture. Pictures, not a rect per pixel: 7,840 rects took the browser most of a second
+    to draw (see explorer/heat_images.py)."""
     means = np.asarray(means, dtype=float)
-    n, h, w = means.shape
-    panel, rows, cols = np.mgrid[0:n, 0:h, 0:w]
     nearest = int(np.argmin(distances))
     titles = [f"{classes[k]}  ·  {distances[k]:.3f}" + ("  ◀" if k == nearest else "")
-              for k in range(n)]
-    return pa.table({"digit": np.asarray(classes)[panel.ravel()], "row": rows.ravel(),
-                     "column": cols.ravel(), "value": means.ravel(),
-                     "title": np.asarray(titles)[panel.ravel()]})
+              for k in range(len(means))]
+    n = len(means)
+    return pa.table({"digit": np.asarray(classes[:n]), "title": titles,
+                     "url": [mean_picture_url(m) for m in means],
+                     "x": np.zeros(n), "x_end": np.ones(n), "y": np.zeros(n),
+                     "y_end": np.ones(n)})
 
 
 def means_chart(*, panel_px: int, columns: int) -> alt.FacetChart:
     """Template: the mean image of each class side by side (0 = white, 1 = black)."""
-    heat = alt.Chart().mark_rect().encode(
-        x=alt.X("column:O", axis=None), y=alt.Y("row:O", axis=None),
-        color=alt.Color("value:Q", scale=alt.Scale(range=INK_RANGE, domain=[0, 1]), legend=None),
-        tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("row:O"), alt.Tooltip("column:O"),
-                 alt.Tooltip("value:Q", format=".2f")],
+    unit = alt.Scale(domain=[0, 1], nice=False, zero=False)
+    heat = alt.Chart().mark_image(aspect=False).encode(
+        x=alt.X("x:Q", axis=None, scale=unit), x2="x_end:Q",
+        y=alt.Y("y:Q", axis=None, scale=unit), y2="y_end:Q", url="url:N",
+        tooltip=[alt.Tooltip("title:N", title="digit · distance")],
     ).properties(width=panel_px, height=panel_px)
     return alt.FacetChart(
         data=alt.NamedData(name="means"), spec=heat,

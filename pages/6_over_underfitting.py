@@ -353,10 +353,14 @@ if tab_net.open:
     with tab_net:
         st.subheader("What is going on")
         ui.formula(
-            r"L = \underbrace{-\frac{1}{n}\sum_i \bigl[y_i\log p_i + (1-y_i)\log(1-p_i)\bigr]}"
-            r"_{\text{cross-entropy on the training points}}"
-            r" + \lambda_2\sum w^2 + \lambda_1\sum |w|",
-            "Training lowers this. The two penalties grow with the size of the weights, so the "
+            # Two lines: on one, the formula was wider than a phone in presentation mode.
+            r"\begin{aligned} L = &-\frac{1}{n}\sum_i \bigl[y_i\log p_i"
+            r" + (1-y_i)\log(1-p_i)\bigr] \\ &+ \lambda_2\sum w^2 + \lambda_1\sum |w|"
+            r"\end{aligned}",
+            "The first line is the cross-entropy on the training points (p: the net's "
+            "probability of orange, y: 1 for orange, 0 for blue); the second, the two "
+            "penalties. Training lowers the sum. The penalties grow with the size of the "
+            "weights, so the "
             "network only keeps large weights where they pay for themselves in fit. Biases are "
             "not penalized.")
         st.markdown(

@@ -10,7 +10,7 @@ import pytest
 from explorer import convolution as cv
 from explorer import convolution_charts as charts
 from explorer import convolution_cnn as cnn
-from explorer import mnist, ui
+from explorer import heat_images, mnist, ui
 from explorer import mnist_models as mm
 from tools import train_mnist_models as trainer
 
@@ -106,18 +106,19 @@ def test_the_colour_stops_are_vega_s_own():
 
     bundle = Path(streamlit.__file__).parent / "static" / "static" / "js"
     text = "".join(p.read_text(errors="ignore") for p in bundle.glob("embed*.js"))
-    for ours, theirs in (("viridis", "viridis"), ("blueorange", "blueOrange")):
+    for ours, theirs in (("viridis", "viridis"), ("blueorange", "blueOrange"),
+                         ("greys", "greys")):
         found = re.search(theirs + r":`([0-9a-f]+)`", text)
         assert found, theirs
-        assert cnn._VEGA_SCHEMES[ours] == found.group(1)
+        assert heat_images.SCHEME_STOPS[ours] == found.group(1)
 
 
 def test_colours_follow_vega_s_scheme_stops():
-    viridis = cnn._stops("viridis")
+    viridis = heat_images.stops("viridis")
     assert viridis.shape == (31, 3)
     np.testing.assert_array_equal(cnn.colour(np.array([0.0, 2.0]), "positive", 2.0),
                                   [viridis[0], viridis[-1]])
-    blue_orange = cnn._stops("blueorange")
+    blue_orange = heat_images.stops("blueorange")
     middle = cnn.colour(np.array([-3.0, 0.0, 3.0]), "signed", 3.0)
     np.testing.assert_array_equal(middle[[0, 2]], blue_orange[[0, -1]])
     np.testing.assert_array_equal(middle[1], blue_orange[len(blue_orange) // 2])

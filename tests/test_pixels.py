@@ -504,3 +504,36 @@ def test_a_gigapixel_header_is_refused_with_a_size_message():
     big = png_bytes(Image.new("1", (20_000, 20_000), 1))
     with pytest.raises(pixels.BadImage, match="pixels"):
         pixels.decode_image(big)
+
+
+def _decoded(url: str) -> np.ndarray:
+    import base64
+
+    assert url.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+                      .convert("L"))
+
+
+@pytest.mark.parametrize("size", [28, 14, 7])
+def test_a_mean_picture_is_its_values_white_to_black(size):
+    """The mean images are pictures (one per digit, not a rect per pixel): each pixel a
+    block of the same grey, 0 white and 1 black as in the matrix charts."""
+    rng = np.random.default_rng(size)
+    mean = rng.random((size, size))
+    mean[0, 0], mean[-1, -1] = 0.0, 1.0
+    grey = _decoded(pc.mean_picture_url(mean))
+    block = pc.MEAN_PICTURE_PX // size
+    assert grey.shape == (size * block, size * block)
+    np.testing.assert_array_equal(grey[::block, ::block], 255 - np.rint(mean * 255))
+    np.testing.assert_array_equal(grey[block - 1::block, block - 1::block],
+                                  255 - np.rint(mean * 255))
+
+
+def test_the_means_table_has_one_picture_per_digit_in_order():
+    means = np.stack([np.full((7, 7), k / 9) for k in range(10)])
+    distances = np.arange(10, 0, -1, dtype=float)
+    table = pc.means_frame(means, distances).to_pandas()
+    assert list(table["digit"]) == list(range(10))
+    assert table["title"].iloc[9].endswith("◀")  # the nearest
+    for k in (0, 9):
+        assert (_decoded(table["url"].iloc[k]) == 255 - round(k / 9 * 255)).all()
