@@ -21,6 +21,9 @@ COPY --chown=explorer:explorer .streamlit/ .streamlit/
 
 USER explorer
 EXPOSE 8501
+# Written when serve.py's warm-up has finished: Kubernetes' readiness probe waits for it
+# (deploy/k8s/deployment.yaml), so no visitor meets a replica still training its defaults.
+ENV EXPLORER_WARM_FILE=/tmp/explorer-warm
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
   CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read() != b'ok')"

@@ -242,6 +242,28 @@ def _warm_up(base_url: str) -> None:
         except Exception as err:  # a failed warm-up must never stop the server
             log.warning("warm-up: /%s failed: %s", url_path, err)
     log.info("warm-up: done")
+    mark_warm()
+
+
+WARM_FILE_ENV = "EXPLORER_WARM_FILE"
+
+
+def mark_warm() -> None:
+    """Write the file named by EXPLORER_WARM_FILE, if set, once the server is warm (or has no
+    warm-up to do): a readiness probe that also checks it sends no visitor to a replica
+    still training its default models (deploy/k8s/deployment.yaml)."""
+    import os
+    from pathlib import Path
+
+    path = os.environ.get(WARM_FILE_ENV)
+    if path:
+        try:
+            Path(path).write_text("warm\n")
+        except OSError as err:  # a probe that never passes is better than a crash
+            from streamlit.logger import get_logger
+
+            get_logger("streamlit.explorer_warm_up").warning("warm-up: cannot write %s: %s",
+                                                             path, err)
 
 
 def start_warm_up() -> bool:
@@ -251,6 +273,7 @@ def start_warm_up() -> bool:
     import os
 
     if os.environ.get("EXPLORER_WARMUP", "1") == "0":
+        mark_warm()  # nothing to wait for
         return False
     with _WARM_UP_LOCK:
         if _warm_up_started:

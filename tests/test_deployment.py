@@ -30,6 +30,8 @@ def test_dockerfile_builds_the_readme_environment():
     assert re.search(r"^USER (?!root)\w+", text, re.M), "runs as a non-root user"
     assert "HEALTHCHECK" in text and "/_stcore/health" in text
     assert '"streamlit", "run", "serve.py"' in text
+    # The file the Kubernetes readiness probe waits for (written when the warm-up is done).
+    assert re.search(r"^ENV EXPLORER_WARM_FILE=/tmp/\S+", text, re.M)
     assert "COPY --chown=explorer:explorer app.py serve.py ./" in text
     for folder in ("pages/", "explorer/", ".streamlit/"):
         assert f"COPY --chown=explorer:explorer {folder}" in text

@@ -90,7 +90,7 @@ def test_schema_check_rejects_a_broken_manifest():
     import kubernetes_validate
 
     deployment = copy.deepcopy(k8s_kind("Deployment"))
-    probe = deployment["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
+    probe = deployment["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]
     probe["httpGett"] = probe.pop("httpGet")
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(deployment, K8S_VERSION, strict=True)
@@ -101,8 +101,11 @@ def test_deployment_probes_streamlit_health_and_shares_one_cookie_secret():
     pod = deployment["spec"]["template"]["spec"]
     (container,) = pod["containers"]
     port = container["ports"][0]["containerPort"]
-    for probe in ("readinessProbe", "livenessProbe"):
-        assert container[probe]["httpGet"] == {"path": HEALTH, "port": port}
+    assert container["livenessProbe"]["httpGet"] == {"path": HEALTH, "port": port}
+    # Ready: the same health answer, and serve.py's warm-up done (its file written; the
+    # probe is run against a real server in tests/test_warm_up.py).
+    readiness = container["readinessProbe"]["exec"]["command"][-1]
+    assert f"127.0.0.1:{port}{HEALTH}" in readiness and "EXPLORER_WARM_FILE" in readiness
     assert deployment["spec"]["replicas"] >= 2
     env = {e["name"]: e for e in container["env"]}
     # Every pod reads the same secret: one value for all replicas.
