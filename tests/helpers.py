@@ -129,6 +129,7 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+SKELETON = '[data-testid="stSkeleton"]'
 ELEMENT_COUNT = "document.querySelectorAll('[data-testid=\"stElementContainer\"]').length"
 
 
@@ -145,7 +146,9 @@ def wait_idle(page, timeout_ms: int = 90_000) -> None:
         page.wait_for_timeout(300)
         page.wait_for_selector(IDLE, timeout=timeout_ms)
         now = page.evaluate(ELEMENT_COUNT)
-        if now == drawn or time.monotonic() > deadline:
+        # A skeleton is an element whose component (a chart, say) is still loading.
+        loading = page.locator(SKELETON).count()
+        if (now == drawn and not loading) or time.monotonic() > deadline:
             return
         drawn = now
 
@@ -235,6 +238,9 @@ EXCEPTION = '[data-testid="stException"]'
 # True when every Vega chart on the page has drawn: vega-embed puts a canvas or an svg
 # with a size into its container once the view has run.
 CHARTS_DRAWN = """() => {
+  // An element whose component is still loading (charts are lazy-loaded) is a skeleton;
+  // with no chart in the page yet, "every chart drawn" would be true of none.
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
   // Charts in a hidden container (ui.by_width's other layout, a closed tab) never draw.
   const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
     .filter(c => c.checkVisibility());
