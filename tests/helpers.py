@@ -129,6 +129,31 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+# Records every value the app's script-state attribute takes (a rerun changes it); read
+# back with page.evaluate("window.__states"): [] means no script ran.
+SCRIPT_STATE_RECORDER = """() => {
+  window.__states = [];
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => window.__states.push(app.getAttribute('data-test-script-state')))
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def wait_screenshot_changes(page, shoot, before: bytes, timeout_s: float = 30,
+                            what: str = "the chart") -> bytes:
+    """`shoot()` (a screenshot) once it differs from `before`: Vega redraws a frame after
+    its data or a param changed, and on a busy machine that can take a while."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        now = shoot()
+        if now != before:
+            return now
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not change")
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                      "requestAnimationFrame(r)))")
+
+
 SKELETON = '[data-testid="stSkeleton"]'
 ELEMENT_COUNT = "document.querySelectorAll('[data-testid=\"stElementContainer\"]').length"
 

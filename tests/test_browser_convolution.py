@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import EXCEPTION, open_page, press_slider, url_param, wait_idle, wait_url_param
+from tests.helpers import (
+    EXCEPTION,
+    SCRIPT_STATE_RECORDER,
+    open_page,
+    press_slider,
+    url_param,
+    wait_idle,
+    wait_screenshot_changes,
+    wait_url_param,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -81,27 +90,14 @@ def test_preset_link_applies_the_preset_and_the_url_keeps_it(app_server, browser
 REPLAY = '[class*="st-key-conv_replay_"] [data-testid="stVegaLiteChart"]:visible'
 REPLAY_SLIDER = f'{REPLAY} .vega-bind input[type="range"]'
 
-# Records every value the app's script-state attribute takes (a rerun changes it).
-WATCH_RUNS_JS = """() => {
-  window.__states = [];
-  const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => window.__states.push(app.getAttribute('data-test-script-state')))
-    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
-
 
 def replay_png(page) -> bytes:
     return page.locator(REPLAY).first.screenshot()
 
 
-def wait_replay_changes(page, before: bytes, tries: int = 50) -> bytes:
-    for _ in range(tries):
-        now = replay_png(page)
-        if now != before:
-            return now
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
-                      "requestAnimationFrame(r)))")
-    raise AssertionError("the replay chart did not change")
+def wait_replay_changes(page, before: bytes) -> bytes:
+    return wait_screenshot_changes(page, lambda: replay_png(page), before,
+                                   what="the replay chart")
 
 
 def test_the_training_replay_scrubs_with_no_server_rerun(app_server, browser_page):
@@ -111,7 +107,7 @@ def test_the_training_replay_scrubs_with_no_server_rerun(app_server, browser_pag
     open_page(page, app_server.url + URL)
     page.locator(REPLAY).first.scroll_into_view_if_needed()
     wait_idle(page)
-    page.evaluate(WATCH_RUNS_JS)
+    page.evaluate(SCRIPT_STATE_RECORDER)
     sent.clear()
     slider = page.locator(REPLAY_SLIDER).first
     assert slider.get_attribute("max") == "39" and slider.input_value() == "39"

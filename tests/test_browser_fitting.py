@@ -11,11 +11,13 @@ import pytest
 from tests.helpers import (
     CHART,
     EXCEPTION,
+    SCRIPT_STATE_RECORDER,
     open_page,
     slide_to,
     url_param,
     wait_charts_drawn,
     wait_idle,
+    wait_screenshot_changes,
     wait_url_param,
 )
 
@@ -172,31 +174,15 @@ def test_final_model_preset_and_a_slider_move_the_scored_once_section(app_server
 REPLAY = '[class*="st-key-net_replay"] [data-testid="stVegaLiteChart"]'
 VISIBLE_REPLAY = (f"[...document.querySelectorAll('{REPLAY}')]"
                   ".find(el => el.checkVisibility())")
-# Records every value the app's script-state attribute takes (a rerun flips it).
-WATCH_RUNS_JS = """() => {
-  window.__states = [];
-  const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => window.__states.push(app.getAttribute('data-test-script-state')))
-    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
 
 
 def replay_png(page) -> bytes:
     return page.locator(f"{REPLAY} >> visible=true").first.screenshot()
 
 
-def wait_replay_changes(page, before: bytes, timeout_s: float = 30) -> bytes:
-    """The replay chart's picture once it differs from `before` (Vega redraws a frame after
-    a param changed; on a busy machine that can take a while)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        now = replay_png(page)
-        if now != before:
-            return now
-        if time.monotonic() > deadline:
-            raise AssertionError("the replay chart did not change")
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
-                      "requestAnimationFrame(r)))")
+def wait_replay_changes(page, before: bytes) -> bytes:
+    return wait_screenshot_changes(page, lambda: replay_png(page), before,
+                                   what="the replay chart")
 
 
 def test_replay_scrubs_and_plays_without_asking_the_server(app_server, browser_page):
@@ -209,7 +195,7 @@ def test_replay_scrubs_and_plays_without_asking_the_server(app_server, browser_p
     wait_metric(page, "Best epoch")
     wait_idle(page)
     wait_charts_drawn(page)
-    page.evaluate(WATCH_RUNS_JS)
+    page.evaluate(SCRIPT_STATE_RECORDER)
     sent.clear()
 
     chart = page.locator(f"{REPLAY} >> visible=true").first

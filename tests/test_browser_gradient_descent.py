@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import EXCEPTION, open_page, press_slider, wait_idle, wait_url_param
+from tests.helpers import (
+    EXCEPTION,
+    SCRIPT_STATE_RECORDER,
+    open_page,
+    press_slider,
+    wait_idle,
+    wait_screenshot_changes,
+    wait_url_param,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -17,30 +25,14 @@ SCRUBBER = f'{CHART} .vega-bind input[type="range"]'
 VISIBLE_SCRUBBER = ("[...document.querySelectorAll('.vega-bind input[type=range]')]"
                     ".find(el => el.checkVisibility())")
 
-# Records every value the app's script-state attribute takes, and counts websocket
-# messages the browser sends (a rerun request is one).
-WATCH_JS = """() => {
-  window.__states = [];
-  const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => window.__states.push(app.getAttribute('data-test-script-state')))
-    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
-
 
 def main_chart_png(page) -> bytes:
     return page.locator(CHART).first.screenshot()
 
 
-def wait_picture_changes(page, before: bytes, tries: int = 50) -> bytes:
-    """The main chart's screenshot once it differs from `before` (Vega redraws a frame
-    after the data or a param changed)."""
-    for _ in range(tries):
-        now = main_chart_png(page)
-        if now != before:
-            return now
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
-                      "requestAnimationFrame(r)))")
-    raise AssertionError("the main chart did not change")
+def wait_picture_changes(page, before: bytes) -> bytes:
+    return wait_screenshot_changes(page, lambda: main_chart_png(page), before,
+                                   what="the main chart")
 
 
 def lr_thumb(page):
@@ -72,7 +64,7 @@ def test_step_scrubber_moves_the_picture_without_a_server_rerun(app_server, brow
     sent = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     open_page(page, f"{app_server.url}/gradient_descent")
-    page.evaluate(WATCH_JS)
+    page.evaluate(SCRIPT_STATE_RECORDER)
     sent.clear()
     before = main_chart_png(page)
     scrubber = page.locator(SCRUBBER).first
