@@ -26,11 +26,18 @@ POOL_OPTIONS = ("none", "max", "average")
 FOLLOW_OPTIONS = ("a held-out MNIST digit", "your own picture of a digit")
 N_HELD_OUT = 2000  # explorer.mnist.N_HELD_OUT (not imported: the spec stays light)
 
+# The page's three parts, one tab each: only the open one is drawn (a first visit draws
+# sections 1 to 5, not all nine).
+TAB_KERNELS, TAB_CNN, TAB_COMPOSE = "Kernels by hand", "A CNN learns its kernels", \
+    "Compose a network"
+TABS = (TAB_KERNELS, TAB_CNN, TAB_COMPOSE)
+
 # The largest output a page can show: a photo or an upload is at most DISPLAY_MAX_SIDE
 # pixels a side, the smallest kernel is 3×3, padding at most 5, stride at least 1.
 MAX_POSITION = cv.DISPLAY_MAX_SIDE + 2 * 5 - 3
 
 PARAMS = (
+    Param("conv_tab", "Part of the page shown", "tabs", TAB_KERNELS, options=TABS),
     Param("image", "Image", "selectbox", DEFAULT_IMAGE, options=tuple(IMAGES)),
     Param("kernel", "Kernel", "selectbox", "sharpen", options=KERNEL_OPTIONS),
     Param("custom",
@@ -72,35 +79,38 @@ PARAMS = (
 )
 
 PRESETS = (
-    Preset("blur", "Blur", {"image": DEFAULT_IMAGE, "kernel": "Gaussian blur", "S": 1,
-                            "P": 0, "show": cv.DISPLAY_MODES[0]},
+    Preset("blur", "Blur", {"conv_tab": TAB_KERNELS, "image": DEFAULT_IMAGE,
+                            "kernel": "Gaussian blur", "S": 1, "P": 0,
+                            "show": cv.DISPLAY_MODES[0]},
            note="Every weight is positive and they add up to 1: each output pixel is a "
                 "weighted average of its neighbourhood, so fine detail fades."),
-    Preset("edges", "Edges", {"image": DEFAULT_IMAGE, "kernel": "outline", "S": 1,
-                              "P": 0, "show": cv.DISPLAY_MODES[2]},
+    Preset("edges", "Edges", {"conv_tab": TAB_KERNELS, "image": DEFAULT_IMAGE,
+                              "kernel": "outline", "S": 1, "P": 0, "show": cv.DISPLAY_MODES[2]},
            note="The weights add up to 0: flat areas give 0 (black) and only places "
                 "where brightness changes light up."),
-    Preset("emboss", "Emboss", {"image": DEFAULT_IMAGE, "kernel": "emboss", "S": 1,
+    Preset("emboss", "Emboss", {"conv_tab": TAB_KERNELS, "image": DEFAULT_IMAGE,
+                                "kernel": "emboss", "S": 1,
                                 "P": 0, "show": cv.DISPLAY_MODES[0], "flip": False,
                                 "bias": 0.0},
            note="Negative weights top-left, positive bottom-right: a bright shape comes "
                 "out bright along its top-left rim and dark along its bottom-right rim, "
                 "so each edge looks lit from the top left with its shadow on the bottom "
                 "right."),
-    Preset("alexnet", "AlexNet's first layer",
-           {"image": "photo: China (colour)", "W": 227, "F": 11, "S": 4, "P": 0,
-            "D": 3, "K": 96},
-           note="227 − 11 + 0 = 216, divided by stride 4 is 54, plus 1 gives 55: "
-                "96 filters make a 55×55×96 output from about 35 thousand weights."),
-    Preset("stride_no_fit", "Stride that does not fit",
-           {"W": 7, "F": 3, "S": 3, "P": 0},
-           note="(7 − 3)/3 + 1 = 2⅓ is not a whole number: the last column is never "
-                "read, and frameworks quietly round down to 2."),
-    Preset("max_pool", "Max pool", {"image": DEFAULT_IMAGE, "kernel": "outline",
+    Preset("max_pool", "Max pool", {"conv_tab": TAB_KERNELS, "image": DEFAULT_IMAGE,
+                                    "kernel": "outline",
                                     "show": cv.DISPLAY_MODES[2], "S": 1, "P": 0,
                                     "pool": "max", "pool_size": 2, "pool_stride": 2},
            note="Each 2×2 block of the edge map keeps only its largest value: the map "
                 "halves in each direction and three quarters of the numbers are dropped."),
+    Preset("stride_no_fit", "Stride that does not fit",
+           {"conv_tab": TAB_KERNELS, "W": 7, "F": 3, "S": 3, "P": 0},
+           note="(7 − 3)/3 + 1 = 2⅓ is not a whole number: the last column is never "
+                "read, and frameworks quietly round down to 2."),
+    Preset("alexnet", "AlexNet's first layer",
+           {"conv_tab": TAB_KERNELS, "image": "photo: China (colour)", "W": 227, "F": 11,
+            "S": 4, "P": 0, "D": 3, "K": 96},
+           note="227 − 11 + 0 = 216, divided by stride 4 is 54, plus 1 gives 55: "
+                "96 filters make a 55×55×96 output from about 35 thousand weights."),
 )
 
 # ---- section 9, a whole network composed from text (explorer.conv_architecture) ----------
@@ -124,26 +134,47 @@ ARCH_PARAMS = (
 )
 
 ARCH_PRESETS = (
-    Preset("vgg16", "VGG16", {"arch": ca.VGG16, "arch_size": 224, "arch_depth": 3},
+    Preset("vgg16", "VGG16",
+           {"conv_tab": TAB_COMPOSE, "arch": ca.VGG16, "arch_size": 224, "arch_depth": 3},
            note="CS231n's walk-through (section 9): 138,357,544 parameters, 74% of them in "
                 "the first fully connected layer, while the first two conv layers hold 42% "
                 "of the activations."),
     Preset("alexnet_whole", "AlexNet (whole)",
-           {"arch": ca.ALEXNET, "arch_size": 227, "arch_depth": 3},
+           {"conv_tab": TAB_COMPOSE, "arch": ca.ALEXNET, "arch_size": 227, "arch_depth": 3},
            note="Krizhevsky et al.'s 2012 network on one GPU (section 9): 62,378,344 "
                 "parameters. The paper split conv layers 2, 4 and 5 over two GPUs, which "
                 "halves their weights: 60,965,224, its “60 million”."),
     Preset("alexnet_224", "AlexNet on 224×224",
-           {"arch": ca.ALEXNET, "arch_size": 224, "arch_depth": 3},
+           {"conv_tab": TAB_COMPOSE, "arch": ca.ALEXNET, "arch_size": 224, "arch_depth": 3},
            note="The AlexNet paper speaks of 224×224 inputs, but (224 − 11)/4 + 1 = 54.25: "
                 "the first layer does not tile that image, nor do the three pools after it "
                 "(section 9 flags all four). With 227 every layer fits."),
-    Preset("lenet5", "LeNet-5 (28×28)", {"arch": ca.LENET5, "arch_size": 28, "arch_depth": 1},
+    Preset("lenet5", "LeNet-5 (28×28)",
+           {"conv_tab": TAB_COMPOSE, "arch": ca.LENET5, "arch_size": 28, "arch_depth": 1},
            note="LeCun et al.'s 1998 digit reader on 28×28 digits (section 9): 61,706 "
                 "parameters, 78% of them in the first fully connected layer."),
 )
 
 PARAMS += ARCH_PARAMS
 PRESETS += ARCH_PRESETS
+
+# Controls only a later part uses: a link that sets one of them but names no part was made
+# before the page had parts, and opens the part it was about.
+_KEYS_OF_PART = {TAB_CNN: ("follow",),
+                 TAB_COMPOSE: tuple(param.key for param in ARCH_PARAMS)}
+
+
+def part_for_link(query: dict[str, str]) -> str:
+    """The tab a link opens: the one it names, else the part whose controls it sets (the
+    held-out digit belongs to the CNN's part unless the image is that digit), else the
+    first."""
+    if query.get("conv_tab") in TABS:
+        return query["conv_tab"]
+    for tab, keys in _KEYS_OF_PART.items():
+        if any(key in query for key in keys):
+            return tab
+    if "digit" in query and IMAGES.get(query.get("image", ""), ("",))[0] != "digit":
+        return TAB_CNN
+    return TAB_KERNELS
 
 SPEC = PageSpec("convolution_kernels", PARAMS, PRESETS)

@@ -201,11 +201,11 @@ TOURS: tuple[Tour, ...] = (
          )),
     Tour("convolutions", "Convolutions",
          "A 3×3 grid of weights slides over an image: it blurs, finds edges, embosses, and "
-         "its size, stride and padding decide the output's shape.",
+         "its size, stride and padding decide the output's shape; a network learns its own.",
          (
              Step(CONV, "The default: a sharpen kernel on a photo. Each output value is the "
                         "weighted sum of one small patch of the input: pick a row and a "
-                        "column to see which."),
+                        "column to see which.", values={"conv_tab": "Kernels by hand"}),
              Step(CONV, "Equal weights average each neighbourhood: a blur.", preset="blur"),
              Step(CONV, "Weights that sum to zero answer only where brightness changes: "
                         "edges.", preset="edges"),
@@ -213,6 +213,10 @@ TOURS: tuple[Tour, ...] = (
                   preset="emboss"),
              Step(CONV, "Max pooling keeps the largest value of each block.",
                   preset="max_pool"),
+             Step(CONV, "Nobody wrote these kernels: a tiny CNN started from random ones and "
+                        "training shaped them. Drag the replay's slider from step 0 to the "
+                        "end to watch them form.",
+                  values={"conv_tab": "A CNN learns its kernels"}),
              Step(CONV, "Stride and padding decide the output size: (W − F + 2P) / S + 1.",
                   preset="stride_no_fit",
                   predict=Prediction(

@@ -771,7 +771,8 @@ def preset_row(presets: Sequence[Preset] | PageSpec, label: str = "Try:",
     else:  # one width for every button, so the rows line up
         widths = [max(9, *(len(p.label) for p in presets))] * per_row
     for number, row in enumerate(rows):
-        cols = st.columns([5] + widths, vertical_alignment="center")
+        # The label's column grows with the buttons' so "Try:" stays on one line.
+        cols = st.columns([max(5, 0.3 * max(widths))] + widths, vertical_alignment="center")
         if number == 0:
             cols[0].markdown(f"**{label}**")
         for col, preset in zip(cols[1:], row, strict=False):

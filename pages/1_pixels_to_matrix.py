@@ -295,20 +295,17 @@ else:
 
 st.header("2 · Shapes and rank")
 n_batch = model.n_test
-# Short lines, wrapped where a phone is narrower still: a block that scrolls sideways is
-# out of reach of a keyboard.
-st.code(
-    f"# rank 2: rows, columns\n"
-    f">>> image.shape\n{pixels.torch_size_text((size, size))}\n"
-    f"# rank 1: one long vector\n"
-    f">>> x = image.flatten()\n"
-    f">>> x.shape\n{pixels.torch_size_text((size * size,))}\n"
-    f"# rank 3: {n_batch:,} held-out images\n"
-    f">>> batch.shape\n{pixels.torch_size_text((n_batch, size, size))}\n"
-    f"# ten outputs for each image\n"
-    f">>> model(batch.flatten(1)).shape\n"
-    f"{pixels.torch_size_text((n_batch, 10))}",
-    language="python", wrap_lines=True)
+# Inline code, not a code block: a code block loads the syntax highlighter (1.5 MB of
+# script, about 0.3 s of a first visit) for four lines.
+st.markdown(
+    f"- rank 2, rows and columns: `image.shape` → "
+    f"`{pixels.torch_size_text((size, size))}`\n"
+    f"- rank 1, one long vector: `image.flatten().shape` → "
+    f"`{pixels.torch_size_text((size * size,))}`\n"
+    f"- rank 3, all {n_batch:,} held-out images: `batch.shape` → "
+    f"`{pixels.torch_size_text((n_batch, size, size))}`\n"
+    f"- ten outputs for each image: `model(batch.flatten(1)).shape` → "
+    f"`{pixels.torch_size_text((n_batch, 10))}`")
 ui.chart(ui.built_chart(pc.strip_chart, length=size * size, row_length=size, domain=domain,
                         scale_name=scale_name, height=ui.chart_height(80)),
          f"The same {size * size:,} numbers laid end to end: row 0, then row 1, and so on "

@@ -191,7 +191,9 @@ with left:
                r"x_n & 1\end{bmatrix}\begin{bmatrix} a_1 \\ a_2 \end{bmatrix}",
                f"The first rows of this data's X ({data.n} rows in all):")
     head = gdc.design_head(data, rows=6)
-    st.dataframe(head, hide_index=True, width="content")
+    # st.table, not st.dataframe: a few numbers need no scrolling grid, and the grid's
+    # script (0.5 MB) would load on every first visit.
+    st.table(head, hide_index=True)
 with right:
     if loss == "MSE":
         ui.formula(r"\begin{gathered}L(a) = \frac{1}{n}\sum_i (x_i a_1 + a_2 - y_i)^2 \\ "
@@ -272,7 +274,7 @@ with left:
                                                   ui.chart_height(tall)), race_data),
                      race_caption, key=key, width="content")
 with right:
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.table(table, hide_index=True)
     st.caption("Steps until the optimizer is within 0.01 of a minimum. Adam gets its own "
                "learning rate because its steps are about that long whatever the gradient "
                "size, while the others' steps scale with the gradient.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from explorer.convolution_spec import TAB_CNN
 from tests.helpers import (
     EXCEPTION,
     SCRIPT_STATE_RECORDER,
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.browser
 
 IMAGES = '[data-testid="stMain"] [data-testid="stImage"] img'
 URL = "/convolution_kernels"
+CNN_URL = URL + "?conv_tab=" + TAB_CNN.replace(" ", "%20")
 
 
 def output_caption(page) -> str:
@@ -105,6 +107,9 @@ def test_the_training_replay_scrubs_with_no_server_rerun(app_server, browser_pag
     sent = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     open_page(page, app_server.url + URL)
+    # The replay is in the page's second part: its tab opens it and names it in the URL.
+    page.get_by_role("tab", name=TAB_CNN).click()
+    wait_url_param(page, "conv_tab", TAB_CNN)
     page.locator(REPLAY).first.scroll_into_view_if_needed()
     wait_idle(page)
     page.evaluate(SCRIPT_STATE_RECORDER)
@@ -127,7 +132,7 @@ def test_the_training_replay_scrubs_with_no_server_rerun(app_server, browser_pag
 def test_the_replay_draws_the_feature_map_pictures(app_server, browser_page):
     """The maps are image marks with data: URLs; Vega draws all 8 at every frame."""
     page = browser_page
-    open_page(page, app_server.url + URL)
+    open_page(page, app_server.url + CNN_URL)
     chart = page.locator(REPLAY).first
     chart.scroll_into_view_if_needed()
     wait_idle(page)

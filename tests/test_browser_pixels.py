@@ -66,7 +66,7 @@ def radio(page, label: str):
 
 
 def shape_text(page) -> str:
-    return page.locator('[data-testid="stCode"]').first.inner_text()
+    return " ".join(page.locator("li", has_text="torch.Size").all_inner_texts())
 
 
 def test_loads_clean_and_a_control_changes_url_and_picture(app_server, browser_page):

@@ -4,8 +4,9 @@ presentation mode off and on.
 
 One server and one browser, one context per screen size. The states sampled: for every page,
 the default at the four sizes with presentation mode off and on (72 states); every preset at
-390 px (the narrowest screen, where most overflows start); every tab value at 390 and 768 px;
-and presentation mode at 1280×720 for every third preset (the projector)."""
+390 px (the narrowest screen, where most overflows start); every tab value at 390 and 768 px,
+and at 1280×720 in presentation mode; and presentation mode at 1280×720 for every third
+preset (the projector)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def states() -> dict[tuple[int, int], list[str]]:
                 for label in param.options[1:]:
                     by_size[(390, 844)].append(f"{base}?{param.key}={label}")
                     by_size[(768, 1024)].append(f"{base}?{param.key}={label}")
+                    by_size[(1280, 720)].append(f"{base}?{param.key}={label}&present=true")
     by_size[(390, 844)].append("/")
     return by_size
 

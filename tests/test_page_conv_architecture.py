@@ -1,4 +1,4 @@
-"""Section 7 of the convolution page, the architecture composer, under AppTest: its defaults,
+"""Section 9 of the convolution page, the architecture composer, under AppTest: its defaults,
 its presets (by URL and by the section's own buttons), a text that is not a network, the FC
 as conv toggle, and a URL that reproduces a composed network."""
 
@@ -9,6 +9,7 @@ import json
 import pytest
 
 from explorer import conv_architecture as ca
+from explorer.convolution_spec import TAB_COMPOSE
 from tests.helpers import metric, open_app, visible_text
 from tests.test_conv_architecture import torch_from_layers, torch_walk
 
@@ -16,6 +17,8 @@ PAGE = "pages/5_convolution_kernels.py"
 
 
 def run(**query):
+    """The page with the composer's part open (its sections are drawn only then)."""
+    query.setdefault("conv_tab", TAB_COMPOSE)
     at = open_app(PAGE, **query)
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -10,10 +10,11 @@ import re
 import numpy as np
 import pytest
 
-from explorer.convolution_spec import CUSTOM
+from explorer.convolution_spec import CUSTOM, TAB_CNN, TAB_COMPOSE, TAB_KERNELS
 from tests.helpers import chart_named_datasets, metric, open_app, visible_text
 
 PAGE = "pages/5_convolution_kernels.py"
+DIGIT_IMAGE = "digit (28×28, MNIST, held out)"
 
 
 def run(query: dict | None = None):
@@ -59,6 +60,12 @@ def default_page():
     return run()
 
 
+@pytest.fixture(scope="module")
+def cnn_page():
+    """The page's second part: the tiny CNN on MNIST (sections 6 to 8)."""
+    return run({"conv_tab": TAB_CNN})
+
+
 def test_defaults(default_page):
     at = default_page
     assert at.selectbox(key="image").value == "photo: China (grey)"
@@ -66,9 +73,48 @@ def test_defaults(default_page):
     assert len(at.get("imgs")) >= 2 or len(at.get("image")) >= 2
     text = visible_text(at)
     assert "Output**: 212×318" in text
-    assert "98" in text or "9" in text  # the CNN's accuracy is printed
+    assert at.tabs[0].label == TAB_KERNELS
+    # Only the open part is drawn: a first visit builds sections 1 to 5, not the CNN's
+    # pictures and replay nor the composer's table.
+    assert "6 · Kernels a network learns by itself" in [h.value for h in at.subheader]
+    assert "Nobody designed its filters" not in text
+    titles = {spec.get("title") for spec in charts_with_data(at)}
+    assert "learned 3×3 filters" not in titles and "input patch" in titles
+    assert not at.dataframe
+
+
+def test_the_cnn_part(cnn_page):
+    text = visible_text(cnn_page)
     acc = float(re.search(r"gets \*\*([\d.]+)%\*\*", text).group(1))
     assert acc >= 95.0
+    assert "Output**: 212×318" not in text  # the first part's pictures are not drawn
+    # ...but its controls are, so a link shared from here keeps them
+    assert cnn_page.selectbox(key="kernel").value == "sharpen"
+
+
+@pytest.mark.parametrize(("query", "part"), [
+    ({}, TAB_KERNELS),
+    ({"arch": "conv3-8; fc10"}, TAB_COMPOSE),
+    ({"arch_size": "64"}, TAB_COMPOSE),
+    ({"follow": "your own picture of a digit"}, TAB_CNN),
+    ({"digit": "77"}, TAB_CNN),
+    ({"digit": "77", "image": DIGIT_IMAGE}, TAB_KERNELS),
+    ({"arch": "conv3-8; fc10", "conv_tab": TAB_KERNELS}, TAB_KERNELS),
+])
+def test_a_link_made_before_the_page_had_parts_opens_the_part_it_is_about(query, part):
+    at = run(query)
+    assert at.session_state["conv_tab"] == part
+
+
+def test_a_preset_opens_its_part_and_every_part_keeps_the_others_controls():
+    at = run({"conv_tab": TAB_COMPOSE, "S": "3", "kernel": "emboss"})
+    assert at.slider(key="S").value == 3 and at.selectbox(key="kernel").value == "emboss"
+    assert "Output**:" not in visible_text(at) and at.dataframe  # the composer is drawn
+    at.button(key="preset_btn_blur").click().run()
+    assert at.session_state["conv_tab"] == TAB_KERNELS
+    assert "Output**: " in visible_text(at)
+    at = run({"preset": "vgg16"})
+    assert at.session_state["conv_tab"] == TAB_COMPOSE
 
 
 def test_neuron_picture_sum_equals_output(default_page):
@@ -185,7 +231,6 @@ def test_a_5x5_kernel_per_colour_counts_25_products():
     assert latex.count("sum of its 25 products") == 3 and "9 products" not in latex
 
 
-DIGIT_IMAGE = "digit (28×28, MNIST, held out)"
 
 
 def test_position_is_clamped_when_the_image_shrinks():
@@ -230,7 +275,10 @@ def test_the_digit_image_is_the_held_out_mnist_digit_of_the_url():
     np.testing.assert_array_equal(patch, images[1234][10:13, 12:15])
     text = visible_text(at)
     assert f"Held-out MNIST digit 1,234 of 2,000, labelled {labels[1234]}" in text
+    at = run({"image": DIGIT_IMAGE, "digit": "1234", "conv_tab": TAB_CNN})
+    text = visible_text(at)
     assert f"held-out digit 1,234 (a {labels[1234]})" in text
+    assert "Held-out digit 1,234: chosen with the slider in section 1." in text
 
 
 def _png_bytes(h=50, w=70):
@@ -255,11 +303,11 @@ def test_upload_good_and_bad_files():
     assert "could not be read" in " ".join(e.value for e in at.error)
 
 
-def test_learned_filters_are_drawn(default_page):
+def test_learned_filters_are_drawn(cnn_page):
     from explorer import mnist_models
 
     weights = mnist_models.load_cnn().conv1_weight[:, 0]
-    specs = [spec for spec in charts_with_data(default_page)
+    specs = [spec for spec in charts_with_data(cnn_page)
              if spec.get("title") == "learned 3×3 filters"]
     assert len(specs) == 2  # one row of 8 for wide screens, 3 a row for phones
     assert specs[0]["facet"].get("column") and specs[1]["columns"] == 3
@@ -282,8 +330,8 @@ def test_every_picture_has_a_text_alternative(default_page):
     assert all(img.alt for element in at.get("imgs") for img in element.proto.imgs)
 
 
-def test_every_stage_of_the_cnn_is_shown_with_its_shape(default_page):
-    text = visible_text(default_page)
+def test_every_stage_of_the_cnn_is_shown_with_its_shape(cnn_page):
+    text = visible_text(cnn_page)
     for number, (name, shape) in enumerate(
             [("input", "1 × 28 × 28"), ("conv1", "8 × 28 × 28"), ("relu1", "8 × 28 × 28"),
              ("pool1", "8 × 14 × 14"), ("conv2", "16 × 14 × 14"), ("relu2", "16 × 14 × 14"),
@@ -340,15 +388,15 @@ def _png_bytes_uniform():
     return buf.getvalue()
 
 
-def test_the_training_replay_holds_every_frame(default_page):
+def test_the_training_replay_holds_every_frame(cnn_page):
     """Issue 18: the chart that replays training carries all 40 frames and a slider over
     them (a Vega param bound to a range input), in both layouts."""
     from explorer import convolution_cnn as cnn
 
     history = cnn.load_history()
     replays = [(spec, frames) for spec, frames in
-               (chart_named_datasets(default_page, i) for i in
-                range(len(charts_with_data(default_page))))
+               (chart_named_datasets(cnn_page, i) for i in
+                range(len(charts_with_data(cnn_page))))
                if any(p.get("name") == "frame" for p in spec.get("params", []))]
     assert len(replays) == 2
     for spec, frames in replays:

@@ -51,7 +51,7 @@ def test_defaults(default_page):
         np.testing.assert_allclose(path[f"g_{m}_a1"], path["g_analytic_a1"], atol=5e-5)
     text = visible_text(at)
     assert "column of ones" in text.lower() or "next to a 1" in text
-    assert at.dataframe[0].value.shape[1] == 3  # x, 1, y
+    assert at.table[0].value.shape[1] == 3  # x, 1, y
     assert not at.warning
 
 
@@ -158,7 +158,7 @@ def test_surface_choice_loads_its_learning_rates():
     assert at.slider(key="surface_steps").value == 1000
     _, data = chart_data(at, 2)  # 0, 1: the main chart side by side and stacked
     assert set(data["paths"]["optimizer"]) == {"Gradient descent", "Momentum", "Adam"}
-    table = at.dataframe[-1].value
+    table = at.table[-1].value
     assert list(table["optimizer"]) == ["Gradient descent", "Momentum", "Adam"]
     assert "not within" in table["steps to arrive"].iloc[0]
 

@@ -55,10 +55,13 @@ STATES: dict[str, list[dict[str, str]]] = {
     ],
     "convolution_kernels": [
         {"kernel": "Gaussian blur", "S": "2", "P": "1"},
-        {"image": "checkerboard", "flip": "true", "bias": "50.0", "show": "absolute value, clipped"},
+        {"image": "checkerboard", "flip": "true", "bias": "50", "show": "absolute value, clipped"},
         {"pool": "average", "pool_size": "3", "pool_stride": "3"},
         {"W": "32", "F": "5", "D": "1", "K": "16"},
         {"image": "digit (28×28, MNIST, held out)", "digit": "42", "kernel": "Sobel left"},
+        {"conv_tab": "A CNN learns its kernels", "digit": "77"},
+        {"conv_tab": "Compose a network", "arch": "conv3-16, pool2; fc10", "arch_size": "28",
+         "arch_depth": "1"},
     ],
     "over_underfitting": [
         {"truth": "cubic", "fit_noise": "0.5", "fit_n": "50", "degree": "9"},
