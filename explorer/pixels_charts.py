@@ -160,8 +160,11 @@ def matrix_chart(*, size: int, domain: tuple[float, float], scale_name: str,
     # cells' quantitative one, or Vega-Lite cannot merge them and draws nothing.
     # autosize pad: the grid itself is side x side pixels, axes and legend come on top
     # (Streamlit's default, fit, would squeeze them all into `side` and shrink the cells).
+    # Drawn on a canvas: up to 1,568 marks a layout, and the page holds three layouts
+    # (the hidden ones are drawn too); as SVG elements they were a fifth of a first visit.
     return alt.layer(*layers).resolve_scale(color="independent").properties(
-        width=side, height=side, autosize=alt.AutoSizeParams(type="pad", contains="padding"))
+        width=side, height=side, autosize=alt.AutoSizeParams(type="pad", contains="padding"),
+        usermeta={"embedOptions": {"renderer": "canvas"}})
 
 
 # ---- the flattened vector --------------------------------------------------------------
@@ -196,7 +199,9 @@ def strip_chart(*, length: int, row_length: int, domain: tuple[float, float],
     rules = alt.Chart(alt.NamedData(name="row_starts")).mark_rule(
         color=PALETTE[1], strokeWidth=1, opacity=0.8).encode(x=alt.X("position:Q",
                                                                    scale=x_scale))
-    return alt.layer(cells, rules).properties(height=height)
+    # One mark per number (784 at 28×28): drawn on a canvas, as the matrix is.
+    return alt.layer(cells, rules).properties(
+        height=height, usermeta={"embedOptions": {"renderer": "canvas"}})
 
 
 # ---- ten outputs -----------------------------------------------------------------------
