@@ -54,6 +54,9 @@ _CONTAINER_CSS = """
   color: #5f6368 !important; }
 /* Keyboard shortcut hints inside buttons: as readable as the button's own label. */
 [data-testid="stMain"] button kbd { color: inherit !important; opacity: 1 !important; }
+/* A small table (ui.table) fits a phone: a long word breaks rather than widen it. */
+[data-testid="stTable"] th, [data-testid="stTable"] td { word-break: break-word;
+  white-space: normal; }
 </style>
 """
 
@@ -788,6 +791,34 @@ def preset_row(presets: Sequence[Preset] | PageSpec, label: str = "Try:",
     if active is not None and active.note:
         st.info(active.note, icon=":material/visibility:")
     return active
+
+
+# ---- small tables ----------------------------------------------------------------------
+
+
+def table_frame(frame, formats: dict[str, str] | None = None):
+    """What `table` draws: every text cell and column name escaped (st.table renders each
+    as markdown, and a title can come from an upload), numbers written with `formats`
+    (column -> format spec such as ".3f")."""
+    from pandas.api.types import is_numeric_dtype
+
+    from explorer.text import escape_markdown
+
+    formats = formats or {}
+    shown = frame.copy()
+    for column in shown.columns:
+        if column in formats:
+            shown[column] = [format(value, formats[column]) for value in shown[column]]
+        elif not is_numeric_dtype(shown[column]):  # text (a bool is numeric here)
+            shown[column] = [escape_markdown(value, 200) for value in shown[column]]
+    shown.columns = [escape_markdown(column, 200) for column in shown.columns]
+    return shown
+
+
+def table(frame, formats: dict[str, str] | None = None) -> None:
+    """A few rows as a plain table (st.table): for ten rows the data grid's 0.5 MB of
+    script, loaded on a first visit, buys nothing."""
+    st.table(table_frame(frame, formats), hide_index=True)
 
 
 # ---- notices ---------------------------------------------------------------------------

@@ -348,10 +348,10 @@ stage_rows.append({"model": "biases only", "what it adds": "baseline: no factors
                    "validation RMSE": base["biases only"],
                    "best epoch's RMSE": base["biases only"]})
 stage_table = pd.DataFrame(stage_rows)
-st.dataframe(stage_table, hide_index=True, width="stretch",
-             column_config={
-                 "validation RMSE": st.column_config.NumberColumn(format="%.3f"),
-                 "best epoch's RMSE": st.column_config.NumberColumn(format="%.3f")})
+# Short headings: four columns fit a phone in presentation mode.
+ui.table(stage_table.rename(columns={"validation RMSE": "RMSE, last epoch",
+                                     "best epoch's RMSE": "RMSE, best epoch"}),
+         {"RMSE, last epoch": ".3f", "RMSE, best epoch": ".3f"})
 ui.chart(ui.built_chart(cc.stages_chart, stage_table, ui.chart_height(220)),
          "Validation RMSE after the last epoch, one bar per row of the table; orange: the "
          "biases-only baseline. A gap between 'best epoch' and the last epoch is overfitting.",
@@ -360,7 +360,7 @@ ui.chart(ui.built_chart(cc.stages_chart, stage_table, ui.chart_height(220)),
 st.caption(f"Each row adds one idea to the row above, all at the page defaults: "
            f"{stage_base.factors} factors, "
            f"{stage_base.epochs} epochs, learning rate {stage_base.lr:g}, and weight decay "
-           f"{stage_base.wd:g} in the last row. 'Validation RMSE' is after the last epoch.")
+           f"{stage_base.wd:g} in the last row. Both RMSE columns are on the validation ratings.")
 
 # ---- 3. what the model learned ---------------------------------------------------------
 
@@ -402,16 +402,13 @@ left, right = st.columns(2)
 with left:
     st.markdown(f"**Nearest to *{md(movie)}*** (cosine similarity of factor vectors)")
     movie_idx = int(movies.items[titles_on_map.index(movie)])
-    st.dataframe(ca.cosine_neighbours(model, ratings, movie_idx, n=8), hide_index=True,
-                 width="stretch", column_config={
-                     "cosine similarity": st.column_config.NumberColumn(format="%.3f")})
+    ui.table(ca.cosine_neighbours(model, ratings, movie_idx, n=8),
+             {"cosine similarity": ".3f"})
 with right:
     n_rated = int(np.sum(ratings.user == user_idx))
     st.markdown(f"**Top picks for user {md(user_label)}** ({n_rated} ratings, none of "
                 "them shown here)")
-    st.dataframe(ca.recommend(model, ratings, user_idx, n=8), hide_index=True,
-                 width="stretch", column_config={
-                     "predicted rating": st.column_config.NumberColumn(format="%.2f")})
+    ui.table(ca.recommend(model, ratings, user_idx, n=8), {"predicted rating": ".2f"})
     st.caption(f"Among {item_word}s with at least 10 ratings. "
                + (f"The squeezed range reaches {model.high:g}, so a strong match can pass "
                   f"{ratings.high:g}." if model.high is not None else ""))
@@ -462,8 +459,7 @@ st.markdown(
     "product is 0 for every title, so "
     + ("all the model can do is rank by the learned biases, the same list for everyone:"
        if settings.bias else "with biases off every title gets the same prediction:"))
-st.dataframe(ca.cold_start(model, ratings, n=5), hide_index=True, width="stretch",
-             column_config={"predicted rating": st.column_config.NumberColumn(format="%.2f")})
+ui.table(ca.cold_start(model, ratings, n=5), {"predicted rating": ".2f"})
 st.caption("Ask a new user to rate a few titles, and their factors can be fitted with the "
            f"{item_word} factors held fixed: that is how real services get past the cold start.")
 

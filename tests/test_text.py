@@ -60,3 +60,24 @@ def test_bare_addresses_are_broken_for_autolinks_but_look_the_same(address):
     assert WORD_JOINER in escaped
     assert not re.search(r"(?i)https?:|www\\?\.|@[\w-]", escaped.replace("\\", ""))
     assert escaped.replace(WORD_JOINER, "").replace("\\", "") == address
+
+
+def test_a_small_table_escapes_its_text_and_writes_its_numbers():
+    """ui.table draws with st.table, which renders every cell and column name as markdown:
+    a title from an upload must come out as the same characters."""
+    from html import unescape
+
+    import pandas as pd
+
+    from explorer.ui import table_frame
+
+    frame = pd.DataFrame({"title": PAYLOADS[:3], "[x](y) rating": [4.0, 3.14159, -1.0],
+                          "count": [1, 2, 3]})
+    shown = table_frame(frame, {"[x](y) rating": ".2f"})
+    assert list(shown.iloc[:, 1]) == ["4.00", "3.14", "-1.00"]
+    assert list(shown["count"]) == [1, 2, 3]
+    for cell, original in zip(shown["title"], PAYLOADS[:3], strict=True):
+        html = render(cell)
+        shown_text = unescape(html[3:-5]).replace(WORD_JOINER, "")
+        assert html.count("<") == 2 and shown_text.rstrip() == "Value: " + original
+    assert "<a " not in render(shown.columns[1])
