@@ -387,7 +387,8 @@ with tab_kernels:
                 first = rf"\text{{sum of the {flat.size} products}}"
             total = float(products.sum())
             st.latex(rf"\begin{{gathered}} {first} = {total:.2f} \\ {total:.2f} {sign} "
-                     rf"{abs(bias):g}\ (\text{{bias}}) = \mathbf{{{unit.total:.2f}}} \end{{gathered}}")
+                     rf"{abs(bias):g}\ (\text{{bias}}) = \mathbf{{{unit.total:.2f}}} "
+                     r"\end{gathered}")
             shown = int(display_out[row, col, 0])
             st.caption(f"The sum of the products plus the bias is {unit.total:.2f}, exactly the "
                        f"output value at row {row}, column {col} ({float(output[0, row, col]):.2f})"
@@ -419,15 +420,16 @@ with tab_kernels:
                  rf"{{{stride}}} + 1 = {exact_tex}")
         if not calc.valid:
             ui.notice(f"The filter (F = {calc_f}) is wider than the padded input "
-                      f"({calc_w} + 2·{padding} = {calc_w + 2 * padding}): there is no position for "
-                      "it, so the layer has no output.", "Lower F or add padding.")
+                      f"({calc_w} + 2·{padding} = {calc_w + 2 * padding}): there is no "
+                      "position for it, so the layer has no output.", "Lower F or add padding.")
         elif calc.fits:
             st.success(f"The filter tiles the input exactly: the output is {calc.size} wide.",
                        icon=":material/check_circle:")
         else:
-            ui.notice(f"{exact_tex.split(' ')[0]} is not a whole number: this setting does not tile "
-                      f"the input. The last {calc.unused_columns} column(s) of the padded input are "
-                      f"never read, and frameworks such as PyTorch round down to {calc.size}.",
+            ui.notice(f"{exact_tex.split(' ')[0]} is not a whole number: this setting does not "
+                      f"tile the input. The last {calc.unused_columns} column(s) of the padded "
+                      f"input are never read, and frameworks such as PyTorch round down to "
+                      f"{calc.size}.",
                       "Change the stride or the padding to make it fit.")
 
         conv_params = cv.conv_parameters(int(calc_f), int(depth_in), int(n_filters))
@@ -443,9 +445,9 @@ with tab_kernels:
             r"\underbrace{(F\cdot F\cdot D + 1)\cdot K}_{\text{conv}} = "
             rf"({calc_f}\cdot{calc_f}\cdot{depth_in} + 1)\cdot{n_filters} = {conv_params:,}"
             .replace(",", "{,}"),
-            f"Each of the K = {n_filters} filters is F×F×D weights deep plus one bias, whatever the "
-            "image size. A fully connected layer between the same input and output would need one "
-            "weight per input-output pair"
+            f"Each of the K = {n_filters} filters is F×F×D weights deep plus one bias, whatever "
+            "the image size. A fully connected layer between the same input and output would "
+            "need one weight per input-output pair"
             + (f": {dense_params / conv_params:,.0f} times as many." if conv_params and n_out else
                "."))
 
@@ -492,8 +494,8 @@ with tab_kernels:
                             f"{out_h * out_w:,} numbers are blended into {ph * pw:,} "
                             f"({ph * pw / (out_h * out_w):.0%} as many): the detail inside each "
                             "window is lost.")
-            ui.formula(rf"\left\lfloor \frac{{{out_w} - {pool_size}}}{{{pool_stride}}} \right\rfloor"
-                       rf" + 1 = {pw}",
+            ui.formula(rf"\left\lfloor \frac{{{out_w} - {pool_size}}}{{{pool_stride}}} "
+                       rf"\right\rfloor + 1 = {pw}",
                        "The same size formula as a convolution, with no padding and no weights.")
 
     # ---- what is going on -----------------------------------------------------------------
@@ -502,9 +504,9 @@ with tab_kernels:
         st.subheader("What is going on")
         ui.formula(r"y_{i,j} = b + \sum_{c}\sum_{u=0}^{F-1}\sum_{v=0}^{F-1} "
                    r"w_{c,u,v}\; x_{c,\;S i + u - P,\; S j + v - P}",
-                   "Output pixel (i, j): the weights times the patch that starts S·i − P rows down "
-                   "and S·j − P columns across, summed over the patch and over every input channel, "
-                   "plus the bias.")
+                   "Output pixel (i, j): the weights times the patch that starts S·i − P rows "
+                   "down and S·j − P columns across, summed over the patch and over every input "
+                   "channel, plus the bias.")
         st.markdown(
             "- **Same weights everywhere.** The kernel is reused at every position, so a layer "
             "that finds an edge at the top left finds it at the bottom right too, and its "
@@ -667,9 +669,11 @@ with tab_cnn:
         with d_left:
             st.markdown(f"**{len(figures['stages']) - 1}. dense** · `{figures['stages'][-2][1]}` · "
                         "shape **10**")
-            ui.chart(figures["logits"].spec, cnn.STAGE_WORDS["dense"][0], data=figures["logits"].data,
+            ui.chart(figures["logits"].spec, cnn.STAGE_WORDS["dense"][0],
+                     data=figures["logits"].data,
                      description=f"The dense layer's 10 scores for {followed}; the highest is "
-                                 f"{logit_values.max():.2f}, for digit {int(logit_values.argmax())}.")
+                                 f"{logit_values.max():.2f}, for digit "
+                                 f"{int(logit_values.argmax())}.")
         with d_right:
             st.markdown(f"**{len(figures['stages'])}. softmax** · `{figures['stages'][-1][1]}` · "
                         "shape **10**")
@@ -681,8 +685,8 @@ with tab_cnn:
         if follow_label is None:
             st.markdown(f"The CNN says **{verdict}**, {cnn.percent(probs.max())} sure.")
         else:
-            st.markdown(f"The CNN says **{verdict}**, {cnn.percent(probs.max())} sure; the digit is "
-                        f"labelled **{follow_label}**: "
+            st.markdown(f"The CNN says **{verdict}**, {cnn.percent(probs.max())} sure; the "
+                        f"digit is labelled **{follow_label}**: "
                         + ("right." if verdict == follow_label else
                            f"wrong, one of the {n_held - n_right} held-out digits it misses."))
 
@@ -737,7 +741,8 @@ with tab_compose:
                 first = flagged[0]
                 ui.notice(f"{len(flagged)} of the {len(net.layers)} layers "
                           f"{'is' if len(flagged) == 1 else 'are'} flagged in the table's check "
-                          f"column. The first, layer {first.number} ({first.name}): {first.problem}",
+                          f"column. The first, layer {first.number} ({first.name}): "
+                          f"{first.problem}",
                           "Change its stride, padding or window, or the input size.",
                           kind="error" if not net.complete else "warning")
             # Tall enough for every row up to 24 layers; longer networks scroll inside the table.
@@ -747,11 +752,11 @@ with tab_compose:
                              for name in ("activations", "weights", "biases")})
             st.caption("One row per layer; the ReLUs are not listed (same shape as their input, no "
                        "parameters, computed in place). Output size: the arithmetic of section 4, "
-                       "(W − F + 2P)/S + 1, with no padding for pools; check flags a size that is not "
-                       "a whole number (frameworks round it down) or below 1. Activations: the "
-                       "numbers in the output volume, 4 bytes each. Weights as: F·F·D × K for a conv "
-                       "layer, inputs × outputs for a fully connected one; one bias per filter or "
-                       "output.")
+                       "(W − F + 2P)/S + 1, with no padding for pools; check flags a size that "
+                       "is not a whole number (frameworks round it down) or below 1. Activations: "
+                       "the numbers in the output volume, 4 bytes each. Weights as: F·F·D × K for "
+                       "a conv layer, inputs × outputs for a fully connected one; one bias per "
+                       "filter or output.")
 
             if fc_as_conv:
                 st.markdown(caw.fc_conv_words(ca.compose(layers, arch_size, arch_depth), net))
