@@ -12,7 +12,10 @@ Three ways a visitor can meet a fresh server:
 - `app.py`: `streamlit run app.py` with the warm-up off, the visitor arrives at once.
 
     .venv/bin/python bench/cold_start.py [--pages gradient_descent tabular ...]
-                                         [--modes now warm app.py]
+                                         [--modes now warm app.py] [--repeat 3]
+
+--repeat N starts N fresh servers per page and mode and prints the median of each column (a
+single first visit varies by ±0.3 s here).
 """
 
 from __future__ import annotations
@@ -72,6 +75,8 @@ def main() -> None:
     parser.add_argument("--pages", nargs="*",
                         default=["", *(p.url_path for p in course.LEARNING_PATH)])
     parser.add_argument("--modes", nargs="*", default=["now", "warm", "app.py"])
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="fresh servers per page and mode; the table shows medians")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -81,16 +86,19 @@ def main() -> None:
         for path in args.pages:
             row = {"page": "/" + path}
             for mode in args.modes:
-                script = "app.py" if mode == "app.py" else "serve.py"
-                server = AppServer(script=script, warm_up=script == "serve.py").start()
-                try:
-                    if mode == "warm":
-                        row["warm-up s"] = wait_for_warm_up(server)
-                    url = f"{server.url}/{path}"
-                    (row[f"{mode} 1st"], row[f"{mode} 2nd"],
-                     row[f"{mode} again"]) = visits(browser, url)
-                finally:
-                    server.stop()
+                samples = []
+                for _ in range(args.repeat):
+                    script = "app.py" if mode == "app.py" else "serve.py"
+                    server = AppServer(script=script, warm_up=script == "serve.py").start()
+                    try:
+                        warm_up = wait_for_warm_up(server) if mode == "warm" else None
+                        samples.append((warm_up, *visits(browser, f"{server.url}/{path}")))
+                    finally:
+                        server.stop()
+                if mode == "warm":
+                    row["warm-up s"] = statistics.median(s[0] for s in samples)
+                for index, column in enumerate(("1st", "2nd", "again"), start=1):
+                    row[f"{mode} {column}"] = statistics.median(s[index] for s in samples)
             rows.append(row)
             print(row, flush=True)
         browser.close()

@@ -68,20 +68,27 @@ _FOCUSABLE_FORMULAS_JS = """
 (() => {  // a scope of its own: the script runs again on later runs
 const doc = window.parent.document;
 function mark() {
-  for (const el of doc.querySelectorAll('.katex-display')) {
-    const scrolls = el.scrollWidth > el.clientWidth + 1;
-    if (scrolls && !el.hasAttribute('tabindex')) {
+  window.__formulaMarkPending = false;
+  for (const el of doc.querySelectorAll('.katex-display:not([tabindex])')) {
+    if (el.scrollWidth > el.clientWidth + 1) {
       el.setAttribute('tabindex', '0');
       el.setAttribute('role', 'region');
       el.setAttribute('aria-label', 'Formula (scroll sideways to read it all)');
     }
   }
 }
-mark();
+// At most one check per frame: reading a width forces the browser to lay the page out,
+// and a page being built changes many times between two frames.
+function later() {
+  if (window.__formulaMarkPending) return;
+  window.__formulaMarkPending = true;
+  window.parent.requestAnimationFrame(mark);
+}
+later();
 if (!window.__formulaObserver) {
-  window.__formulaObserver = new MutationObserver(mark);
+  window.__formulaObserver = new MutationObserver(later);
   window.__formulaObserver.observe(doc.body, {childList: true, subtree: true});
-  window.addEventListener('resize', mark);
+  window.addEventListener('resize', later);
 }
 })();
 </script>
@@ -244,6 +251,12 @@ def _warm_up(base_url: str) -> None:
             log.info("warm-up: /%s ready in %.1f s", url_path, seconds)
         except Exception as err:  # a failed warm-up must never stop the server
             log.warning("warm-up: /%s failed: %s", url_path, err)
+    from explorer import compressed_static
+
+    started = time.perf_counter()
+    if files := compressed_static.compress_ahead():
+        log.info("warm-up: %d static files compressed in %.1f s", files,
+                 time.perf_counter() - started)
     log.info("warm-up: done")
     mark_warm()
 

@@ -575,6 +575,13 @@ def test_two_replicas_behind_nginx_keep_sessions_and_survive_losing_one(cluster,
         # Every request of the page, HTML, scripts, probes, images, the upload, went
         # to the replica that holds its session.
         assert {r[2] for r in watch.responses} == {home}, watch.responses
+        # Streamlit's scripts reached the browser gzipped (serve.py's middleware, through
+        # nginx): less than half the bytes.
+        sizes = page.evaluate(
+            "() => performance.getEntriesByType('resource')"
+            ".filter(r => r.name.includes('/static/js/') && r.decodedBodySize > 10000)"
+            ".map(r => [r.encodedBodySize, r.decodedBodySize])")
+        assert sizes and sum(e for e, _ in sizes) < 0.5 * sum(d for _, d in sizes), sizes
 
         # -- 2. 20 browser-less sessions, each with its own view ----------------------
         async def arrive():

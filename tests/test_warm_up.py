@@ -48,6 +48,8 @@ def test_serve_py_warms_every_page_then_serves_them_fast(tmp_path, monkeypatch):
         assert subprocess.run(probe, timeout=30).returncode == 1
         for page in ["", *(p.url_path for p in course.LEARNING_PATH)]:
             assert f"warm-up: /{page} ready" in log, page
+        # and Streamlit's scripts are compressed before anyone asks (explorer.compressed_static)
+        assert "static files compressed" in log, log[-2000:]
         # A first visitor after the warm-up: the page's run is served from the caches.
         # In a thread of its own: the session's Chromium (Playwright's sync API) may hold this
         # thread's event loop, and asyncio.run() refuses to start inside a running loop.
