@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -36,7 +37,10 @@ def request(middleware, path: str, *, method: str = "GET", encoding: str | None 
 
     headers = [(b"accept-encoding", encoding.encode())] if encoding else []
     scope = {"type": "http", "method": method, "path": path, "headers": headers}
-    asyncio.run(middleware(scope, receive, send))
+    # In a thread of its own: after a browser test the session's Chromium (Playwright's sync
+    # API) holds this thread's event loop, and asyncio.run() refuses to start inside it.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, middleware(scope, receive, send)).result()
     start, body = sent[0], b"".join(m.get("body", b"") for m in sent[1:])
     return start["status"], dict(start["headers"]), body, passed_on
 
