@@ -27,9 +27,11 @@ LEVEL = 6  # about 4 times smaller; level 9 takes twice as long for 1% more
 
 
 def static_folder() -> Path:
-    import streamlit
+    """Streamlit's frontend folder, found without importing Streamlit (explorer/ keeps
+    Streamlit to explorer.ui)."""
+    from importlib.util import find_spec
 
-    return Path(streamlit.__file__).resolve().parent / "static"
+    return Path(find_spec("streamlit").origin).resolve().parent / "static"
 
 
 class CompressedStatic:

@@ -54,9 +54,6 @@ _CONTAINER_CSS = """
   color: #5f6368 !important; }
 /* Keyboard shortcut hints inside buttons: as readable as the button's own label. */
 [data-testid="stMain"] button kbd { color: inherit !important; opacity: 1 !important; }
-/* A small table (ui.table) fits a phone: a long word breaks rather than widen it. */
-[data-testid="stTable"] th, [data-testid="stTable"] td { word-break: break-word;
-  white-space: normal; }
 </style>
 """
 
