@@ -4,7 +4,9 @@ the server: before the first visitor arrives, one quiet session opens every page
 view, so torch is imported, the data are loaded, the default models are trained and the
 charts are built (all cached for every session). A room that opens a link on a server that
 has just woken up then finds it ready. And Streamlit's scripts go out gzip-compressed
-(explorer.compressed_static): about 1.7 MB instead of 6 MB for a first visit.
+(explorer.compressed_static): about 1.7 MB instead of 6 MB for a first visit. The warm-up
+also turns Nagle's algorithm off on the server's sockets (explorer.tcp): with it on, each
+small script or message waited 40 ms for the browser's acknowledgement.
 
 On a host that runs `streamlit run app.py` (Streamlit Community Cloud), the page kit starts
 the same warm-up on the first visit instead (explorer.ui).
