@@ -192,7 +192,7 @@ with left:
         f"with at most {tab.MAX_INT_CATEGORIES} different values is categorical too (like "
         "a year). Any other number is continuous. A text column with a different value in "
         "most rows is an identifier (a name) and is left out.")
-    st.dataframe(tr.column_rules(prepared), hide_index=True, width="stretch")
+    ui.table(tr.column_rules(prepared))
 with right:
     stats = tr.continuous_stats(prepared)
     st.markdown(
@@ -204,7 +204,7 @@ with right:
     ui.formula(r"x' = \operatorname{clip}\left(\frac{x - \mu_{\text{train}}}"
                r"{\sigma_{\text{train}}},\ -5,\ 5\right)")
     if len(stats):
-        st.dataframe(stats.round(3), hide_index=True, width="stretch")
+        ui.table(stats, {name: ".3f" for name in stats.columns if name.startswith("training ")})
     else:
         st.caption("This table has no continuous columns.")
 
@@ -216,11 +216,11 @@ st.markdown(
 before, after = before_after_for(dataset, target, seed, raw, rows_pct)
 st.markdown("**A few rows, before and after** (rows with a gap first). Every number in the "
             "second table comes from statistics of the training rows only.")
-st.caption("Before: the rows as they are in the table.")
-st.dataframe(before, width="stretch")
+st.caption(f"Before: the rows as they are in the table ({ui.GAP} is a gap).")
+ui.table(before, index="row")
 st.caption("After: codes for categories, normalized numbers, and a True flag where a number "
            "was missing (the number itself then holds the normalized training median).")
-st.dataframe(after, width="stretch")
+ui.table(after, index="row")
 
 # ---- the network -------------------------------------------------------------------------------
 
@@ -247,7 +247,7 @@ with e1:
                     "table. The width follows a rule of thumb (fast.ai's):")
         ui.formula(r"\text{width}(n) = \min\left(600,\ \operatorname{round}(1.6\,n^{0.56})"
                    r"\right)", "n = number of codes, including the two reserved ones.")
-    st.dataframe(sizes, hide_index=True, width="stretch")
+    ui.table(sizes)
 with e2:
     chain = " → ".join(f"Linear({u}) → ReLU → BatchNorm" + (
         f" → Dropout({dropout:g})" if dropout > 0 else "") for u in layers.split(","))
@@ -298,7 +298,7 @@ versus = tr.compare(baselines_for(dataset, target, seed, raw, rows_pct), tc.NET_
                     experiment.metrics, metric)
 t1, t2 = st.columns([1, 1.2])
 with t1:
-    st.dataframe(versus.table.set_index("model").round(4), width="stretch")
+    ui.table(versus.table, {name: ".4f" for name in versus.table.columns if name != "model"})
     st.markdown(
         f"On this split the network's {metric} is **{versus.network:.3f}**: {versus.verdict} "
         f"({versus.trees:.3f}), against {versus.floor:.3f} for the do-nothing baseline. One "
@@ -427,8 +427,8 @@ with p2:
                  "The network's probability for each class for the row as edited.",
                  description=tr.probability_description(problem.classes, pred[0]))
     else:
-        st.dataframe(pd.DataFrame({"as the network sees it": prep.transform_frame(
-            edited).iloc[0].astype(str)}), width="stretch")
+        ui.table(pd.DataFrame({"as the network sees it": prep.transform_frame(
+            edited).iloc[0].astype(str)}), index="input")
 
 # ---- explanation ---------------------------------------------------------------------------------
 

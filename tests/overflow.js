@@ -2,6 +2,13 @@
   // Elements that stick out of the viewport's width: charts, images, tables, graphs,
   // formulas, and the main area itself. Hidden elements (display: none) have no box.
   const vw = document.documentElement.clientWidth;
+  const scroller = (box, el) => {
+    if (box.tagName !== 'TABLE') return box;
+    for (let a = box.parentElement; a && a !== el.parentElement; a = a.parentElement) {
+      if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return a;
+    }
+    return box;
+  };
   const kinds = ['stVegaLiteChart', 'stImage', 'stDataFrame', 'stTable', 'stGraphVizChart',
                  'stMarkdown', 'stMetric', 'stHorizontalBlock', 'stElementContainer'];
   const out = [];
@@ -10,7 +17,9 @@
       if (el.closest('[data-testid="stSidebar"]')) continue;
       const boxes = [el, ...el.querySelectorAll('canvas, svg, img, .katex-display, table')];
       for (const box of boxes) {
-        const r = box.getBoundingClientRect();
+        // A wide table inside a box that scrolls sideways (st.table's own wrapper) is
+        // fine when that box fits: measure the box.
+        const r = scroller(box, el).getBoundingClientRect();
         if (r.width === 0 || r.height === 0) continue;
         if (r.right > vw + 1 || r.left < -1) {
           const keyed = el.closest('[class*="st-key-"]');

@@ -6,8 +6,10 @@ reuse one training run.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
+from explorer.ui import GAP
 from tests.helpers import app_test, chart_named_datasets, metric, open_app, visible_text
 
 PAGE = "pages/7_tabular.py"
@@ -66,17 +68,41 @@ def test_defaults_show_penguins_end_to_end(default_page):
     assert chart_titled(at, "Predicted probabilities") is not None
 
 
+def tables(at) -> list:
+    """The page's tables (ui.table: plain st.table, names and text markdown-escaped), with
+    names and text as the data has them."""
+    frames = [t.value.copy() for t in at.table]
+    for frame in frames:
+        frame.columns = [c.replace("\\", "") for c in frame.columns]
+        for column in frame.columns:
+            if not pd.api.types.is_numeric_dtype(frame[column]):
+                frame[column] = [v.replace("\\", "") if isinstance(v, str) else v
+                                 for v in frame[column]]
+    return frames
+
+
 def test_before_after_table_uses_training_statistics(default_page):
     at = default_page
-    frames = [d.value for d in at.dataframe]
+    assert not at.dataframe  # small tables are plain tables: no data grid to load
+    frames = tables(at)
     after = next(f for f in frames if "bill_length_mm_na" in f.columns)
     assert after["island"].isin([0, 1, 2, 3, 4]).all()
     assert after["bill_length_mm_na"].dtype == bool
     before = next(f for f in frames if "species" in f.columns)
     assert set(before["split"]) <= {"training", "validation"}
-    gaps = before["sex"].isna().to_numpy()
+    assert list(before["row"]) == list(after["row"])  # the same rows, side by side
+    gaps = (before["sex"] == GAP).to_numpy()
     assert gaps.any(), "rows with a gap are shown first"
     assert (after["sex"].to_numpy()[gaps] == 0).all(), "a missing category gets code 0"
+    # A missing number is filled with the training median, then normalized like the rest.
+    stats = next(f for f in frames if "training median" in f.columns).set_index("column")
+    gap_rows = (before["bill_length_mm"] == GAP).to_numpy()
+    assert gap_rows.any()
+    median, mean, std = (float(stats.loc["bill_length_mm", f"training {name}"])
+                         for name in ("median", "mean", "std"))
+    for cell in after["bill_length_mm"].to_numpy()[gap_rows]:
+        assert float(cell) == pytest.approx((median - mean) / std, abs=2e-3)
+    assert after["bill_length_mm_na"].to_numpy()[gap_rows].all()
 
 
 def test_titanic_preset_is_binary_with_age_flag():
@@ -88,8 +114,7 @@ def test_titanic_preset_is_binary_with_age_flag():
     assert at.selectbox(key="metric").options == ["accuracy", "precision", "recall", "F1"]
     text = visible_text(at)
     assert "binary classification" in text and "'yes' counts as positive" in text
-    frames = [d.value for d in at.dataframe]
-    assert any("age_na" in f.columns for f in frames)
+    assert any("age_na" in f.columns for f in tables(at))
     assert chart_titled(at, "Validation F1") is not None
     at.selectbox(key="metric").set_value("recall")
     run(at)

@@ -81,3 +81,19 @@ def test_a_small_table_escapes_its_text_and_writes_its_numbers():
         shown_text = unescape(html[3:-5]).replace(WORD_JOINER, "")
         assert html.count("<") == 2 and shown_text.rstrip() == "Value: " + original
     assert "<a " not in render(shown.columns[1])
+
+
+def test_a_small_table_writes_gaps_and_fractions_plainly():
+    import numpy as np
+    import pandas as pd
+
+    from explorer.ui import GAP, table_frame
+
+    frame = pd.DataFrame({"sex": ["male", None, np.nan], "mass": [3750.0, np.nan, 0.123456],
+                          "year": pd.array([2007, None, 2009], dtype="Int64"),
+                          "flag": [True, False, True], "code": [0, 2, 1]})
+    shown = table_frame(frame)
+    assert list(shown["sex"]) == ["male", GAP, GAP]
+    assert list(shown["mass"]) == ["3750", GAP, "0.1235"]
+    assert list(shown["year"]) == ["2007", GAP, "2009"]
+    assert list(shown["flag"]) == [True, False, True] and list(shown["code"]) == [0, 2, 1]
