@@ -623,8 +623,12 @@ def frame_digest(frame) -> bytes:
     return digest.digest()
 
 
-@st.cache_data(max_entries=256, show_spinner=False,
-               hash_funcs={"pandas.core.frame.DataFrame": frame_digest})
+# Streamlit matches hash_funcs by the type's module and name: "pandas.DataFrame" from
+# pandas 3 on ("pandas.core.frame.DataFrame" before), else its own slow hash runs.
+FRAME_HASH_FUNCS = {"pandas.DataFrame": frame_digest, "pandas.core.frame.DataFrame": frame_digest}
+
+
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=FRAME_HASH_FUNCS)
 def _built_chart(module: str, name: str, args: tuple, kwargs: dict) -> dict:
     import importlib
 
@@ -856,7 +860,17 @@ def table(frame, formats: dict[str, str] | None = None, index: str | None = None
     index: a name to show the frame's index under, as the first column (else hidden)."""
     if index is not None:
         frame = frame.rename_axis(index).reset_index()
-    st.table(table_frame(frame, formats), hide_index=True)
+    st.table(_table_arrow(frame, tuple(sorted((formats or {}).items()))))
+
+
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=FRAME_HASH_FUNCS)
+def _table_arrow(frame, formats: tuple):
+    """table_frame as Arrow, once per distinct table: every session of a class draws the
+    same few tables on every run, and escaping and converting them cost the server's one
+    Python core about 3 ms a table."""
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(table_frame(frame, dict(formats)), preserve_index=False)
 
 
 # ---- notices ---------------------------------------------------------------------------

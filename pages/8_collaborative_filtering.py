@@ -122,6 +122,23 @@ def get_curves(data_key: str, ratings: cd.Ratings, settings: cm.Settings,
     return ui.shared_result(store, ("curves", data_key, settings), make, text)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def learned(name: str, data_key: str, settings: cm.Settings, _model: cm.Model,
+            _ratings: cd.Ratings, *args):
+    """`ca.<name>(model, ratings, *args)`, once per model and arguments: a class on the same
+    settings would otherwise repeat every table and map below on every run (a fifth of the
+    page's server time). The model is the one trained for (data_key, settings)."""
+    return getattr(ca, name)(_model, _ratings, *args)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def about_data(name: str, data_key: str, _ratings: cd.Ratings, *args):
+    """`cd.<name>(ratings, *args)` or `ca.<name>(…)` ("cd.item_counts"), once per data set
+    and arguments."""
+    module, _, function = name.partition(".")
+    return getattr({"cd": cd, "ca": ca}[module], function)(_ratings, *args)
+
+
 # ---- controls --------------------------------------------------------------------------
 
 ui.preset_row(SPEC)
@@ -183,7 +200,7 @@ if model.diverged_epoch is not None:
 # ---- 1. the idea before the training -----------------------------------------------------
 
 st.header("1 · A table with holes")
-users, items = ca.crosstab_ids(ratings, n_users=10 if present else 12, n_items=8)
+users, items = about_data("ca.crosstab_ids", data_key, ratings, 10 if present else 12, 8)
 grid = ca.crosstab(ratings, users, items, model)
 n_known = int(grid["rating"].notna().sum())
 left, right = st.columns([1.5, 1])
@@ -246,14 +263,14 @@ ui.formula(r"\hat r_{ui} = \mathrm{low} + (\mathrm{high}-\mathrm{low})\,"
 
 st.subheader("Move one user's tastes and watch their predictions")
 if ratings.n_users > MAX_PICKER_USERS:  # a picker of 200,000 ids helps nobody
-    in_picker = np.sort(cd.most_active_users(ratings, MAX_PICKER_USERS))
+    in_picker = np.sort(about_data("cd.most_active_users", data_key, ratings, MAX_PICKER_USERS))
 else:
     in_picker = np.arange(ratings.n_users)
 user_labels = [str(u) for u in ratings.user_ids[in_picker]]
 if st.session_state.get("user") not in user_labels:
     st.session_state.pop("user", None)  # e.g. after switching datasets
 # One SVD gives the map, its axes (for moving the user) and the picker's titles.
-movies = ca.movie_map(model, ratings, n=N_MAP)
+movies = learned("movie_map", data_key, settings, model, ratings, N_MAP)
 c1, c2, c3 = st.columns([1, 1, 1])
 user_label = ui.widget(SPEC["user"], c1, options=user_labels,
                        index=user_labels.index(str(ratings.user_ids[users[0]])))
@@ -263,7 +280,8 @@ if len(in_picker) < ratings.n_users:
     st.caption(f"The picker lists the {len(in_picker):,} most active of the "
                f"{ratings.n_users:,} users.")
 user_idx = int(in_picker[user_labels.index(user_label)])
-edited = ca.user_edit(model, ratings, user_idx, movies.axes, (shift1, shift2))
+edited = learned("user_edit", data_key, settings, model, ratings, user_idx, movies.axes,
+                 (shift1, shift2))
 moved_by = float(np.max(np.abs(edited["after"] - edited["before"])))
 edit_words = (f"predicted ratings for the 10 most rated {item_word}s. Black "
               "tick: with the learned factors; bar: after adding the moves above to the user's "
@@ -367,9 +385,10 @@ st.caption(f"Each row adds one idea to the row above, all at the page defaults: 
 st.header("3 · What the model learned")
 left, right = st.columns([1, 1.2])
 with left:
-    extremes = ca.bias_extremes(model, ratings, n=6 if present else 8)
+    extremes = learned("bias_extremes", data_key, settings, model, ratings, 6 if present else 8)
     if settings.bias:
-        among = ("among those with at least 20 ratings" if (cd.item_counts(ratings) >= 20).any()
+        among = ("among those with at least 20 ratings"
+                 if (about_data("cd.item_counts", data_key, ratings) >= 20).any()
                  else f"no {item_word} has 20 ratings, so among all")
         lowest, highest = extremes.iloc[0], extremes[extremes["side"] == "highest"].iloc[0]
         bias_words = (f"The {item_word}s with the lowest and highest learned bias ({among}). "
@@ -402,13 +421,14 @@ left, right = st.columns(2)
 with left:
     st.markdown(f"**Nearest to *{md(movie)}*** (cosine similarity of factor vectors)")
     movie_idx = int(movies.items[titles_on_map.index(movie)])
-    ui.table(ca.cosine_neighbours(model, ratings, movie_idx, n=8),
+    ui.table(learned("cosine_neighbours", data_key, settings, model, ratings, movie_idx, 8),
              {"cosine similarity": ".3f"})
 with right:
     n_rated = int(np.sum(ratings.user == user_idx))
     st.markdown(f"**Top picks for user {md(user_label)}** ({n_rated} ratings, none of "
                 "them shown here)")
-    ui.table(ca.recommend(model, ratings, user_idx, n=8), {"predicted rating": ".2f"})
+    ui.table(learned("recommend", data_key, settings, model, ratings, user_idx, 8),
+             {"predicted rating": ".2f"})
     st.caption(f"Among {item_word}s with at least 10 ratings. "
                + (f"The squeezed range reaches {model.high:g}, so a strong match can pass "
                   f"{ratings.high:g}." if model.high is not None else ""))
@@ -441,7 +461,7 @@ d2.metric(f"{item_word.capitalize()}s", f"{ratings.n_items:,}")
 d3.metric("Ratings", f"{ratings.n_ratings:,}")
 d4.metric("Cells filled", f"{ratings.density:.2%}",
           help="ratings / (users × items)")
-counts = cd.item_counts(ratings)
+counts = about_data("cd.item_counts", data_key, ratings)
 few = float(np.mean(counts <= 2))
 n_params = cm.n_parameters(ratings.n_users, ratings.n_items, settings.factors, settings.bias)
 per_rating = n_params / max(len(train_idx), 1)
@@ -459,7 +479,8 @@ st.markdown(
     "product is 0 for every title, so "
     + ("all the model can do is rank by the learned biases, the same list for everyone:"
        if settings.bias else "with biases off every title gets the same prediction:"))
-ui.table(ca.cold_start(model, ratings, n=5), {"predicted rating": ".2f"})
+ui.table(learned("cold_start", data_key, settings, model, ratings, 5),
+         {"predicted rating": ".2f"})
 st.caption("Ask a new user to rate a few titles, and their factors can be fitted with the "
            f"{item_word} factors held fixed: that is how real services get past the cold start.")
 

@@ -96,6 +96,18 @@ def test_built_chart_is_the_builders_spec_with_data_as_arrow():
     assert again == built and again is not built
 
 
+def test_built_charts_hash_frames_with_frame_digest():
+    """Streamlit picks a hash function by the type's module and name; pandas 3 calls its
+    frames `pandas.DataFrame`. A key that matches nothing silently falls back to Streamlit's
+    slow hash (it did, for a while)."""
+    import pandas as pd
+    from streamlit import type_util
+
+    from explorer import ui
+
+    assert ui.FRAME_HASH_FUNCS[type_util.get_fqn_type(pd.DataFrame())] is ui.frame_digest
+
+
 def test_frame_digest_tells_apart_what_changes_a_chart():
     import numpy as np
     import pandas as pd
