@@ -860,7 +860,7 @@ def table(frame, formats: dict[str, str] | None = None, index: str | None = None
     index: a name to show the frame's index under, as the first column (else hidden)."""
     if index is not None:
         frame = frame.rename_axis(index).reset_index()
-    st.table(_table_arrow(frame, tuple(sorted((formats or {}).items()))))
+    st.table(_table_arrow(frame, tuple(sorted((formats or {}).items()))), hide_index=True)
 
 
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=FRAME_HASH_FUNCS)

@@ -390,10 +390,18 @@ for i, col in enumerate(features):
         edited[col] = np.nan if number is None else float(number)
 
 
-def predict_row(row):
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=ui.FRAME_HASH_FUNCS)
+def prediction(experiment_key: tuple, row: pd.DataFrame, _net, _prepared):
+    """The network's output for one row, once per trained network and row: a class on the
+    same settings asks for the same two rows on every run."""
     from explorer import tabular_model as tm  # torch is loaded by now: the net is trained
 
-    return tm.predict(net.model, prepared, *prep.transform(row))
+    return tm.predict(_net.model, _prepared, *_prepared.prep.transform(row))
+
+
+def predict_row(row):
+    digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
+    return prediction((dataset, target, seed, digest, rows_pct, settings), row, net, prepared)
 
 
 pred = predict_row(edited)
