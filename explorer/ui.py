@@ -57,9 +57,9 @@ _CONTAINER_CSS = """
 </style>
 """
 
-# Formulas wider than their column scroll sideways; a keyboard user must be able to reach
-# and scroll them too (WCAG 2.1.1), so such a formula is made focusable. Written here, run
-# by the browser in the app's own page (a same-origin component frame); no user text.
+# Formulas and tables wider than their column scroll sideways; a keyboard user must be able
+# to reach and scroll them too (WCAG 2.1.1), so such a box is made focusable. Written here,
+# run by the browser in the app's own page (a same-origin component frame); no user text.
 _FOCUSABLE_FORMULAS_JS = """
 <script>
 (() => {  // a scope of its own: the script runs again on later runs
@@ -67,12 +67,21 @@ const doc = window.parent.document;
 function mark() {
   window.__formulaMarkPending = false;
   for (const el of doc.querySelectorAll('.katex-display:not([tabindex])')) {
-    if (el.scrollWidth > el.clientWidth + 1) {
-      el.setAttribute('tabindex', '0');
-      el.setAttribute('role', 'region');
-      el.setAttribute('aria-label', 'Formula (scroll sideways to read it all)');
+    if (el.scrollWidth > el.clientWidth + 1) focusable(el, 'Formula');
+  }
+  // st.table scrolls a wide table in its own box (or in a box inside it).
+  for (const el of doc.querySelectorAll(
+      '[data-testid="stTable"]:not([tabindex]), [data-testid="stTable"] div:not([tabindex])')) {
+    const overflow = getComputedStyle(el).overflowX;
+    if ((overflow === 'auto' || overflow === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
+      focusable(el, 'Table');
     }
   }
+}
+function focusable(el, what) {
+  el.setAttribute('tabindex', '0');
+  el.setAttribute('role', 'region');
+  el.setAttribute('aria-label', what + ' (scroll sideways to read it all)');
 }
 // At most one check per frame: reading a width forces the browser to lay the page out,
 // and a page being built changes many times between two frames.
