@@ -128,9 +128,14 @@ def learned(name: str, data_key: str, settings: cm.Settings, _model: cm.Model,
     """`ca.<name>(model, ratings, *args)`, once per model and arguments: a class on the same
     settings would otherwise repeat every table and map below on every run (a fifth of the
     page's server time). The model is the one trained for (data_key, settings)."""
-    if name == "crosstab_of":
-        return ca.crosstab(_ratings, *args, _model)
     return getattr(ca, name)(_model, _ratings, *args)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def rating_grid(data_key: str, settings: cm.Settings, _model: cm.Model, _ratings: cd.Ratings,
+                users: np.ndarray, items: np.ndarray):
+    """ca.crosstab for these users and items, once per model (as `learned`)."""
+    return ca.crosstab(_ratings, users, items, _model)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -203,7 +208,7 @@ if model.diverged_epoch is not None:
 
 st.header("1 · A table with holes")
 users, items = about_data("ca.crosstab_ids", data_key, ratings, 10 if present else 12, 8)
-grid = learned("crosstab_of", data_key, settings, model, ratings, users, items)
+grid = rating_grid(data_key, settings, model, ratings, users, items)
 n_known = int(grid["rating"].notna().sum())
 left, right = st.columns([1.5, 1])
 crosstab_words = (
