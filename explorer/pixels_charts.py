@@ -9,6 +9,7 @@ cheap), which the page hands to `ui.chart(template, caption, data={name: frame})
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import altair as alt
@@ -38,44 +39,38 @@ def label_chars(scale_name: str, domain: tuple[float, float]) -> int:
     return max(len(f"{v:{fmt}}") for v in (lo, hi))
 
 
-def numbers_fit(cell_px: float, font_px: int, chars: int) -> bool:
-    """Whether `chars` digits of a font_px font fit in a cell (a digit is at most about
-    0.56 em wide), with a little room on either side."""
-    return chars * 0.56 * font_px + 2 <= cell_px
-
-
 # ---- the pixel matrix ------------------------------------------------------------------
 
 MIN_FONT = 11  # numbers smaller than this are not drawn
-MATRIX_MARGIN = 170  # axis labels and titles, the legend on the right, some air
+PHONE_SIDE = 300  # the grid's side on a 390-pixel phone (the rest: axis labels, margins)
+
+
+def big_font(size: int, present: bool = False) -> int:
+    """The cell numbers' font size when cells are at their largest."""
+    return {28: 11, 14: 16, 8: 20, 7: 22}[size] + (3 if present else 0)
+
+
+def largest_side(present: bool = False) -> int:
+    """The grid's side in pixels on a wide page: it grows with the page up to this."""
+    return 800 if present else 728
 
 
 @dataclass(frozen=True)
-class MatrixLayout:
-    side: int  # the grid's width and height in pixels
+class MatrixFit:
+    side: float  # the grid's width and height in pixels
     font: int  # the cell numbers' font size
-    legend: str  # where the colour legend goes: 'right' or 'bottom'
-    numbers: bool  # whether the numbers fit in the cells
-
-    @property
-    def width(self) -> int:
-        """About how wide the whole chart is, in pixels: the grid, and around it the axes
-        and the legend."""
-        return self.side + (MATRIX_MARGIN if self.legend == "right" else 50)
+    numbers: bool  # whether the numbers are drawn (they fit at MIN_FONT or more)
 
 
-def matrix_layouts(size: int, scale_name: str, domain: tuple[float, float],
-                   present: bool = False) -> tuple[MatrixLayout, ...]:
-    """The matrix drawn large, medium and small, widest first: the page shows the widest
-    that fits its width. Cell numbers only where they fit at MIN_FONT or more."""
-    chars = label_chars(scale_name, domain)
-    big = {28: 11, 14: 16, 8: 20, 7: 22}[size] + (3 if present else 0)
-    choices = ((800 if present else 728, big, "right"),
-               (620, max(MIN_FONT, big - 2), "bottom"),  # a laptop with the sidebar open
-               (300, MIN_FONT if size >= 14 else 14, "bottom"))  # a phone
-    return tuple(MatrixLayout(side, font, legend, numbers_fit(side / size, font, chars))
-                 for side, font, legend in choices)
-
+def matrix_fit(plot_width: float, size: int, chars: int, present: bool = False) -> MatrixFit:
+    """How the matrix is drawn in a plot area `plot_width` pixels wide: the grid as wide as
+    the area (120 to largest_side), and the numbers in the largest font up to big_font that
+    fits a cell. The chart computes the same in the browser (matrix_chart's params), so one
+    chart serves a phone and a projector; this is the rule's statement, for the page's
+    words and the tests."""
+    side = min(max(plot_width, 120.0), largest_side(present))
+    font = min(big_font(size, present), math.floor((side / size - 2) / (chars * 0.56)))
+    return MatrixFit(side, font, font >= MIN_FONT)
 
 
 def _luminance(grey: np.ndarray) -> np.ndarray:
@@ -129,41 +124,60 @@ def _ticks(n: int) -> list[int]:
 
 
 def matrix_chart(*, size: int, domain: tuple[float, float], scale_name: str,
-                 show_numbers: bool, side: int, font_size: int = 11,
-                 legend: str = "right") -> alt.LayerChart:
+                 present: bool = False) -> alt.LayerChart:
     """Template: heatmap of the pixel matrix (white = no ink, black = ink), cell numbers.
 
-    side: the grid's width and height in pixels; legend: 'right' or 'bottom' (narrow
-    screens)."""
+    One chart for every width (draw it with width="stretch"): the grid is as wide as the
+    plot area up to largest_side, and square. Vega-Lite sizes a view's height by itself,
+    not by its width, so the view is 1 pixel high and the cells are placed on scales whose
+    range is [0, side] in both directions; autosize "pad" grows the chart to hold them, and
+    "fit-x" makes `width` the plot area's width. The numbers' font and whether they are
+    drawn follow matrix_fit, computed in the browser (params `side`, `font`, `numbers`).
+    """
     fmt = value_format(scale_name)
-    base = alt.Chart(alt.NamedData(name="matrix")).encode(
-        x=alt.X("column:O", title="column",
-                axis=alt.Axis(labelAngle=0, values=_ticks(size), orient="top")),
-        y=alt.Y("row:O", title="row", axis=alt.Axis(values=_ticks(size))),
-    )
-    length = max(120, side - 80) if legend == "right" else max(120, side - 40)
-    cells = base.mark_rect(stroke="#E3E6EA", strokeWidth=0.5).encode(
+    chars = label_chars(scale_name, domain)
+    side = alt.param(name="side", expr=f"clamp(width, 120, {largest_side(present)})")
+    font = alt.param(name="font", expr=f"min({big_font(size, present)}, "
+                                       f"floor((side / {size} - 2) / ({chars} * 0.56)))")
+    numbers = alt.param(name="numbers", expr=f"font >= {MIN_FONT}")
+    ticks = [t + 0.5 for t in _ticks(size)]  # cell centres, labelled with the cell index
+
+    def position(title: str, orient: str) -> dict:
+        return dict(scale=alt.Scale(domain=[0, size], range=[0, alt.expr("side")],
+                                    nice=False, zero=False),
+                    title=title, axis=alt.Axis(values=ticks, labelExpr="datum.value - 0.5",
+                                               grid=False, orient=orient,
+                                               # else Vega thins given values to
+                                               # height / 40 of them: 1 here
+                                               tickCount=len(ticks)))
+
+    cells = alt.Chart().mark_rect(stroke="#E3E6EA", strokeWidth=0.5).encode(
+        x=alt.X("column:Q", **position("column", "top")), x2="column_end:Q",
+        y=alt.Y("row:Q", **position("row", "left")), y2="row_end:Q",
         color=alt.Color("value:Q", title=scale_name,
                         scale=alt.Scale(range=INK_RANGE, domain=list(domain), clamp=True,
                                         interpolate="rgb"),
-                        legend=alt.Legend(orient=legend, gradientLength=length, format=fmt,
-                                          direction="vertical" if legend == "right"
-                                          else "horizontal")),
+                        legend=alt.Legend(orient="bottom", direction="horizontal", format=fmt,
+                                          gradientLength=alt.expr("max(120, side - 40)"),
+                                          offset=alt.expr("side + 8"))),
         tooltip=[alt.Tooltip("row:O"), alt.Tooltip("column:O"),
                  alt.Tooltip("value:Q", format=fmt)],
     )
-    layers = [cells]
-    if show_numbers:
-        layers.append(base.mark_text(fontSize=font_size).encode(
-            text="label:N", color=alt.Color("text_colour:N", scale=None)))
+    # Filtered, not made transparent: a phone draws no text marks at all.
+    text = alt.Chart().mark_text(fontSize=alt.expr("font")).transform_filter("numbers").encode(
+        x=alt.X("column_centre:Q", scale=alt.Scale(domain=[0, size],
+                                                   range=[0, alt.expr("side")])),
+        y=alt.Y("row_centre:Q", scale=alt.Scale(domain=[0, size],
+                                                range=[0, alt.expr("side")])),
+        text="label:N", color=alt.Color("text_colour:N", scale=None))
     # The text layer's colours are literal (scale=None): keep its scale apart from the
     # cells' quantitative one, or Vega-Lite cannot merge them and draws nothing.
-    # autosize pad: the grid itself is side x side pixels, axes and legend come on top
-    # (Streamlit's default, fit, would squeeze them all into `side` and shrink the cells).
-    # Drawn on a canvas: up to 1,568 marks a layout, and the page holds three layouts
-    # (the hidden ones are drawn too); as SVG elements they were a fifth of a first visit.
-    return alt.layer(*layers).resolve_scale(color="independent").properties(
-        width=side, height=side, autosize=alt.AutoSizeParams(type="pad", contains="padding"),
+    # Drawn on a canvas: up to 1,568 marks; as SVG elements they were a fifth of a visit.
+    return alt.layer(cells, text, data=alt.NamedData(name="matrix")).transform_calculate(
+        column_end="datum.column + 1", row_end="datum.row + 1",
+        column_centre="datum.column + 0.5", row_centre="datum.row + 0.5",
+    ).add_params(side, font, numbers).resolve_scale(color="independent").properties(
+        height=1, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
         usermeta={"embedOptions": {"renderer": "canvas"}})
 
 

@@ -253,29 +253,27 @@ with formula_col:
                    f"ink {hi:.2f}; across the training set the numbers average 0 with "
                    "spread 1, which keeps a network's first layer in a comfortable range.")
 
-# Converted to Arrow once for the three layouts below.
-matrix_data = ui.arrow_datasets(
-    {"matrix": pc.matrix_frame(values, domain=domain, scale_name=scale_name)})
-# Three layouts, of which the browser shows the widest that fits the page.
-layouts = pc.matrix_layouts(size, scale_name, domain, present)
-upper, lower = ui.by_width("pixel_matrix", layouts[0].width)
-with lower:
-    middle, lowest = ui.by_width("pixel_matrix_small", layouts[1].width)
-for where, layout in zip((upper, middle, lowest), layouts, strict=True):
-    with where:
-        ui.chart(ui.built_chart(pc.matrix_chart, size=size, domain=domain,
-                                scale_name=scale_name, show_numbers=layout.numbers,
-                                side=layout.side, font_size=layout.font,
-                                legend=layout.legend),
-                 f"The {size}×{size} grid the model receives, one cell per pixel, written "
-                 f"on the '{scale_name}' scale. Hover a cell for its row, column and value."
-                 + ("" if layout.numbers else " The numbers do not fit in cells this small, "
-                    "so they are hidden: hover instead, or pick a coarser grid or a wider "
-                    "screen."),
-                 data=matrix_data, width="content",
-                 description=f"Heatmap of the {size}×{size} pixel values of {what}, "
-                             f"{scale_name} scale, from {lo:.2f} (paper) to {hi:.2f} (ink); "
-                             f"largest value here {float(values.max()):.2f}.")
+# One chart for every screen: its grid grows with the page (square, up to a limit) and
+# shows the numbers where they fit (pc.matrix_fit, computed in the browser).
+chars = pc.label_chars(scale_name, domain)
+widest = pc.matrix_fit(pc.largest_side(present), size, chars, present)
+on_phone = pc.matrix_fit(pc.PHONE_SIDE, size, chars, present)
+if not widest.numbers:
+    hidden = (" The numbers do not fit in cells this small, so they are hidden: hover "
+              "instead, or pick a coarser grid.")
+elif not on_phone.numbers:
+    hidden = (" On a narrow screen the cells get too small for their numbers, which are "
+              "then hidden: hover instead, or pick a coarser grid.")
+else:
+    hidden = ""
+ui.chart(ui.built_chart(pc.matrix_chart, size=size, domain=domain, scale_name=scale_name,
+                        present=present),
+         f"The {size}×{size} grid the model receives, one cell per pixel, written on the "
+         f"'{scale_name}' scale. Hover a cell for its row, column and value." + hidden,
+         data={"matrix": pc.matrix_frame(values, domain=domain, scale_name=scale_name)},
+         description=f"Heatmap of the {size}×{size} pixel values of {what}, "
+                     f"{scale_name} scale, from {lo:.2f} (paper) to {hi:.2f} (ink); "
+                     f"largest value here {float(values.max()):.2f}.")
 
 if scans:
     st.markdown(

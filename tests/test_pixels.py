@@ -6,6 +6,7 @@ Pillow-made drawings and broken files for the preparation and upload checks."""
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 import pytest
@@ -396,24 +397,89 @@ def test_every_cell_number_has_at_least_4_5_to_1_contrast():
         pc.ZERO_TEXT, "white"]
 
 
+def _vega_value(expr: str, names: dict[str, float]) -> float:
+    """The value of one of matrix_chart's Vega expressions: numbers, names, + - * / and
+    clamp/min/max/floor calls, and a >= comparison (evaluated on its syntax tree)."""
+    import ast
+    import operator
+
+    functions = {"clamp": lambda v, lo, hi: min(max(v, lo), hi), "min": min, "max": max,
+                 "floor": math.floor}
+    binary = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+              ast.Div: operator.truediv}
+
+    def value(node):
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            return names[node.id]
+        if isinstance(node, ast.BinOp):
+            return binary[type(node.op)](value(node.left), value(node.right))
+        if isinstance(node, ast.Call):
+            return functions[node.func.id](*map(value, node.args))
+        if isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.GtE):
+            return value(node.left) >= value(node.comparators[0])
+        raise AssertionError(f"unexpected syntax in {expr!r}")
+
+    return value(ast.parse(expr, mode="eval").body)
+
+
+def _domain(scale: str) -> tuple[float, float]:
+    return (0.0, 255.0) if scale == pixels.SCALES[0] else (
+        (0.0, 1.0) if scale == pixels.SCALES[1] else (-0.42, 2.82))
+
+
 @pytest.mark.parametrize("size", [28, 14, 8, 7])
 @pytest.mark.parametrize("scale", pixels.SCALES)
 @pytest.mark.parametrize("present", [False, True])
 def test_matrix_numbers_are_11_px_or_more_and_fit_their_cells(size, scale, present):
-    domain = (0.0, 255.0) if scale == pixels.SCALES[0] else (
-        (0.0, 1.0) if scale == pixels.SCALES[1] else (-0.42, 2.82))
-    layouts = pc.matrix_layouts(size, scale, domain, present)
-    assert [lay.side for lay in layouts] == sorted((lay.side for lay in layouts), reverse=True)
-    assert layouts[-1].width <= 358  # a 390-pixel phone's content width
-    for lay in layouts:
-        if lay.numbers:
-            assert lay.font >= 11
-            fmt = pc.value_format(scale)
-            longest = max(len(f"{int(v) if fmt == 'd' else v:{fmt}}") for v in domain)
-            assert longest * 0.56 * lay.font + 2 <= lay.side / size
-    # raw numbers are written out in the largest layout at every size
+    domain = _domain(scale)
+    chars = pc.label_chars(scale, domain)
+    fmt = pc.value_format(scale)
+    longest = max(len(f"{int(v) if fmt == 'd' else v:{fmt}}") for v in domain)
+    assert chars == longest
+    widths = [0, pc.PHONE_SIDE, 450, 560, 620, 700, pc.largest_side(present), 2000]
+    fits = [pc.matrix_fit(w, size, chars, present) for w in widths]
+    assert [f.side for f in fits] == sorted(f.side for f in fits)  # grows with the page
+    assert fits[0].side == 120 and fits[-1].side == pc.largest_side(present)
+    for fit in fits:
+        if fit.numbers:
+            assert fit.font >= 11
+            assert longest * 0.56 * fit.font + 2 <= fit.side / size
+        else:
+            assert longest * 0.56 * 11 + 2 > fit.side / size  # 11 px would not fit
+        assert fit.font <= pc.big_font(size, present)
+    # raw numbers are written out on a wide page at every size
     if scale == pixels.SCALES[0]:
-        assert layouts[0].numbers
+        assert fits[-1].numbers
+
+
+@pytest.mark.parametrize("size", [28, 14, 7])
+@pytest.mark.parametrize("scale", pixels.SCALES)
+@pytest.mark.parametrize("present", [False, True])
+def test_the_matrix_chart_sizes_itself_in_the_browser_as_matrix_fit_says(size, scale,
+                                                                        present):
+    domain = _domain(scale)
+    spec = pc.matrix_chart(size=size, domain=domain, scale_name=scale,
+                           present=present).to_dict()
+    params = {p["name"]: p["expr"] for p in spec["params"]}
+    assert list(params) == ["side", "font", "numbers"]  # each uses the ones before it
+    for width in (200, pc.PHONE_SIDE, 500, 620, 728, 1200):
+        names = {"width": width}
+        for name, expr in params.items():
+            names[name] = _vega_value(expr, names)
+        fit = pc.matrix_fit(width, size, pc.label_chars(scale, domain), present)
+        assert (names["side"], names["font"], names["numbers"]) == (
+            fit.side, fit.font, fit.numbers)
+    # Both layers place cells on [0, side] in x and y: a square grid of side pixels.
+    for layer in spec["layer"]:
+        for channel in ("x", "y"):
+            assert layer["encoding"][channel]["scale"]["range"] == [0, {"expr": "side"}]
+            assert layer["encoding"][channel]["scale"]["domain"] == [0, size]
+    text = spec["layer"][1]["mark"]
+    assert text["fontSize"] == {"expr": "font"}
+    assert spec["layer"][1]["transform"] == [{"filter": "numbers"}]
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
 
 
 # ---- uploads ---------------------------------------------------------------------------
