@@ -306,8 +306,13 @@ def race_picture(surface: gs.Surface, resolution: int = 160) -> pd.DataFrame:
                            RACE_SHADES, reverse=True)
 
 
-def race_chart(surface: gs.Surface, width: int = 620, height: int = 420) -> alt.LayerChart:
-    """A template (named datasets: grid, paths, minima, start); fill with race_datasets."""
+RACE_TITLE_WIDTH = 440  # lines of about 40 characters: about 300 px at the normal size
+
+
+def race_chart(surface: gs.Surface, height: int = 460) -> alt.LayerChart:
+    """A template (named datasets: grid, paths, minima, start); fill with race_datasets.
+    As wide as its column (draw it with width="stretch"): one chart for a phone and a
+    projector; the title is wrapped for a phone's width."""
     sx = alt.Scale(domain=list(surface.x_range), nice=False, zero=False)
     sy = alt.Scale(domain=list(surface.y_range), nice=False, zero=False)
 
@@ -337,9 +342,9 @@ def race_chart(surface: gs.Surface, width: int = 620, height: int = 420) -> alt.
                                       color="black", opacity=1).encode(
         x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy))
     return (heat + lines + ends + best + begin).properties(
-        width=width, height=height,
+        height=height,
         title=_title(f"{surface.name}: start (square), minimum (cross), where each stopped "
-                     "(dot)", width))
+                     "(dot)", RACE_TITLE_WIDTH))
 
 
 def race_datasets(surface: gs.Surface, paths: pd.DataFrame, grid: pd.DataFrame
@@ -373,6 +378,6 @@ def design_head(data: gd.LineData, rows: int = 6) -> pd.DataFrame:
                          "y": data.y[:rows].round(4)})
 
 
-def race_chart_for(surface_name: str, width: int, height: int) -> alt.LayerChart:
+def race_chart_for(surface_name: str, height: int) -> alt.LayerChart:
     """race_chart by surface name (a name can be a cache key; a Surface holds functions)."""
-    return race_chart(gs.SURFACES[surface_name], width, height)
+    return race_chart(gs.SURFACES[surface_name], height)

@@ -266,13 +266,9 @@ left, right = st.columns([1.4, 1])
 with left:
     race_caption = ("Each optimizer's path over the surface (darker is lower). Momentum "
                     f"uses μ = {gs.MOMENTUM}. Hover a path for its step and value.")
-    wide, narrow = ui.by_width("gd_race", wide_px=700)
-    for where, size, tall, key in ((wide, 540, 520, "race_chart"),
-                                   (narrow, 260, 300, "race_chart_narrow")):
-        with where:
-            ui.chart(gdc.fill_spec(ui.built_chart(gdc.race_chart_for, surface_name, size,
-                                                  ui.chart_height(tall)), race_data),
-                     race_caption, key=key, width="content")
+    ui.chart(gdc.fill_spec(ui.built_chart(gdc.race_chart_for, surface_name,
+                                          ui.chart_height(460)), race_data),
+             race_caption, key="race_chart")
 with right:
     st.table(table, hide_index=True)
     st.caption("Steps until the optimizer is within 0.01 of a minimum. Adam gets its own "
