@@ -6,7 +6,7 @@ PORT   ?= 8501
 # apt-get needs root; the machines here run as root, elsewhere sudo is used if present.
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || command -v sudo)
 
-.PHONY: run dev test lint bench load look chromium clean reference
+.PHONY: run dev test lint bench load look chromium clean reference default-results
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -60,3 +60,8 @@ clean:
 # The README's list of every page's URL parameters, from the pages' declarations.
 reference: $(STAMP)
 	$(PY) tools/params_reference.py
+
+# Collaborative filtering's default results on MovieLens, trained ahead and shipped
+# (explorer/data/collab_movielens_defaults.npz); tests/test_collab_shipped.py checks them.
+default-results: $(STAMP)
+	$(PY) tools/make_collab_defaults.py

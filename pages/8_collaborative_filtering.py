@@ -17,6 +17,7 @@ from explorer import collab_data as cd
 from explorer import collab_model as cm
 from explorer import collab_planted as cp
 from explorer import collab_quiz, ui
+from explorer import collab_shipped as cs
 from explorer.collab_spec import DEFAULTS, MOVIELENS, PLANTED, SPEC, UPLOAD, settings_from
 from explorer.shared_results import SharedResults
 from explorer.text import escape_markdown
@@ -82,9 +83,23 @@ def baselines(data_key: str, _ratings: cd.Ratings) -> dict[str, float]:
             "biases only": cm.biases_only_rmse(_ratings, train_idx, valid_idx)}
 
 
+@st.cache_resource(max_entries=8)
+def shipped_model(data_key: str, settings: cm.Settings, _ratings: cd.Ratings):
+    """The result shipped with the app for these settings (MovieLens at the page defaults
+    and the staged comparison's rows: explorer.collab_shipped), else None."""
+    if data_key != MOVIELENS or settings not in cs.shipped_settings():
+        return None
+    train_idx, valid_idx = data_split(data_key, _ratings.n_ratings)
+    return cs.load(settings, cs.fingerprint(_ratings, train_idx, valid_idx))
+
+
 def get_model(data_key: str, ratings: cd.Ratings, settings: cm.Settings,
               label: str = "Training") -> cm.Model:
-    """The model for these settings: from the shared store, or trained now with a bar."""
+    """The model for these settings: shipped with the app, from the shared store, or
+    trained now with a bar."""
+    shipped = shipped_model(data_key, settings, ratings)
+    if shipped is not None and shipped.user_factors.shape[0] == ratings.n_users:
+        return shipped
     store = trained_store()
     key = (data_key, settings)
     train_idx, valid_idx = data_split(data_key, ratings.n_ratings)
@@ -105,6 +120,9 @@ def get_curves(data_key: str, ratings: cd.Ratings, settings: cm.Settings,
                label: str) -> cm.Model:
     """Only how training went for these settings (the staged comparison's rows): the model
     itself when it is in the store already, else trained now and kept without its tables."""
+    shipped = shipped_model(data_key, settings, ratings)
+    if shipped is not None:
+        return shipped
     store = trained_store()
     if (data_key, settings) in store:
         return get_model(data_key, ratings, settings, label)
