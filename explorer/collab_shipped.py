@@ -1,7 +1,7 @@
 """Collaborative filtering's default results, trained ahead and shipped with the app.
 
-The page's default view on MovieLens needs five trainings (the default model and the
-staged comparison's four rows, of which the last is the default model itself). They never
+The page's default view on MovieLens needs four trainings (the staged comparison's
+four rows, of which the last is the default model the page shows). They never
 change, so `tools/make_collab_defaults.py` (`make default-results`) trains them once and
 writes explorer/data/collab_movielens_defaults.npz: the default model's tables and every
 row's curves, plain numpy arrays (read with allow_pickle=False). A fresh server then shows
