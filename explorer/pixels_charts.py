@@ -130,8 +130,8 @@ def matrix_chart(*, size: int, domain: tuple[float, float], scale_name: str,
     One chart for every width (draw it with width="stretch"): the grid is as wide as the
     plot area up to largest_side, and square. Vega-Lite sizes a view's height by itself,
     not by its width, so the view is 1 pixel high and the cells are placed on scales whose
-    range is [0, side] in both directions; autosize "pad" grows the chart to hold them, and
-    "fit-x" makes `width` the plot area's width. The numbers' font and whether they are
+    range is [0, side] in both directions. Autosize "fit-x" makes `width` the plot area's
+    width and, in y, pads: the chart grows to hold the cells and the legend below them. The numbers' font and whether they are
     drawn follow matrix_fit, computed in the browser (params `side`, `font`, `numbers`).
     """
     fmt = value_format(scale_name)
