@@ -61,7 +61,9 @@ clean:
 reference: $(STAMP)
 	$(PY) tools/params_reference.py
 
-# Collaborative filtering's default results on MovieLens, trained ahead and shipped
-# (explorer/data/collab_movielens_defaults.npz); tests/test_collab_shipped.py checks them.
+# Collaborative filtering's and the tabular page's default results, trained ahead and shipped
+# (explorer/data/collab_movielens_defaults.npz, tabular_defaults.npz); tests/test_collab_shipped.py
+# and tests/test_tabular_shipped.py check them.
 default-results: $(STAMP)
 	$(PY) tools/make_collab_defaults.py
+	$(PY) tools/make_tabular_defaults.py

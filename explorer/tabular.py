@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -368,6 +369,14 @@ def layer_sizes(text: str) -> tuple[int, ...]:
     return tuple(int(x) for x in text.split(","))
 
 
+def net_settings(layers: str, dropout: float, weight_decay: float, epochs: int, lr: float,
+                 inputs: str) -> NetSettings:
+    """The network settings from the page's control values (inputs: 'embeddings' or
+    'one-hot'): the one place the page and the shipped results build them."""
+    return NetSettings(layer_sizes(layers), float(dropout), float(weight_decay), int(epochs),
+                       float(lr), inputs == "one-hot")
+
+
 # ---- preprocessing, fitted on the training rows --------------------------------------------
 
 
@@ -643,3 +652,84 @@ def pca_2d(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if share[1] < 1e-9:
         coords[:, 1], share[1] = 0.0, 0.0
     return coords, share
+
+
+# ---- a trained network's results (the network itself: torch in explorer.tabular_model, or
+# shipped numbers evaluated with numpy in explorer.tabular_shipped) --------------------------
+
+
+@dataclass
+class TrainedNet:
+    model: object  # a torch TabularNet, or a shipped tabular_shipped.NumpyNet
+    history: pd.DataFrame  # epoch, split ("training"/"validation"), loss
+    seconds: float
+    n_parameters: int
+    batch_size: int
+    shipped: bool = False  # trained ahead when the app was built (tabular_shipped)
+
+
+@dataclass
+class Experiment:
+    prepared: Prepared
+    net: TrainedNet
+    valid_prediction: np.ndarray
+    metrics: dict[str, float]
+
+
+# A network's predictions for encoded rows: class probabilities [rows, classes], or values
+# in target units [rows].
+Predict = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def score(prepared: Prepared, y_true: np.ndarray, prediction: np.ndarray) -> dict[str, float]:
+    """Every metric of the problem type; `prediction` as a Predict returns it."""
+    if prepared.problem.kind == "regression":
+        return regression_metrics(y_true, prediction)
+    labels = prediction.argmax(axis=1) if prediction.ndim == 2 else prediction
+    return classification_metrics(y_true, labels, 1 if prepared.problem.kind == "binary"
+                                  else None)
+
+
+def permutation_importance(predict: Predict, prepared: Prepared, metric: str,
+                           repeats: int = 3, seed: int = 0,
+                           max_rows: int = 3000) -> pd.DataFrame:
+    """How much worse the validation metric gets when one column's values are shuffled
+    among the validation rows (breaking its link to the target, keeping its distribution).
+    Computed on the raw columns, so a column and its _na flag move together. Uses at most
+    `max_rows` validation rows (a fixed random sample) to stay quick on big tables."""
+    rng = np.random.default_rng(seed)
+    rows = np.flatnonzero(prepared.y_valid >= 0)
+    if len(rows) > max_rows:
+        rows = np.sort(rng.choice(rows, max_rows, replace=False))
+    valid = prepared.valid_df.iloc[rows]
+    y = prepared.y_valid[rows]
+
+    def metric_of(frame: pd.DataFrame) -> float:
+        return score(prepared, y, predict(*prepared.prep.transform(frame)))[metric]
+
+    base = metric_of(valid)
+    sign = 1.0 if higher_is_better(metric) else -1.0
+    out = []
+    for col in prepared.prep.categorical + prepared.prep.continuous:
+        drops = []
+        for _ in range(repeats):
+            shuffled = valid.copy()
+            shuffled[col] = valid[col].to_numpy()[rng.permutation(len(valid))]
+            drops.append(sign * (base - metric_of(shuffled)))
+        out.append({"column": col, "importance": float(np.mean(drops))})
+    return pd.DataFrame(out).sort_values("importance", ascending=False, ignore_index=True)
+
+
+def embedding_table(weights: np.ndarray, prepared: Prepared, column: str) -> pd.DataFrame:
+    """One categorical column's learned vectors (`weights`: its whole lookup table) for its
+    training categories, in 2D (the two main directions of the vectors), with how often
+    each category occurs."""
+    weights = np.asarray(weights)[2:]  # skip #missing, #unknown
+    labels = prepared.prep.vocab[column][2:]
+    coords, share = pca_2d(weights)
+    counts = prepared.train_df[column].dropna().map(str).value_counts()
+    return pd.DataFrame({
+        "category": labels, "x": coords[:, 0], "y": coords[:, 1],
+        "rows": [int(counts.get(label, 0)) for label in labels],
+        "dims": weights.shape[1], "share_x": float(share[0]), "share_y": float(share[1]),
+    })

@@ -7,20 +7,23 @@ cached functions that train), never at start-up.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 
-from explorer.tabular import (  # NetSettings lives there: a page keys runs without torch
+from explorer import tabular as tab
+
+# Re-exported: they live in explorer.tabular so a page can key runs and read shipped results
+# without torch.
+from explorer.tabular import (  # noqa: F401
+    Experiment,
     NetSettings,
     Prepared,
-    classification_metrics,
+    TrainedNet,
     embedding_size,
-    higher_is_better,
-    regression_metrics,
+    score,
 )
 
 
@@ -74,15 +77,6 @@ class TabularNet(nn.Module):
     def forward(self, x_cat, x_cont):
         parts = [emb(x_cat[:, i]) for i, emb in enumerate(self.embeddings)]
         return self.mlp(torch.cat([*parts, x_cont], dim=1))
-
-
-@dataclass
-class TrainedNet:
-    model: TabularNet
-    history: pd.DataFrame  # epoch, split ("training"/"validation"), loss
-    seconds: float
-    n_parameters: int
-    batch_size: int
 
 
 def _n_outputs(prepared: Prepared) -> int:
@@ -172,15 +166,6 @@ def predict(model: TabularNet, prepared: Prepared, x_cat: np.ndarray,
     return torch.softmax(out, dim=1).numpy().astype(float)
 
 
-def score(prepared: Prepared, y_true: np.ndarray, prediction: np.ndarray) -> dict[str, float]:
-    """Every metric of the problem type; `prediction` as `predict` returns it."""
-    if prepared.problem.kind == "regression":
-        return regression_metrics(y_true, prediction)
-    labels = prediction.argmax(axis=1) if prediction.ndim == 2 else prediction
-    return classification_metrics(y_true, labels, 1 if prepared.problem.kind == "binary"
-                                  else None)
-
-
 # ---- baselines -------------------------------------------------------------------------------
 
 
@@ -256,58 +241,21 @@ def baselines(prepared: Prepared, seed: int = 0) -> pd.DataFrame:
 def permutation_importance(model: TabularNet, prepared: Prepared, metric: str,
                            repeats: int = 3, seed: int = 0,
                            max_rows: int = 3000) -> pd.DataFrame:
-    """How much worse the validation metric gets when one column's values are shuffled
-    among the validation rows (breaking its link to the target, keeping its distribution).
-    Computed on the raw columns, so a column and its _na flag move together. Uses at most
-    `max_rows` validation rows (a fixed random sample) to stay quick on big tables."""
-    rng = np.random.default_rng(seed)
-    rows = np.flatnonzero(prepared.y_valid >= 0)
-    if len(rows) > max_rows:
-        rows = np.sort(rng.choice(rows, max_rows, replace=False))
-    valid = prepared.valid_df.iloc[rows]
-    keep = np.ones(len(rows), dtype=bool)
-    y = prepared.y_valid[rows]
+    """explorer.tabular.permutation_importance with this network's predictions."""
+    return tab.permutation_importance(lambda x_cat, x_cont: predict(model, prepared, x_cat,
+                                                                    x_cont),
+                                      prepared, metric, repeats, seed, max_rows)
 
-    def metric_of(frame: pd.DataFrame) -> float:
-        x_cat, x_cont = prepared.prep.transform(frame)
-        return score(prepared, y, predict(model, prepared, x_cat[keep], x_cont[keep]))[metric]
 
-    base = metric_of(valid)
-    sign = 1.0 if higher_is_better(metric) else -1.0
-    rows = []
-    for col in prepared.prep.categorical + prepared.prep.continuous:
-        drops = []
-        for _ in range(repeats):
-            shuffled = valid.copy()
-            shuffled[col] = valid[col].to_numpy()[rng.permutation(len(valid))]
-            drops.append(sign * (base - metric_of(shuffled)))
-        rows.append({"column": col, "importance": float(np.mean(drops))})
-    return pd.DataFrame(rows).sort_values("importance", ascending=False, ignore_index=True)
+def embedding_weights(model: TabularNet, j: int) -> np.ndarray:
+    """The lookup table of the j-th categorical column (codes × width)."""
+    return model.embeddings[j].weight.detach().numpy()
 
 
 def embedding_table(model: TabularNet, prepared: Prepared, column: str) -> pd.DataFrame:
-    """The learned vectors of one categorical column's training categories, in 2D (the
-    two main directions of the vectors), with how often each category occurs."""
-    from explorer.tabular import pca_2d
-
+    """explorer.tabular.embedding_table with this network's lookup table for `column`."""
     j = prepared.prep.cat_inputs.index(column)
-    weights = model.embeddings[j].weight.detach().numpy()[2:]  # skip #missing, #unknown
-    labels = prepared.prep.vocab[column][2:]
-    coords, share = pca_2d(weights)
-    counts = prepared.train_df[column].dropna().map(str).value_counts()
-    return pd.DataFrame({
-        "category": labels, "x": coords[:, 0], "y": coords[:, 1],
-        "rows": [int(counts.get(label, 0)) for label in labels],
-        "dims": weights.shape[1], "share_x": float(share[0]), "share_y": float(share[1]),
-    })
-
-
-@dataclass
-class Experiment:
-    prepared: Prepared
-    net: TrainedNet
-    valid_prediction: np.ndarray
-    metrics: dict[str, float]
+    return tab.embedding_table(embedding_weights(model, j), prepared, column)
 
 
 def run_network(prepared: Prepared, settings: NetSettings, seed: int = 0,

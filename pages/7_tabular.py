@@ -16,6 +16,7 @@ from explorer import tabular as tab
 from explorer import tabular_charts as tc
 from explorer import tabular_quiz, ui
 from explorer import tabular_report as tr
+from explorer import tabular_shipped as ts
 from explorer.shared_results import SharedResults
 from explorer.tabular_spec import SPEC, UPLOAD
 from explorer.text import escape_markdown
@@ -84,9 +85,24 @@ def before_after_for(dataset: str, target: str, seed: int, raw: bytes | None, ro
 @st.cache_resource(max_entries=8, show_spinner="Fitting the baselines on the same split…")
 def baselines_for(dataset: str, target: str, seed: int, raw: bytes | None,
                   rows_pct: int) -> pd.DataFrame:
+    prepared = prepared_for(dataset, target, seed, raw, rows_pct)
+    if raw is None and ts.may_ship(dataset, seed, rows_pct):
+        shipped = ts.load_baselines(prepared)
+        if shipped is not None:
+            return shipped
     from explorer import tabular_model as tm
 
-    return tm.baselines(prepared_for(dataset, target, seed, raw, rows_pct), seed)
+    return tm.baselines(prepared, seed)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def shipped_experiment(dataset: str, target: str, seed: int, raw: bytes | None,
+                       rows_pct: int, settings: tab.NetSettings) -> tab.Experiment | None:
+    """The default view's and the presets' networks, shipped with the app
+    (explorer.tabular_shipped): evaluated with numpy, no torch needed. Else None."""
+    if raw is not None or not ts.may_ship(dataset, seed, rows_pct, settings):
+        return None
+    return ts.load_experiment(prepared_for(dataset, target, seed, raw, rows_pct), settings)
 
 
 @st.cache_resource
@@ -100,6 +116,9 @@ def experiment_for(dataset: str, target: str, seed: int, raw: bytes | None, rows
     """Train once per (split, settings), whichever session asks first; with `text`
     (fraction -> words), a progress bar follows the training, or says it waits its turn
     on the server."""
+    shipped = shipped_experiment(dataset, target, seed, raw, rows_pct, settings)
+    if shipped is not None:
+        return shipped
     digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
     key = (dataset, target, seed, digest, rows_pct, settings)
 
@@ -116,10 +135,10 @@ def experiment_for(dataset: str, target: str, seed: int, raw: bytes | None, rows
 
 @st.cache_resource(max_entries=12, show_spinner="Shuffling one column at a time…")
 def importance_for(dataset, target, seed, raw, rows_pct, settings, metric) -> pd.DataFrame:
-    from explorer import tabular_model as tm
-
     exp = experiment_for(dataset, target, seed, raw, rows_pct, settings)
-    return tm.permutation_importance(exp.net.model, exp.prepared, metric)
+    return tab.permutation_importance(
+        lambda x_cat, x_cont: ts.predict(exp.net.model, exp.prepared, x_cat, x_cont),
+        exp.prepared, metric)
 
 
 # ---- controls: the data --------------------------------------------------------------------
@@ -259,8 +278,7 @@ with e2:
         f"Trained with AdamW (weight decay {wd:g}) and a one-cycle learning rate peaking "
         f"at {lr:g}, in mini-batches.")
 
-settings = tab.NetSettings(tab.layer_sizes(layers), float(dropout), float(wd), int(epochs),
-                           float(lr), one_hot)
+settings = tab.net_settings(layers, dropout, wd, epochs, lr, inputs)
 # One setting may not hold the shared server for minutes: past the work limit it trains
 # fewer epochs (the same run as asking for those epochs), or not at all.
 cost = tab.training_cost(prepared, settings)
@@ -278,8 +296,10 @@ experiment = experiment_for(
 net = experiment.net
 history = net.history
 st.caption(f"{net.n_parameters:,} trainable numbers · batch size {net.batch_size} · "
-           f"trained in {net.seconds:.1f} s (kept in a cache: the same settings come back "
-           "at once).")
+           + (f"trained in {net.seconds:.1f} s ahead of time (these settings ship with the "
+              "app, trained, so they show at once)." if net.shipped else
+              f"trained in {net.seconds:.1f} s (kept in a cache: the same settings come back "
+              "at once)."))
 ui.chart(ui.built_chart(tc.loss_curves, history, problem.loss_name,
                         ui.chart_height(300)),
          "Training loss (mean over each epoch's batches, dropout on) and validation loss "
@@ -346,9 +366,9 @@ else:
         if current_value("emb") not in emb_columns:
             st.session_state["emb"] = default_emb
         emb_col = ui.widget(SPEC["emb"], options=emb_columns)
-        from explorer import tabular_model as tm
-
-        emb_table = tm.embedding_table(net.model, prepared, emb_col)
+        emb_table = tab.embedding_table(
+            ts.embedding_weights(net.model, prepared.prep.cat_inputs.index(emb_col)),
+            prepared, emb_col)
         ui.chart(ui.built_chart(tc.embedding_scatter, emb_table, emb_col,
                                 ui.chart_height(320)),
                  "Each category at its learned vector, flattened to the two directions "
@@ -394,9 +414,7 @@ for i, col in enumerate(features):
 def prediction(experiment_key: tuple, row: pd.DataFrame, _net, _prepared):
     """The network's output for one row, once per trained network and row: a class on the
     same settings asks for the same two rows on every run."""
-    from explorer import tabular_model as tm  # torch is loaded by now: the net is trained
-
-    return tm.predict(_net.model, _prepared, *_prepared.prep.transform(row))
+    return ts.predict(_net.model, _prepared, *_prepared.prep.transform(row))
 
 
 def predict_row(row):
