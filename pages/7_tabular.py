@@ -111,6 +111,13 @@ def experiment_store() -> SharedResults:
     return SharedResults(max_entries=12)
 
 
+def run_key(dataset: str, target: str, seed: int, raw: bytes | None, rows_pct: int,
+            settings: tab.NetSettings) -> tuple:
+    """What decides a trained network: the data, the split and the settings."""
+    digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
+    return (dataset, target, seed, digest, rows_pct, settings)
+
+
 def experiment_for(dataset: str, target: str, seed: int, raw: bytes | None, rows_pct: int,
                    settings: tab.NetSettings, text=None):
     """Train once per (split, settings), whichever session asks first; with `text`
@@ -119,8 +126,7 @@ def experiment_for(dataset: str, target: str, seed: int, raw: bytes | None, rows
     shipped = shipped_experiment(dataset, target, seed, raw, rows_pct, settings)
     if shipped is not None:
         return shipped
-    digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
-    key = (dataset, target, seed, digest, rows_pct, settings)
+    key = run_key(dataset, target, seed, raw, rows_pct, settings)
 
     def make(report):
         from explorer import tabular_model as tm
@@ -139,6 +145,30 @@ def importance_for(dataset, target, seed, raw, rows_pct, settings, metric) -> pd
     return tab.permutation_importance(
         lambda x_cat, x_cont: ts.predict(exp.net.model, exp.prepared, x_cat, x_cont),
         exp.prepared, metric)
+
+
+# What the page says about one trained network, computed once per network (and metric or
+# column): every session of a class asks for the same ones on every run.
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def loss_words(key: tuple, trained_epochs: int, _experiment) -> tuple[str | None, str]:
+    history = _experiment.net.history
+    return (tr.overfit_words(history, trained_epochs),
+            tr.loss_description(history, _experiment.prepared.problem.loss_name))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def comparison_for(key: tuple, metric: str, _baselines, _experiment) -> tr.Comparison:
+    return tr.compare(_baselines, tc.NET_NAME, _experiment.metrics, metric)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def embedding_for(key: tuple, column: str, _experiment) -> pd.DataFrame:
+    prepared = _experiment.prepared
+    weights = ts.embedding_weights(_experiment.net.model,
+                                   prepared.prep.cat_inputs.index(column))
+    return tab.embedding_table(weights, prepared, column)
 
 
 # ---- controls: the data --------------------------------------------------------------------
@@ -293,6 +323,8 @@ trained_epochs = cost.epochs
 experiment = experiment_for(
     dataset, target, seed, raw, rows_pct, settings,
     lambda fraction: f"Training: epoch {round(fraction * trained_epochs)} of {trained_epochs}")
+net_key = run_key(dataset, target, seed, raw, rows_pct, settings)
+overfit, loss_description = loss_words(net_key, trained_epochs, experiment)
 net = experiment.net
 history = net.history
 st.caption(f"{net.n_parameters:,} trainable numbers · batch size {net.batch_size} · "
@@ -305,8 +337,7 @@ ui.chart(ui.built_chart(tc.loss_curves, history, problem.loss_name,
          "Training loss (mean over each epoch's batches, dropout on) and validation loss "
          "(after the epoch, dropout off). When validation turns up while training keeps "
          "falling, the network is memorizing.",
-         description=tr.loss_description(history, problem.loss_name))
-overfit = tr.overfit_words(history, trained_epochs)
+         description=loss_description)
 if overfit is not None:
     ui.notice(overfit, "Fewer epochs, more dropout or weight decay, a smaller network or "
               "more training rows.", kind="info")
@@ -314,8 +345,8 @@ if overfit is not None:
 # ---- baselines ---------------------------------------------------------------------------------
 
 st.subheader("4 · Does the network beat simpler models?")
-versus = tr.compare(baselines_for(dataset, target, seed, raw, rows_pct), tc.NET_NAME,
-                    experiment.metrics, metric)
+versus = comparison_for(net_key, metric, baselines_for(dataset, target, seed, raw, rows_pct),
+                        experiment)
 t1, t2 = st.columns([1, 1.2])
 with t1:
     ui.table(versus.table, {name: ".4f" for name in versus.table.columns if name != "model"})
@@ -366,9 +397,7 @@ else:
         if current_value("emb") not in emb_columns:
             st.session_state["emb"] = default_emb
         emb_col = ui.widget(SPEC["emb"], options=emb_columns)
-        emb_table = tab.embedding_table(
-            ts.embedding_weights(net.model, prepared.prep.cat_inputs.index(emb_col)),
-            prepared, emb_col)
+        emb_table = embedding_for(net_key, emb_col, experiment)
         ui.chart(ui.built_chart(tc.embedding_scatter, emb_table, emb_col,
                                 ui.chart_height(320)),
                  "Each category at its learned vector, flattened to the two directions "
@@ -418,8 +447,7 @@ def prediction(experiment_key: tuple, row: pd.DataFrame, _net, _prepared):
 
 
 def predict_row(row):
-    digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
-    return prediction((dataset, target, seed, digest, rows_pct, settings), row, net, prepared)
+    return prediction(net_key, row, net, prepared)
 
 
 pred = predict_row(edited)
