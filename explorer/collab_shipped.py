@@ -16,7 +16,6 @@ Pure logic (numpy); no streamlit, no torch.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from dataclasses import asdict
@@ -27,6 +26,7 @@ import numpy as np
 from explorer.collab_data import Ratings
 from explorer.collab_model import Model, Settings, stage_settings
 from explorer.collab_spec import DEFAULTS
+from explorer.shared_results import shipped_arrays
 
 SHIPPED_FILE = Path(__file__).resolve().parent / "data" / "collab_movielens_defaults.npz"
 
@@ -73,19 +73,11 @@ def save(path: Path, models: dict[Settings, Model], data_fingerprint: str) -> No
     np.savez_compressed(path, **arrays)
 
 
-@functools.cache
-def _read(path: Path) -> dict[str, np.ndarray] | None:
-    if not path.exists():
-        return None
-    with np.load(path, allow_pickle=False) as npz:
-        return {key: npz[key] for key in npz.files}
-
-
 def load(settings: Settings, data_fingerprint: str,
          path: Path = SHIPPED_FILE) -> Model | None:
     """The shipped result for these settings on this data, or None. The default settings
     come with their tables; the other rows are curves only (Model.curves_only)."""
-    arrays = _read(path)
+    arrays = shipped_arrays(path)
     if arrays is None or str(arrays["fingerprint"][0]) != data_fingerprint:
         return None
     keys = [str(key) for key in arrays["settings"]]

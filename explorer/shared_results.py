@@ -6,14 +6,19 @@ watching the first one's progress. The newest `max_entries` results are kept.
 
 Hand-made rather than st.cache_resource because the work reports to a progress bar drawn
 outside it, which Streamlit's cache cannot replay. Pure Python: no Streamlit here.
+
+Results that never change are computed ahead instead and ship in explorer/data
+(collab_shipped, tabular_shipped); `shipped_arrays` reads such a file.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 # How often a waiting session refreshes its progress bar, in seconds.
@@ -170,3 +175,15 @@ class SharedResults:
         flight.value = value
         flight.done.set()
         return value
+
+
+@functools.cache
+def shipped_arrays(path: Path) -> dict | None:
+    """The arrays of a results file shipped with the app (explorer/data), read once per
+    process and never unpickled (allow_pickle=False); None when the file is missing."""
+    import numpy as np
+
+    if not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as npz:
+        return {key: npz[key] for key in npz.files}

@@ -14,7 +14,10 @@ A table becomes numbers in four steps, every statistic taken from the training r
    batch statistics of the network; it made diamond training unstable before the cap).
 
 The model, its training and the baselines live in explorer/tabular_model.py (torch and
-scikit-learn); the chart builders live in explorer/tabular_charts.py.
+scikit-learn); what a trained network's results are (TrainedNet, Experiment, scores, the
+shuffled-column importance, the embedding table) lives here, so the shipped networks of
+explorer/tabular_shipped.py need neither; the chart builders live in
+explorer/tabular_charts.py.
 """
 
 from __future__ import annotations

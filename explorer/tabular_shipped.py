@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from explorer import tabular as tab
+from explorer.shared_results import shipped_arrays
 from explorer.tabular_spec import SPEC
 
 SHIPPED_FILE = Path(__file__).resolve().parent / "data" / "tabular_defaults.npz"
@@ -212,16 +213,8 @@ def save(path: Path, results: list[tuple[tab.Prepared, tab.NetSettings, tab.Expe
     np.savez_compressed(path, **arrays)
 
 
-@functools.cache
-def _read(path: Path) -> dict[str, np.ndarray] | None:
-    if not path.exists():
-        return None
-    with np.load(path, allow_pickle=False) as npz:
-        return {key: npz[key] for key in npz.files}
-
-
 def _entries(path: Path) -> tuple[dict[str, np.ndarray], list[str]] | None:
-    arrays = _read(path)
+    arrays = shipped_arrays(path)
     return None if arrays is None else (arrays, [str(key) for key in arrays["keys"]])
 
 

@@ -1,7 +1,8 @@
 """Deep learning on tables: from rows with categories and gaps to a network that must beat
 honest baselines. Parameters in explorer/tabular_spec.py; the data in explorer/tabular.py,
-the network in explorer/tabular_model.py, the page's tables and verdicts in
-explorer/tabular_report.py, charts in explorer/tabular_charts.py."""
+the network in explorer/tabular_model.py (torch; the default view's and the presets'
+networks ship trained and run with numpy: explorer/tabular_shipped.py), the page's tables
+and verdicts in explorer/tabular_report.py, charts in explorer/tabular_charts.py."""
 
 from __future__ import annotations
 
