@@ -180,10 +180,20 @@ class SharedResults:
 @functools.cache
 def shipped_arrays(path: Path) -> dict | None:
     """The arrays of a results file shipped with the app (explorer/data), read once per
-    process and never unpickled (allow_pickle=False); None when the file is missing."""
+    process and never unpickled (allow_pickle=False); None when the file is missing or
+    cannot be read (truncated, a Git LFS pointer): then nothing counts as shipped and the
+    pages compute as usual."""
+    import zipfile
+
     import numpy as np
 
     if not path.exists():
         return None
-    with np.load(path, allow_pickle=False) as npz:
-        return {key: npz[key] for key in npz.files}
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+        import logging
+
+        logging.getLogger(__name__).warning("shipped results %s unreadable: %s", path, err)
+        return None

@@ -126,6 +126,14 @@ def test_nothing_is_shipped_for_other_settings_or_other_data(tmp_path):
     assert ts.load_experiment(edited, state.settings) is None
     assert ts.load_experiment(prepared, state.settings, tmp_path / "missing.npz") is None
     assert ts.load_baselines(prepared, tmp_path / "missing.npz") is None
+    # a broken file (cut short, or a Git LFS pointer in place of the data) ships nothing
+    cut = tmp_path / "cut.npz"
+    cut.write_bytes(ts.SHIPPED_FILE.read_bytes()[:5000])
+    pointer = tmp_path / "pointer.npz"
+    pointer.write_text("version https://git-lfs.github.com/spec/v1\noid sha256:0\n")
+    for broken in (cut, pointer):
+        assert ts.load_experiment(prepared, state.settings, broken) is None
+        assert ts.load_baselines(prepared, broken) is None
     # the baselines do not depend on the network: any settings on shipped data get them
     assert ts.may_ship(state.dataset, state.seed, state.rows_pct)
     assert ts.load_baselines(prepared) is not None
