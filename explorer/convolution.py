@@ -543,6 +543,28 @@ def mark_box(pixels: np.ndarray, top: int, left: int, size: int,
     return out
 
 
+def png_bytes(pixels: np.ndarray) -> bytes:
+    """(H, W, 3) uint8 pixels as a PNG file."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8), mode="RGB").save(
+        buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pixels_digest(pixels: np.ndarray) -> str:
+    """A short key for an array's shape, type and values (to cache what is drawn from it)."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{pixels.shape}{pixels.dtype}".encode())
+    digest.update(np.ascontiguousarray(pixels).tobytes())
+    return digest.hexdigest()
+
+
 def framed(pixels: np.ndarray, top: int, left: int, size: int, target: int = 640,
            thickness: int = 2, colour=(230, 159, 0)) -> np.ndarray:
     """Enlarge (H,W,3) pixels to about `target` wide, then frame the size x size box at

@@ -42,9 +42,20 @@ BANK_CELL = 30  # px, a cell of the one-row filter charts (times ZOOM)
 # ---- cached data --------------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def photo(name: str, colour: bool) -> np.ndarray:
-    return cv.sample_photo(name, colour)
+    """Shared by every session without a copy per run, so read-only."""
+    image = cv.sample_photo(name, colour)
+    image.setflags(write=False)
+    return image
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def framed_png(digest: str, top: int, left: int, size: int, _pixels: np.ndarray) -> bytes:
+    """The enlarged picture with its frame, as PNG, once per picture and frame (digest:
+    cv.pixels_digest of _pixels): encoding it took the server several milliseconds on every
+    run of every session."""
+    return cv.png_bytes(cv.framed(_pixels, top, left, size))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -285,7 +296,8 @@ with tab_kernels:
         left, right = st.columns(2)
         kernel_words = "the custom kernel" if kernel_name == CUSTOM else f"the {kernel_name} kernel"
         with left:
-            st.image(cv.framed(display_in, unit.top, unit.left, f_size), width="stretch",
+            st.image(framed_png(cv.pixels_digest(display_in), unit.top, unit.left, f_size,
+                                display_in), width="stretch",
                      alt=f"Input: {image_words}, {h_in}×{w_in} pixels"
                          + (" in colour" if channels == 3 else " in grey")
                          + f", with an orange frame around the {f_size}×{f_size} patch at row "
@@ -296,7 +308,8 @@ with tab_kernels:
                        + (" (part of it lies in the zero padding)."
                           if unit.reaches_padding(h_in, w_in) else "."))
         with right:
-            st.image(cv.framed(display_out, row, col, 1), width="stretch",
+            st.image(framed_png(cv.pixels_digest(display_out), row, col, 1, display_out),
+                     width="stretch",
                      alt=f"Output of {kernel_words} on {image_words}: {out_h}×{out_w} pixels, "
                          f"values from {lo:.1f} to {hi:.1f} shown by {display_mode}; an orange "
                          f"frame marks output row {row}, column {col}.")

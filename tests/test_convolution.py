@@ -387,3 +387,22 @@ def test_sample_images():
     assert china.shape == (214, 320)
     np.testing.assert_array_equal(china, np.rint(china))  # whole numbers, like 8-bit pixels
     assert cv.sample_photo("flower", True).shape == (3, 214, 320)
+
+
+def test_the_framed_picture_is_sent_as_the_png_of_its_pixels():
+    """The page sends cv.png_bytes(cv.framed(...)), cached by cv.pixels_digest: the PNG
+    decodes to exactly the framed pixels, and the digest changes with any value or shape."""
+    import io
+
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    picture = cv.framed(pixels, 4, 5, 3)
+    decoded = np.asarray(Image.open(io.BytesIO(cv.png_bytes(picture))).convert("RGB"))
+    np.testing.assert_array_equal(decoded, picture)
+    changed = pixels.copy()
+    changed[0, 0, 0] ^= 1
+    assert cv.pixels_digest(pixels) == cv.pixels_digest(pixels.copy())
+    assert cv.pixels_digest(changed) != cv.pixels_digest(pixels)
+    assert cv.pixels_digest(pixels.reshape(30, 20, 3)) != cv.pixels_digest(pixels)
