@@ -59,8 +59,7 @@ def bench_shipped() -> None:
     from explorer import tabular_shipped as ts
 
     for state in ts.shipped_states():
-        prepared = tab.prepare(tab.load_dataset(state.dataset), state.target, state.seed,
-                               train_share=state.rows_pct / 100)
+        prepared = state.prepare()
         t0 = time.perf_counter()
         experiment = ts.load_experiment(prepared, state.settings)
         baselines = ts.load_baselines(prepared)

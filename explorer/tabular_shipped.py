@@ -130,6 +130,11 @@ class State:
     def target(self) -> str:
         return tab.DATASETS[self.dataset].target
 
+    def prepare(self) -> tab.Prepared:
+        """The built-in table split and encoded as the page does for these values."""
+        return tab.prepare(tab.load_dataset(self.dataset), self.target, self.seed,
+                           train_share=self.rows_pct / 100)
+
 
 def state_of(values: dict) -> State:
     return State(values["dataset"], int(values["tab_seed"]), int(values["tab_rows"]),

@@ -22,11 +22,6 @@ PAGE = "pages/7_tabular.py"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def prepared_for(state: ts.State) -> tab.Prepared:
-    return tab.prepare(tab.load_dataset(state.dataset), state.target, state.seed,
-                       train_share=state.rows_pct / 100)
-
-
 def test_the_default_view_and_every_preset_ship_as_plain_arrays():
     with np.load(ts.SHIPPED_FILE, allow_pickle=False) as npz:
         assert all(npz[key].dtype.kind != "O" for key in npz.files)
@@ -43,7 +38,7 @@ def test_the_default_view_and_every_preset_ship_as_plain_arrays():
 def fresh_and_shipped(request):
     """A state's fresh training (torch, scikit-learn) and its shipped results."""
     state = ts.shipped_states()[request.param]
-    prepared = prepared_for(state)
+    prepared = state.prepare()
     # The page trains fewer epochs past its work limit: a shipped state must not need that.
     assert tab.training_cost(prepared, state.settings).epochs == state.settings.epochs
     fresh = tm.run_network(prepared, state.settings, state.seed)
@@ -108,15 +103,15 @@ def test_the_numpy_network_computes_what_the_torch_network_computes(fresh_and_sh
 
 def test_nothing_is_shipped_for_other_settings_or_other_data(tmp_path):
     state = ts.shipped_states()[0]
-    prepared = prepared_for(state)
+    prepared = state.prepare()
     other = dataclasses.replace(state.settings, dropout=0.2)
     assert not ts.may_ship(state.dataset, state.seed, state.rows_pct, other)
     assert ts.load_experiment(prepared, other) is None
-    another_split = prepared_for(dataclasses.replace(state, seed=1))
+    another_split = dataclasses.replace(state, seed=1).prepare()
     assert not ts.may_ship(state.dataset, 1, state.rows_pct)
     assert ts.load_experiment(another_split, state.settings) is None
     assert ts.load_baselines(another_split) is None
-    fewer_rows = prepared_for(dataclasses.replace(state, rows_pct=50))
+    fewer_rows = dataclasses.replace(state, rows_pct=50).prepare()
     assert ts.load_experiment(fewer_rows, state.settings) is None
     # the same values on other data (another release of the table) have another fingerprint
     changed = tab.load_dataset(state.dataset)
@@ -159,7 +154,7 @@ def test_the_default_view_and_the_presets_train_nothing(no_torch_work, preset):
     state = ts.shipped_states()[0] if preset is None else ts.state_of(
         {**{p.key: p.default for p in SPEC.params},
          **next(p for p in PRESETS if p.name == preset).values})
-    shipped = ts.load_experiment(prepared_for(state), state.settings)
+    shipped = ts.load_experiment(state.prepare(), state.settings)
     metric = at.selectbox(key="metric").value
     assert f"is **{shipped.metrics[metric]:.3f}**" in " ".join(m.value for m in at.markdown)
 

@@ -31,8 +31,7 @@ def compute_all() -> list[tuple[tab.Prepared, tab.NetSettings, tab.Experiment, o
     results = []
     for state in ts.shipped_states():
         started = time.perf_counter()
-        prepared = tab.prepare(tab.load_dataset(state.dataset), state.target, state.seed,
-                               train_share=state.rows_pct / 100)
+        prepared = state.prepare()
         experiment = tm.run_network(prepared, state.settings, state.seed)
         baselines = tm.baselines(prepared, state.seed)
         results.append((prepared, state.settings, experiment, baselines))
