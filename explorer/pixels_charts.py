@@ -301,42 +301,99 @@ def mean_picture_url(mean: np.ndarray) -> str:
     return heat_images.palette_png_url(blocks, greys)
 
 
-def means_frame(means: np.ndarray, distances: np.ndarray,
+def mean_pictures(means: np.ndarray) -> tuple[str, ...]:
+    """Each mean image as a picture (mean_picture_url). Encoding ten takes about 7 ms:
+    the page does it once per baseline, not on every run."""
+    return tuple(mean_picture_url(m) for m in np.asarray(means, dtype=float))
+
+
+def means_frame(pictures: tuple[str, ...], distances: np.ndarray,
                 classes: tuple[int, ...] = tuple(range(10))) -> pa.Table:
-    """The mean images, one row each: its digit, its title (digit and distance) and its
-    picture. Pictures, not a rect per pixel: 7,840 rects took the browser most of a second
-    to draw (see explorer/heat_images.py)."""
-    means = np.asarray(means, dtype=float)
+    """The mean images, one row each in the classes' order (`slot` places it in the grid):
+    its digit, its title (digit and distance) and its picture (from mean_pictures).
+    Pictures, not a rect per pixel: 7,840 rects took the browser most of a second to draw
+    (see explorer/heat_images.py)."""
     nearest = int(np.argmin(distances))
+    n = len(pictures)
     titles = [f"{classes[k]}  ·  {distances[k]:.3f}" + ("  ◀" if k == nearest else "")
-              for k in range(len(means))]
-    n = len(means)
-    return pa.table({"digit": np.asarray(classes[:n]), "title": titles,
-                     "url": [mean_picture_url(m) for m in means],
-                     "x": np.zeros(n), "x_end": np.ones(n), "y": np.zeros(n),
-                     "y_end": np.ones(n)})
+              for k in range(n)]
+    return pa.table({"slot": np.arange(n), "digit": np.asarray(classes[:n]),
+                     "title": titles, "url": list(pictures)})
 
 
-def means_chart(*, panel_px: int, columns: int) -> alt.FacetChart:
-    """Template: the mean image of each class side by side (0 = white, 1 = black)."""
-    unit = alt.Scale(domain=[0, 1], nice=False, zero=False)
-    heat = alt.Chart().mark_image(aspect=False).encode(
-        x=alt.X("x:Q", axis=None, scale=unit), x2="x_end:Q",
-        y=alt.Y("y:Q", axis=None, scale=unit), y2="y_end:Q", url="url:N",
-        tooltip=[alt.Tooltip("title:N", title="digit · distance")],
-    ).properties(width=panel_px, height=panel_px)
-    return alt.FacetChart(
-        data=alt.NamedData(name="means"), spec=heat,
-        facet=alt.Facet("title:N", sort=alt.EncodingSortField("digit", op="min"), title=None,
-                        header=alt.Header(labelFontWeight="bold")),
-        columns=columns, spacing=8,
+MEANS_GAP = 8  # pixels between two columns, and under each row's pictures
+
+
+def means_sizes(panels: int, present: bool = False) -> tuple[int, int, int]:
+    """(largest picture, least column width, title font) of the means grid, in pixels. A
+    column is never narrower than its title ("3 · 0.196 ◀" in bold)."""
+    title_font = 18 if present else 13
+    least_column = 96 if present else 64
+    if panels <= 2:
+        return (150 if present else 130), least_column, title_font
+    return (84 if present else 70), least_column, title_font
+
+
+@dataclass(frozen=True)
+class MeansFit:
+    columns: int  # pictures side by side
+    column: float  # a column's width in pixels (the picture centred in it)
+    picture: float  # a picture's side in pixels
+
+
+def means_fit(plot_width: float, panels: int, present: bool = False) -> MeansFit:
+    """How the mean images are laid out in a plot area `plot_width` pixels wide: as many
+    columns as fit at their least width, then the rows evened out (ten pictures: 10, else
+    5 + 5, else 4 + 4 + 2, ...), each column up to the largest picture wide. The chart
+    computes the same in the browser (means_chart's params), so one chart serves a phone
+    and a projector; this is the rule's statement, for the tests."""
+    largest, least_column, _ = means_sizes(panels, present)
+    fit = max(1, math.floor((plot_width + MEANS_GAP) / (least_column + MEANS_GAP)))
+    rows = math.ceil(panels / fit)
+    columns = math.ceil(panels / rows)
+    column = min(max((plot_width + MEANS_GAP) / columns - MEANS_GAP, least_column),
+                 max(largest, least_column))
+    return MeansFit(columns, column, min(largest, column))
+
+
+def means_chart(*, panels: int, present: bool = False) -> alt.LayerChart:
+    """Template: the mean image of each class in a grid (0 = white, 1 = black), each titled
+    with its digit and distance.
+
+    One chart for every width (draw it with width="stretch"): the grid's columns, their
+    width and the pictures' side follow means_fit, computed in the browser (params
+    `columns`, `column`, `picture`). Marks are placed in pixels (scale=None) on a view 1
+    pixel high that autosize pads to hold them, as matrix_chart does."""
+    largest, least_column, title_font = means_sizes(panels, present)
+    gap = MEANS_GAP
+    fit = alt.param(name="fit", expr=f"max(1, floor((width + {gap}) / ({least_column + gap})))")
+    columns = alt.param(name="columns", expr=f"ceil({panels} / ceil({panels} / fit))")
+    column = alt.param(name="column", expr=f"min(max((width + {gap}) / columns - {gap}, "
+                                           f"{least_column}), {max(largest, least_column)})")
+    picture = alt.param(name="picture", expr=f"min({largest}, column)")
+    title_px = round(title_font * 1.6)
+    base = alt.Chart().transform_calculate(
+        left=f"(datum.slot % columns) * (column + {gap})",
+        top=f"floor(datum.slot / columns) * ({title_px} + picture + {gap})",
+    ).transform_calculate(
+        centre="datum.left + column / 2",
+        image_left="datum.left + (column - picture) / 2",
+        image_right="datum.left + (column + picture) / 2",
+        image_top=f"datum.top + {title_px}",
+        image_bottom=f"datum.top + {title_px} + picture",
     )
-
-
-def means_width(panels: int, panel_px: int, columns: int) -> int:
-    """The means chart's width in pixels (panels, their spacing)."""
-    across = min(panels, columns)
-    return across * panel_px + (across - 1) * 8
+    pictures = base.mark_image(aspect=False).encode(
+        x=alt.X("image_left:Q", scale=None, axis=None), x2="image_right:Q",
+        y=alt.Y("image_top:Q", scale=None, axis=None), y2="image_bottom:Q", url="url:N",
+        tooltip=[alt.Tooltip("title:N", title="digit · distance")],
+    )
+    titles = base.mark_text(fontWeight="bold", fontSize=title_font, baseline="bottom",
+                            dy=-4).encode(
+        x=alt.X("centre:Q", scale=None, axis=None),
+        y=alt.Y("image_top:Q", scale=None, axis=None), text="title:N")
+    return alt.layer(pictures, titles, data=alt.NamedData(name="means")).add_params(
+        fit, columns, column, picture).properties(
+        height=1, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def distance_frame(distances: np.ndarray,

@@ -43,6 +43,12 @@ def nearest_mean(source: str, size: int, classes: tuple[int, ...],
     return pixels_model.baseline(source_model(source, size), classes, distance)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def mean_pictures(source: str, size: int, classes: tuple[int, ...],
+                  distance: str) -> tuple[str, ...]:
+    return pc.mean_pictures(nearest_mean(source, size, classes, distance).means)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def decode_upload(data: bytes) -> pixels.DecodedImage:
     return pixels.decode_image(data)
@@ -397,25 +403,12 @@ else:
 means_caption = (f"The mean training image of {'3 and of 7' if pair else 'each digit'} at "
                  f"{size}×{size}, titled with its distance to your image (◀ marks the "
                  "nearest, the baseline's prediction).")
-means_data = ui.arrow_datasets({"means": pc.means_frame(base_model.means, distances, classes)})
-means_words = (f"The mean training images of {' and '.join(map(str, classes))} at "
-               f"{size}×{size}; the nearest to this image is {nearest}.")
-if pair:
-    panel = 150 if present else 130
-    ui.chart(ui.built_chart(pc.means_chart, panel_px=panel, columns=2), means_caption,
-             data=means_data, width="content", description=means_words)
-else:
-    panel = 84 if present else 70
-    wide_means, narrow_means = ui.by_width("pixel_means",
-                                           pc.means_width(10, panel, 10) + 20)
-    # The panels' titles (digit and distance) set a column's least width: fewer columns
-    # on a phone, fewer still with presentation mode's larger text.
-    for where, columns, px in ((wide_means, 10, panel), (narrow_means, 3 if present else 5,
-                                                          56)):
-        with where:
-            ui.chart(ui.built_chart(pc.means_chart, panel_px=px, columns=columns),
-                     means_caption, data=means_data, width="content",
-                     description=means_words)
+# One chart for every screen: its columns follow the page's width (pc.means_fit).
+ui.chart(ui.built_chart(pc.means_chart, panels=len(classes), present=present), means_caption,
+         data={"means": pc.means_frame(mean_pictures(model_source, size, classes, distance_name),
+                                       distances, classes)},
+         description=f"The mean training images of {' and '.join(map(str, classes))} at "
+                     f"{size}×{size}; the nearest to this image is {nearest}.")
 l2 = distance_name == next(iter(pixels_model.DISTANCES))
 ui.chart(ui.built_chart(pc.distance_chart, height=ui.chart_height(260)),
          f"{distance_name[0].upper() + distance_name[1:]} pixel difference from your image "

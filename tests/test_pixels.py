@@ -398,13 +398,13 @@ def test_every_cell_number_has_at_least_4_5_to_1_contrast():
 
 
 def _vega_value(expr: str, names: dict[str, float]) -> float:
-    """The value of one of matrix_chart's Vega expressions: numbers, names, + - * / and
-    clamp/min/max/floor calls, and a >= comparison (evaluated on its syntax tree)."""
+    """The value of one of matrix_chart's or means_chart's Vega expressions: numbers,
+    names, + - * / and clamp/min/max/floor/ceil calls, and a >= comparison (evaluated on its syntax tree)."""
     import ast
     import operator
 
     functions = {"clamp": lambda v, lo, hi: min(max(v, lo), hi), "min": min, "max": max,
-                 "floor": math.floor}
+                 "floor": math.floor, "ceil": math.ceil}
     binary = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
               ast.Div: operator.truediv}
 
@@ -480,6 +480,56 @@ def test_the_matrix_chart_sizes_itself_in_the_browser_as_matrix_fit_says(size, s
     assert text["fontSize"] == {"expr": "font"}
     assert spec["layer"][1]["transform"] == [{"filter": "numbers"}]
     assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+
+
+WIDTHS = [120, 250, pc.PHONE_SIDE, 358, 450, 560, 700, 728, 900, 1200, 2000]
+
+
+@pytest.mark.parametrize("panels", [10, 2])
+@pytest.mark.parametrize("present", [False, True])
+def test_the_mean_images_fill_the_width_in_even_rows_without_overlapping(panels, present):
+    largest, least_column, _ = pc.means_sizes(panels, present)
+    fits = [pc.means_fit(w, panels, present) for w in WIDTHS]
+    assert [f.columns for f in fits] == sorted(f.columns for f in fits)  # more when wider
+    assert fits[-1].columns == panels and fits[-1].picture == largest  # one row, full size
+    assert fits[0].columns == 1
+    for width, fit in zip(WIDTHS, fits, strict=True):
+        rows = math.ceil(panels / fit.columns)
+        assert math.ceil(panels / rows) == fit.columns  # rows as even as they can be
+        assert fit.column >= least_column  # a title always has its room
+        assert fit.picture <= fit.column  # a picture never overlaps the next column
+        grid = fit.columns * fit.column + (fit.columns - 1) * pc.MEANS_GAP
+        assert grid <= max(width, least_column) + 1e-9  # the grid fits the plot area
+    if panels == 10:  # ten digits: one row on a desktop page, two rows of five on a phone
+        assert pc.means_fit(728, 10).columns == 10
+        assert pc.means_fit(358, 10).columns == 5
+
+
+@pytest.mark.parametrize("panels", [10, 2])
+@pytest.mark.parametrize("present", [False, True])
+def test_the_means_chart_lays_itself_out_in_the_browser_as_means_fit_says(panels, present):
+    spec = pc.means_chart(panels=panels, present=present).to_dict()
+    params = {p["name"]: p["expr"] for p in spec["params"]}
+    assert list(params) == ["fit", "columns", "column", "picture"]  # each uses the ones before
+    for width in WIDTHS:
+        names = {"width": width}
+        for name, expr in params.items():
+            names[name] = _vega_value(expr, names)
+        fit = pc.means_fit(width, panels, present)
+        assert (names["columns"], names["column"], names["picture"]) == (
+            fit.columns, fit.column, fit.picture)
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    for layer in spec["layer"]:  # marks placed in pixels, not on scales
+        assert layer["encoding"]["x"]["scale"] is None
+        assert layer["encoding"]["y"]["scale"] is None
+
+
+def test_the_means_frame_keeps_the_classes_order_and_titles_the_nearest():
+    distances = np.array([0.3, 0.1, 0.2])
+    frame = pc.means_frame(("a", "b", "c"), distances, (3, 7, 9)).to_pydict()
+    assert frame["slot"] == [0, 1, 2] and frame["digit"] == [3, 7, 9]
+    assert frame["url"] == ["a", "b", "c"]
+    assert frame["title"] == ["3  ·  0.300", "7  ·  0.100  ◀", "9  ·  0.200"]
 
 
 # ---- uploads ---------------------------------------------------------------------------
@@ -598,7 +648,7 @@ def test_a_mean_picture_is_its_values_white_to_black(size):
 def test_the_means_table_has_one_picture_per_digit_in_order():
     means = np.stack([np.full((7, 7), k / 9) for k in range(10)])
     distances = np.arange(10, 0, -1, dtype=float)
-    table = pc.means_frame(means, distances).to_pandas()
+    table = pc.means_frame(pc.mean_pictures(means), distances).to_pandas()
     assert list(table["digit"]) == list(range(10))
     assert table["title"].iloc[9].endswith("◀")  # the nearest
     for k in (0, 9):
