@@ -336,6 +336,16 @@ with prob_col:
              data={"outputs": outputs},
              description=f"Bar chart of the ten probabilities; the largest is "
                          f"{probs[prediction]:.1%} for digit {prediction}.")
+    # Under the chart, not beside it: the words beside it are taller than the chart.
+    acc_cols = st.columns(2)
+    acc_cols[0].metric("Network", f"{model.mlp_accuracy:.1%}")
+    acc_cols[1].metric("Baseline", f"{ten.accuracy:.1%}")
+    split = ("fixed split, 20% of each digit held out" if not scans
+             else f"fixed split, seed {pixels.SPLIT_SEED}")
+    st.caption(f"Held-out accuracy of the network and of the ten-digit nearest-mean "
+               f"baseline (section 4, root mean square distance), both scored on the same "
+               f"{model.n_test:,} digits neither was fitted on ({split}; fitted on the "
+               f"other {model.n_train:,}).")
 with words_col:
     trained_on = (f"the {model.n_train:,} MNIST training digits" if not scans
                   else f"{model.n_train:,} of the 8×8 scans")
@@ -351,15 +361,6 @@ with words_col:
         "The ten outputs are nothing special: they are just the **activations of the last "
         "layer**, like any other layer's. Softmax only rescales them so they read as "
         "probabilities, and the prediction is the position of the largest.")
-    acc_cols = st.columns(2)
-    acc_cols[0].metric("Network", f"{model.mlp_accuracy:.1%}")
-    acc_cols[1].metric("Baseline", f"{ten.accuracy:.1%}")
-    split = ("fixed split, 20% of each digit held out" if not scans
-             else f"fixed split, seed {pixels.SPLIT_SEED}")
-    st.caption(f"Held-out accuracy of the network and of the ten-digit nearest-mean "
-               f"baseline (section 4, root mean square distance), both scored on the same "
-               f"{model.n_test:,} digits neither was fitted on ({split}; fitted on the "
-               f"other {model.n_train:,}).")
 with st.expander("Inside the network: the hidden layer and the raw outputs (logits)"):
     zeros = int(np.sum(forward.hidden[0] == 0))
     ui.chart(ui.built_chart(pc.hidden_chart, units=w.hidden, height=ui.chart_height(200)),
