@@ -866,21 +866,33 @@ def table_frame(frame, formats: dict[str, str] | None = None):
 def table(frame, formats: dict[str, str] | None = None, index: str | None = None) -> None:
     """A few rows as a plain table (st.table): for ten rows the data grid's 0.5 MB of
     script, loaded on a first visit, and its drawing (about 0.05 s a grid) buy nothing.
-    index: a name to show the frame's index under, as the first column (else hidden)."""
-    st.table(_table_arrow(frame, tuple(sorted((formats or {}).items())), index),
-             hide_index=True)
+    index: a name to show the frame's index under, as the first column (else hidden).
+    frame may also be what `table_arrow` made (inside a page's cached function): shown as
+    it is, with no hashing of the frame on every run."""
+    import pyarrow as pa
+
+    if not isinstance(frame, pa.Table):
+        frame = _table_arrow(frame, tuple(sorted((formats or {}).items())), index)
+    st.table(frame, hide_index=True)
 
 
-@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=FRAME_HASH_FUNCS)
-def _table_arrow(frame, formats: tuple, index: str | None = None):
-    """table_frame as Arrow, once per distinct table: every session of a class draws the
-    same few tables on every run, and escaping and converting them cost the server's one
-    Python core about 3 ms a table."""
+def table_arrow(frame, formats: dict[str, str] | None = None, index: str | None = None):
+    """table_frame as Arrow, ready for `table`: for a page that builds its tables once in
+    a cached function keyed by a few settings (hashing a frame on every run costs more
+    than a small key)."""
     import pyarrow as pa
 
     if index is not None:
         frame = frame.rename_axis(index).reset_index()
-    return pa.Table.from_pandas(table_frame(frame, dict(formats)), preserve_index=False)
+    return pa.Table.from_pandas(table_frame(frame, dict(formats or {})), preserve_index=False)
+
+
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=FRAME_HASH_FUNCS)
+def _table_arrow(frame, formats: tuple, index: str | None = None):
+    """table_arrow once per distinct table: every session of a class draws the same few
+    tables on every run, and escaping and converting them cost the server's one Python
+    core about 3 ms a table."""
+    return table_arrow(frame, dict(formats), index)
 
 
 # ---- notices ---------------------------------------------------------------------------

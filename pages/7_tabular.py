@@ -78,9 +78,21 @@ def prepared_for(dataset: str, target: str, seed: int, raw: bytes | None, rows_p
     return tab.prepare(table_for(dataset, raw), target, seed, train_share=rows_pct / 100)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def before_after_for(dataset: str, target: str, seed: int, raw: bytes | None, rows_pct: int):
-    return tab.before_after(prepared_for(dataset, target, seed, raw, rows_pct))
+@st.cache_resource(max_entries=8, show_spinner=False)
+def data_tables(dataset: str, target: str, seed: int, raw: bytes | None,
+                rows_pct: int) -> dict:
+    """Section 2's tables of a split, as Arrow, once (read-only, shared): the column rules,
+    the continuous columns' statistics (None without any), a few rows before and after.
+    Hashing them as frames on every run cost a sixth of this page's script time."""
+    prepared = prepared_for(dataset, target, seed, raw, rows_pct)
+    stats = tr.continuous_stats(prepared)
+    before, after = tab.before_after(prepared)
+    return {"rules": ui.table_arrow(tr.column_rules(prepared)),
+            "stats": ui.table_arrow(stats, {name: ".3f" for name in stats.columns
+                                            if name.startswith("training ")})
+            if len(stats) else None,
+            "before": ui.table_arrow(before, index="row"),
+            "after": ui.table_arrow(after, index="row")}
 
 
 @st.cache_resource(max_entries=8, show_spinner="Fitting the baselines on the same split…")
@@ -242,9 +254,9 @@ with left:
         f"with at most {tab.MAX_INT_CATEGORIES} different values is categorical too (like "
         "a year). Any other number is continuous. A text column with a different value in "
         "most rows is an identifier (a name) and is left out.")
-    ui.table(tr.column_rules(prepared))
+    tables = data_tables(dataset, target, seed, raw, rows_pct)
+    ui.table(tables["rules"])
 with right:
-    stats = tr.continuous_stats(prepared)
     st.markdown(
         "**Continuous columns**: a gap is filled with the training median and a "
         "`<column>_na` flag records that it was missing (the gap itself can carry "
@@ -253,8 +265,8 @@ with right:
         "swamp the rest):")
     ui.formula(r"x' = \operatorname{clip}\left(\frac{x - \mu_{\text{train}}}"
                r"{\sigma_{\text{train}}},\ -5,\ 5\right)")
-    if len(stats):
-        ui.table(stats, {name: ".3f" for name in stats.columns if name.startswith("training ")})
+    if tables["stats"] is not None:
+        ui.table(tables["stats"])
     else:
         st.caption("This table has no continuous columns.")
 
@@ -263,14 +275,13 @@ st.markdown(
     "is kept for a missing value and code 1 for a value the training rows never had, so a "
     "new row can never break the model:\n" + tr.code_lines(prep))
 
-before, after = before_after_for(dataset, target, seed, raw, rows_pct)
 st.markdown("**A few rows, before and after** (rows with a gap first). Every number in the "
             "second table comes from statistics of the training rows only.")
 st.caption(f"Before: the rows as they are in the table ({ui.GAP} is a gap).")
-ui.table(before, index="row")
+ui.table(tables["before"])
 st.caption("After: codes for categories, normalized numbers, and a True flag where a number "
            "was missing (the number itself then holds the normalized training median).")
-ui.table(after, index="row")
+ui.table(tables["after"])
 
 # ---- the network -------------------------------------------------------------------------------
 
