@@ -32,7 +32,9 @@ def chart_height(base: int = BASE_HEIGHT, present: bool = False) -> int:
 def theme_config(present: bool = False) -> dict:
     size = 1.4 if present else 1.0
     return {
-        "font": "Source Sans Pro, Helvetica, Arial, sans-serif",
+        # Streamlit's own web font is "Source Sans"; "Source Sans Pro" (its old name) is
+        # not installed anywhere, so charts fell back to Helvetica or Arial.
+        "font": "Source Sans, Source Sans Pro, Helvetica, Arial, sans-serif",
         "axis": {"labelFontSize": round(13 * size), "titleFontSize": round(14 * size),
                  "titleFontWeight": "normal", "gridColor": "#E3E6EA"},
         "legend": {"labelFontSize": round(13 * size), "titleFontSize": round(14 * size),
