@@ -48,3 +48,15 @@ def test_chart_text_is_readable_on_a_phone_and_from_the_back_of_a_room():
         assert phone[part]["labelFontSize"] >= 11
         assert projector[part]["labelFontSize"] >= 16
     assert projector["title"]["fontSize"] >= 20
+
+
+def test_charts_name_the_web_font_streamlit_loads_first():
+    """Chart text in the page's own font: the first family the theme names is the one
+    Streamlit's frontend sets for the page's text (an unknown name falls back to Helvetica
+    or Arial)."""
+    from explorer.compressed_static import static_folder
+
+    first = charts.theme_config()["font"].split(",")[0].strip()
+    scripts = (static_folder() / "static" / "js").glob("*.js")
+    assert any(f'sansSerif:`"{first}", sans-serif`' in path.read_text(encoding="utf-8")
+               for path in scripts), first
