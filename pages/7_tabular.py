@@ -83,7 +83,8 @@ def data_tables(dataset: str, target: str, seed: int, raw: bytes | None,
                 rows_pct: int) -> dict:
     """Section 2's tables of a split, as Arrow, once (read-only, shared): the column rules,
     the continuous columns' statistics (None without any), a few rows before and after.
-    Hashing them as frames on every run cost a sixth of this page's script time."""
+    Building them and hashing them as frames on every run took about a sixth of this
+    page's script time (py-spy)."""
     prepared = prepared_for(dataset, target, seed, raw, rows_pct)
     stats = tr.continuous_stats(prepared)
     before, after = tab.before_after(prepared)
