@@ -54,6 +54,9 @@ _CONTAINER_CSS = """
   color: #5f6368 !important; }
 /* Keyboard shortcut hints inside buttons: as readable as the button's own label. */
 [data-testid="stMain"] button kbd { color: inherit !important; opacity: 1 !important; }
+/* On a phone, formulas at the size of the text around them (KaTeX draws them 21% larger),
+   so most fit the screen instead of scrolling sideways. */
+@container main (max-width: 500px) { .katex-display > .katex { font-size: 1.05em; } }
 </style>
 """
 
@@ -66,8 +69,10 @@ _FOCUSABLE_FORMULAS_JS = """
 const doc = window.parent.document;
 function mark() {
   window.__formulaMarkPending = false;
+  // KaTeX's 2 px strut (.vlist-s) sticks out of every stacked formula that fits: not a
+  // reason to scroll, nor to be a tab stop labelled so.
   for (const el of doc.querySelectorAll('.katex-display:not([tabindex])')) {
-    if (el.scrollWidth > el.clientWidth + 1) focusable(el, 'Formula');
+    if (el.scrollWidth > el.clientWidth + 2) focusable(el, 'Formula');
   }
   // st.table scrolls a wide table in its own box (or in a box inside it).
   for (const el of doc.querySelectorAll(

@@ -391,7 +391,11 @@ with tab_kernels:
                        "green, blue): " + ", ".join(f"{v:.2f}" for v in check) + ".")
         else:
             flat = products.reshape(-1)
-            if flat.size <= 9:
+            if flat.size <= 9 and products.ndim == 3 and products.shape[1] > 1:
+                # One line per row of the window, so the sum reads like the kernel (and
+                # fits a phone's width).
+                first = r" \\ {}+ ".join(" + ".join(fmt(v) for v in row) for row in products[0])
+            elif flat.size <= 9:
                 first = " + ".join(fmt(v) for v in flat)
             elif products.shape[0] > 1:
                 first = " + ".join(rf"\underbrace{{{fmt(float(p.sum()))}}}_{{\text{{{n}}}}}"
@@ -533,10 +537,11 @@ with tab_kernels:
             "this page does. For a learned kernel it makes no difference (the network would just "
             "learn the rotated weights); for a lopsided hand-made one such as Sobel or emboss the "
             "flip toggle above shows the change.")
-        ui.formula(r"(x \star w)_{i,j} = \sum_{u,v} w_{u,v}\, x_{i+u,\,j+v} \qquad "
-                   r"(x * w)_{i,j} = \sum_{u,v} w_{u,v}\, x_{i-u,\,j-v}",
-                   "Left: cross-correlation, what conv layers compute. Right: the textbook "
-                   "convolution, which reads the patch backwards (same as flipping the kernel).")
+        ui.formula(r"\begin{aligned}(x \star w)_{i,j} &= \sum_{u,v} w_{u,v}\, x_{i+u,\,j+v} \\ "
+                   r"(x * w)_{i,j} &= \sum_{u,v} w_{u,v}\, x_{i-u,\,j-v}\end{aligned}",
+                   "First line: cross-correlation, what conv layers compute. Second line: the "
+                   "textbook convolution, which reads the patch backwards (same as flipping "
+                   "the kernel).")
 
 with tab_cnn:
     # ---- the tiny CNN: learned kernels ----------------------------------------------------

@@ -307,8 +307,11 @@ with e1:
     else:
         st.markdown("**Embeddings**: each code looks up its own row of a small learned "
                     "table. The width follows a rule of thumb (fast.ai's):")
-        ui.formula(r"\text{width}(n) = \min\left(600,\ \operatorname{round}(1.6\,n^{0.56})"
-                   r"\right)", "n = number of codes, including the two reserved ones.")
+        # Two short lines: the column is about 200 px wide on a tablet.
+        ui.formula(r"\begin{gathered}\text{width} = \min(600,\ r) \\ "
+                   r"r = \operatorname{round}(1.6\,n^{0.56})\end{gathered}",
+                   "n = number of codes, including the two reserved ones; r = the rule's "
+                   "width before the cap at 600.")
     ui.table(sizes)
 with e2:
     chain = " → ".join(f"Linear({u}) → ReLU → BatchNorm" + (

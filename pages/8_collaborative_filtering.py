@@ -520,9 +520,10 @@ st.markdown(
     f"each time a user or {item_word} is in a batch, so it pulls hardest on the ones with "
     "many ratings. The validation error, on ratings the model never trained on, is the "
     "honest score.")
-ui.formula(r"\text{loss} = \frac{1}{|B|}\sum_{(u,i)\in B}\left[(\hat r_{ui}-r_{ui})^2 + "
-           r"\lambda\left(\lVert\mathbf{p}_u\rVert^2+\lVert\mathbf{q}_i\rVert^2+b_u^2+b_i^2"
-           r"\right)\right]",
+# Two lines, so it fits a phone's width.
+ui.formula(r"\begin{aligned}\text{loss} &= \frac{1}{|B|}\sum_{(u,i)\in B}(\hat r_{ui}-r_{ui})^2"
+           r"\\ &+ \frac{\lambda}{|B|}\sum_{(u,i)\in B}\left(\lVert\mathbf{p}_u\rVert^2"
+           r"+\lVert\mathbf{q}_i\rVert^2+b_u^2+b_i^2\right)\end{aligned}",
            "B: a batch of known ratings, λ: the weight decay. Adam takes the gradient step, "
            "for the rows in the batch only (sparse Adam, as torch.optim.SparseAdam).")
 ui.check_yourself(collab_quiz.QUESTIONS)

@@ -1,6 +1,7 @@
 """Every page on a phone, a tablet, a laptop projector and a desktop: no element sticks out
 of the screen's width, in every page's default state, every preset, every tab, with
-presentation mode off and on.
+presentation mode off and on; no formula of a default view scrolls sideways, and no formula
+that fits is a tab stop.
 
 One server and one browser, one context per screen size. The states sampled: for every page,
 the default at the four sizes with presentation mode off and on (72 states); every preset at
@@ -21,6 +22,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SIZES = [(390, 844), (768, 1024), (1280, 720), (1920, 1080)]
 OVERFLOW_JS = (Path(__file__).parent / "overflow.js").read_text()
+# How far each formula's content reaches past its box, and whether the page kit made it a
+# tab stop (explorer.ui: formulas that scroll sideways are).
+FORMULAS_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] .katex-display')]
+  .filter(e => e.offsetWidth > 0)
+  .map(e => ({over: e.scrollWidth - e.clientWidth, focusable: e.hasAttribute('tabindex'),
+              latex: ((e.querySelector('annotation') || {}).textContent || '').slice(0, 80)}))"""
+# KaTeX's strut (.vlist-s) reaches 2 px past every stacked formula, fitting or not.
+KATEX_STRUT_PX = 2
 
 
 def states() -> dict[tuple[int, int], list[str]]:
@@ -64,6 +73,15 @@ def test_nothing_sticks_out_of_the_screen(app_server, chromium, size):
             wait_charts_drawn(page)
             for finding in page.evaluate(OVERFLOW_JS):
                 problems.append(f"{path} at {size[0]}x{size[1]}: {finding}")
+            for formula in page.evaluate(FORMULAS_JS):
+                # A default view's formulas fit a phone (smaller on a narrow screen, long
+                # ones on two lines); a formula that fits is no tab stop.
+                if formula["over"] > KATEX_STRUT_PX and "?" not in path:
+                    problems.append(f"{path} at {size[0]}: a formula scrolls sideways by "
+                                    f"{formula['over']} px: {formula['latex']}")
+                if formula["focusable"] and formula["over"] <= KATEX_STRUT_PX:
+                    problems.append(f"{path} at {size[0]}: a formula that fits is a tab "
+                                    f"stop: {formula['latex']}")
     finally:
         context.close()
     assert not problems, "\n".join(problems)

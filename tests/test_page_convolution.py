@@ -129,6 +129,13 @@ def test_neuron_picture_sum_equals_output(default_page):
                              caption).groups()
     assert float(total) == pytest.approx(products.sum(), abs=0.01)
     assert total == shown
+    # The sum written out has one line per row of the window, the products in their
+    # places: the kernel's rows, read left to right (and short enough for a phone).
+    formula = next(str(x.value) for x in at.latex if r"(\text{bias})" in str(x.value))
+    rows = formula.removeprefix(r"\begin{gathered}").split(r"\\")[:3]
+    terms = [re.findall(r"\(?(-?[\d.]+)\)?", row.split("=")[0]) for row in rows]
+    np.testing.assert_allclose(np.array(terms, dtype=float), products.reshape(3, 3),
+                               atol=0.05)
 
 
 def test_bias_and_position_move_the_neuron():
