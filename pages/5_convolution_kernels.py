@@ -382,8 +382,9 @@ with tab_kernels:
             lines = []
             for c, name in enumerate(("red", "green", "blue")):
                 s = float(products[c].sum())
-                lines.append(rf"\text{{{name}: sum of its {products[c].size} products}} = {s:.2f},"
-                             rf"\quad {s:.2f} "
+                # The sum named under its number: a line that fits a phone.
+                lines.append(rf"\text{{{name}: }}\underbrace{{{s:.2f}}}_{{\text{{sum of its "
+                             rf"{products[c].size} products}}}} "
                              rf"{sign} {abs(bias):g} = \mathbf{{{s + bias:.2f}}}")
             st.latex(r"\begin{gathered}" + r"\\".join(lines) + r"\end{gathered}")
             check = [float(output[c, row, col]) for c in range(3)]
