@@ -57,6 +57,10 @@ _CONTAINER_CSS = """
 /* On a phone, formulas at the size of the text around them (KaTeX draws them 21% larger),
    so most fit the screen instead of scrolling sideways. */
 @container main (max-width: 500px) { .katex-display > .katex { font-size: 1.05em; } }
+/* KaTeX draws a 2 px strut past the end of every stacked formula (.vlist-t2's negative
+   margin): room for it, or a formula that fits would scroll by 2 px, and a scrollable box
+   must then be a tab stop (axe-core's scrollable-region-focusable). */
+.katex-display > .katex { padding-right: 2px; }
 </style>
 """
 
@@ -69,10 +73,8 @@ _FOCUSABLE_FORMULAS_JS = """
 const doc = window.parent.document;
 function mark() {
   window.__formulaMarkPending = false;
-  // KaTeX's 2 px strut (.vlist-s) sticks out of every stacked formula that fits: not a
-  // reason to scroll, nor to be a tab stop labelled so.
   for (const el of doc.querySelectorAll('.katex-display:not([tabindex])')) {
-    if (el.scrollWidth > el.clientWidth + 2) focusable(el, 'Formula');
+    if (el.scrollWidth > el.clientWidth + 1) focusable(el, 'Formula');
   }
   // st.table scrolls a wide table in its own box (or in a box inside it).
   for (const el of doc.querySelectorAll(
