@@ -212,7 +212,8 @@ def render_fit(target: str, units: int, seed: int, hidden: str) -> None:
             "smooth curve as closely as you like.")
     ui.formula(r"y = b_2 + \sum_{i=1}^{n} w_{2,i}\,\max(w_{1,i}\,x + b_{1,i},\ 0)"
                if hidden == "ReLU" else
-               r"y = W_2 (W_1 x + b_1) + b_2 = (W_2 W_1)\,x + (W_2 b_1 + b_2)")
+               r"\begin{aligned}y &= W_2 (W_1 x + b_1) + b_2 \\ &= (W_2 W_1)\,x + "
+               r"(W_2 b_1 + b_2)\end{aligned}")
 
     st.subheader("Two linear layers are one linear layer")
     w1, b1, w2, b2 = act.random_linear_layers(seed)
@@ -223,7 +224,7 @@ def render_fit(target: str, units: int, seed: int, hidden: str) -> None:
         "what that one matrix does.")
     w2_tex, w1_tex = act.bmatrix(w2, 1), act.bmatrix(w1, 1)
     single_tex, bias_tex = act.bmatrix(big_w), act.bmatrix(big_b)
-    wide, narrow = ui.by_width("two_layers", wide_px=640)  # one line, or stacked on a phone
+    wide, narrow = ui.by_width("two_layers", wide_px=760)  # one line (about 730 px) or stacked
     with wide:
         st.latex(rf"W_2 W_1 = {w2_tex}{w1_tex} = {single_tex},\quad W_2 b_1 + b_2 = {bias_tex}")
     with narrow:

@@ -310,9 +310,9 @@ with tab_deep:
             "slope is 1 wherever it is active, so the slopes themselves shrink nothing: "
             "with weights scaled by √2 (He initialisation, the *ReLU keeps it* preset) "
             "layer 1's gradient stays within a few times the last layer's.")
-        ui.formula(r"\delta^{l} = \left(W^{l+1}\right)^{T}\delta^{l+1} \odot "
-                   r"\sigma'(z^{l}), \qquad \sigma'(z) = \sigma(z)\,(1 - \sigma(z)) \le "
-                   r"\tfrac14",
+        ui.formula(r"\begin{gathered}\delta^{l} = \left(W^{l+1}\right)^{T}\delta^{l+1} "
+                   r"\odot \sigma'(z^{l}) \\ \sigma'(z) = \sigma(z)\,(1 - \sigma(z)) \le "
+                   r"\tfrac14\end{gathered}",
                    "Each layer back multiplies the error by the weights and by the slope.")
 
 ui.check_yourself(quiz.QUESTIONS)

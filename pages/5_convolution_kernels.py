@@ -434,8 +434,9 @@ with tab_kernels:
         exact = calc.exact
         exact_tex = (str(exact.numerator) if exact.denominator == 1 else
                      rf"{exact.numerator}/{exact.denominator} \approx {float(exact):.2f}")
-        st.latex(rf"\frac{{W - F + 2P}}{{S}} + 1 = \frac{{{calc_w} - {calc_f} + 2\cdot{padding}}}"
-                 rf"{{{stride}}} + 1 = {exact_tex}")
+        # The general form, then the numbers: two lines, so a phone shows both.
+        st.latex(rf"\begin{{aligned}}\frac{{W - F + 2P}}{{S}} + 1 &= \frac{{{calc_w} - {calc_f}"
+                 rf" + 2\cdot{padding}}}{{{stride}}} + 1 \\ &= {exact_tex}\end{{aligned}}")
         if not calc.valid:
             ui.notice(f"The filter (F = {calc_f}) is wider than the padded input "
                       f"({calc_w} + 2·{padding} = {calc_w + 2 * padding}): there is no "
@@ -460,9 +461,9 @@ with tab_kernels:
         m3.metric("Conv layer parameters", f"{conv_params:,}")
         m4.metric("Fully connected, same shapes", f"{dense_params:,}")
         ui.formula(
-            r"\underbrace{(F\cdot F\cdot D + 1)\cdot K}_{\text{conv}} = "
-            rf"({calc_f}\cdot{calc_f}\cdot{depth_in} + 1)\cdot{n_filters} = {conv_params:,}"
-            .replace(",", "{,}"),
+            r"\begin{aligned}\underbrace{(F\cdot F\cdot D + 1)\cdot K}_{\text{conv}} &= "
+            rf"({calc_f}\cdot{calc_f}\cdot{depth_in} + 1)\cdot{n_filters} \\ "
+            rf"&= {conv_params:,}".replace(",", "{,}") + r"\end{aligned}",
             f"Each of the K = {n_filters} filters is F×F×D weights deep plus one bias, whatever "
             "the image size. A fully connected layer between the same input and output would "
             "need one weight per input-output pair"

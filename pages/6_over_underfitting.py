@@ -446,8 +446,8 @@ if tab_eval.open:
 
         st.subheader("What is going on")
         ui.formula(r"\widehat{\mathrm{acc}}_{K\text{-fold}} = \frac{1}{K}\sum_{j=1}^{K}"
-                   r"\mathrm{acc}\bigl(\text{model trained without fold } j,\ "
-                   r"\text{fold } j\bigr)",
+                   r"\mathrm{acc}_j",
+                   "acc_j: the accuracy on fold j of the model trained without fold j. "
                    "Every row is used for validation exactly once per repeat, and for "
                    "training K − 1 times.")
         st.markdown(
