@@ -289,8 +289,10 @@ with tab_deep:
         left, right = st.columns(2)
         with left:
             ui.chart(ui.built_chart(bc.grad_norm_chart, norms, ui.chart_height(360)),
-                     "Size of the weight gradient in each layer, log scale: a straight "
-                     "downward line means the gradient shrinks by the same factor per layer.",
+                     "Size of the weight gradient in each layer, log scale. The backward "
+                     "pass runs from the right (the last layer) to the left: a straight line "
+                     "means the same factor at every layer; falling towards layer 1, the "
+                     "gradient shrinks on its way back.",
                      description=f"Line chart, log scale, of the weight gradient's size in "
                                  f"each of {depth} {deep_act} layers: {first:.2g} at layer 1, "
                                  f"{last:.2g} at layer {depth}.")
